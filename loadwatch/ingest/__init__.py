@@ -1,0 +1,118 @@
+"""Activity file readers behind one entry point.
+
+``read_activity_bytes(data, name)`` sniffs the format (FIT, GPX, TCX, each
+optionally gzipped, names in any letter case) and returns a :class:`ReadResult`
+holding normalised :class:`~loadwatch.model.ActivitySummary` objects. This
+package never touches the database; the importer does that.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loadwatch.errors import ActivityFileError, NotAnActivityFile, UnsupportedFormat
+from loadwatch.model import ActivitySummary
+
+ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
+ARCHIVE_SUFFIXES = (".zip",)
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """What one file gave: its format, its summaries and its content hash."""
+
+    name: str
+    format: str
+    sha256: str
+    summaries: list[ActivitySummary] = field(default_factory=list)
+    #: non-fatal remarks (recovered data, ignored parts)
+    notes: list[str] = field(default_factory=list)
+
+
+def strip_gz(name: str) -> str:
+    """``run.FIT.gz`` -> ``run.FIT``; other names unchanged."""
+    return name[:-3] if name.lower().endswith(".gz") else name
+
+
+def is_activity_name(name: str) -> bool:
+    """True for names a reader handles (.fit/.gpx/.tcx, optionally .gz, any case)."""
+    return strip_gz(name).lower().endswith(ACTIVITY_SUFFIXES)
+
+
+def maybe_gunzip(data: bytes, name: str) -> bytes:
+    """Decompress gzip data (recognised by its magic bytes, whatever the name says)."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as e:
+        raise ActivityFileError(name, f"damaged gzip data ({e})") from e
+
+
+def sniff_format(data: bytes, name: str) -> str:
+    """Return ``fit``, ``gpx`` or ``tcx`` for decompressed ``data``.
+
+    The content decides; the file name is only a tie-breaker for XML whose
+    root element is not recognisable in the first few kilobytes.
+    """
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        return "fit"
+    head = data[:4096].lower()
+    if b"<gpx" in head:
+        return "gpx"
+    if b"<trainingcenterdatabase" in head:
+        return "tcx"
+    suffix = strip_gz(name).lower().rsplit(".", 1)[-1]
+    if suffix == "fit":
+        raise ActivityFileError(name, "not a FIT file: the header has no '.FIT' signature")
+    if suffix in ("gpx", "tcx"):
+        return suffix
+    raise UnsupportedFormat(name, "not a FIT, GPX or TCX file")
+
+
+def read_activity_bytes(data: bytes, name: str) -> ReadResult:
+    """Read one activity file given as bytes.
+
+    Raises :class:`~loadwatch.errors.NotAnActivityFile` for readable files
+    that hold no activity (skip them) and :class:`ActivityFileError` for files
+    that cannot be read at all; both carry ``name`` and a human reason.
+    """
+    raw = maybe_gunzip(data, name)
+    if not raw:
+        raise ActivityFileError(name, "the file is empty")
+    fmt = sniff_format(raw, name)
+    sha = hashlib.sha256(raw).hexdigest()
+    if fmt == "fit":
+        from loadwatch.ingest.fit import read_fit
+
+        summaries = read_fit(raw, name)
+    elif fmt == "gpx":
+        from loadwatch.ingest.gpx import read_gpx
+
+        summaries = read_gpx(raw, name)
+    else:
+        from loadwatch.ingest.tcx import read_tcx
+
+        summaries = read_tcx(raw, name)
+    if not summaries:
+        raise NotAnActivityFile(name, "the file holds no activity")
+    notes: list[str] = []
+    for s in summaries:
+        s.source_sha256 = sha
+        s.source_format = fmt
+        notes.extend(n for n in s.notes if n not in notes)
+    return ReadResult(name=name, format=fmt, sha256=sha, summaries=summaries, notes=notes)
+
+
+def read_activity_file(path: str | Path) -> ReadResult:
+    """Read one activity file from disk (see :func:`read_activity_bytes`)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ActivityFileError(str(p), f"cannot read the file ({e.strerror or e})") from e
+    return read_activity_bytes(data, str(p))
