@@ -1,0 +1,138 @@
+"""Options and output helpers shared by every ``loadwatch`` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from loadwatch.errors import LoadwatchError, ValidationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+db_option = click.option(
+    "--db",
+    metavar="URL|PATH",
+    envvar="LOADWATCH_DB",
+    help="Database: a SQLite file path or a SQLAlchemy URL "
+    "(default: loadwatch.db in the user data folder; env LOADWATCH_DB).",
+)
+athlete_option = click.option(
+    "--athlete",
+    "-a",
+    metavar="NAME",
+    help="Athlete name (default: the single-user athlete 'me').",
+)
+
+
+def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def parse_date(value: str | None, what: str = "date") -> date | None:
+    """Parse YYYY-MM-DD (or 'today'); a clear error otherwise."""
+    if value is None:
+        return None
+    if value.lower() == "today":
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise ValidationError(f"{what} must look like 2026-03-31 (got {value!r})") from e
+
+
+def handle_errors(func: F) -> F:
+    """Turn loadwatch errors into a one-line message and exit status 2 (usage) or 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(2)
+        except LoadwatchError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def emit_rows(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str,
+    *,
+    title: str | None = None,
+    formatters: dict[str, Callable[[Any], str]] | None = None,
+) -> None:
+    """Print rows as a rich table, CSV or a JSON list of objects."""
+    if fmt == "json":
+        click.echo(json.dumps([{c: _plain(r.get(c)) for c in columns} for r in rows], indent=2))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow(["" if _plain(r.get(c)) is None else _plain(r.get(c)) for c in columns])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    fmts = formatters or {}
+    for r in rows:
+        cells: list[str] = []
+        for c in columns:
+            v = r.get(c)
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("")
+            elif c in fmts:
+                cells.append(fmts[c](v))
+            else:
+                cells.append(str(_plain(v)))
+        table.add_row(*cells)
+    Console(width=max(100, _terminal_width())).print(table)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 40)).columns
+
+
+def iter_chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

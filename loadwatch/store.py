@@ -1,0 +1,796 @@
+"""The loadwatch store: the one module that owns all SQL.
+
+SQLAlchemy Core over SQLite by default (a file in the user's data directory,
+WAL mode); the same code runs on any SQLAlchemy URL (PostgreSQL included).
+Everything above this module speaks in dataclasses and DataFrames.
+
+Times are stored as naive UTC ``DateTime`` values (SQLite has no time zones)
+and come back timezone-aware.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from loadwatch.errors import StoreError, ValidationError
+from loadwatch.model import FORMAT_RANK, ActivitySummary
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Name of the athlete used when none is given (single-user installs).
+DEFAULT_ATHLETE = "me"
+#: Two recordings of one run: same athlete, starts within this, distances within DEDUP_DISTANCE.
+DEDUP_WINDOW = timedelta(minutes=2)
+DEDUP_DISTANCE = 0.05
+
+metadata = MetaData()
+
+athletes = Table(
+    "athletes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_utc", DateTime, nullable=False),
+    Column("tz", String(64)),  # IANA zone used when a file cannot tell its own
+    Column("hr_rest", Float),
+    Column("hr_max", Float),
+    Column("sex", String(10)),
+)
+
+source_files = Table(
+    "source_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("original_name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("format", String(10)),
+    # imported | duplicate | skipped | error
+    Column("outcome", String(20), nullable=False),
+    Column("error", Text),
+    Column("recovered", Boolean, nullable=False, default=False),
+    Column("imported_utc", DateTime, nullable=False),
+    UniqueConstraint("athlete_id", "sha256", name="uq_source_athlete_sha"),
+)
+
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("sport", String(40), nullable=False),
+    Column("sub_sport", String(40)),
+    Column("start_utc", DateTime, nullable=False),
+    Column("utc_offset_s", Integer, nullable=False),
+    Column("offset_source", String(20)),
+    Column("local_date", Date, nullable=False),
+    Column("distance_m", Float, nullable=False),
+    Column("timer_s", Float, nullable=False),
+    Column("elapsed_s", Float, nullable=False),
+    Column("elevation_gain_m", Float),
+    Column("avg_hr", Float),
+    Column("max_hr", Float),
+    Column("device", String(100)),
+    Column("source_format", String(10), nullable=False),
+    Column("source_sha256", String(64), nullable=False),
+    Column("session_index", Integer, nullable=False, default=0),
+    Column("recovered", Boolean, nullable=False, default=False),
+    Column("name", Text),
+    Column("rpe", Float),
+    Index("ix_activities_athlete_start", "athlete_id", "start_utc"),
+)
+
+activity_sources = Table(
+    "activity_sources",
+    metadata,
+    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
+    Column("source_file_id", Integer, ForeignKey("source_files.id"), primary_key=True),
+    Column("session_index", Integer, primary_key=True),
+    Column("format", String(10), nullable=False),
+)
+
+archives = Table(
+    "archives",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("original_name", Text, nullable=False),
+    Column("layout", String(20), nullable=False),
+    Column("completed_utc", DateTime, nullable=False),
+    Column("report_json", Text, nullable=False),
+    UniqueConstraint("athlete_id", "sha256", name="uq_archive_athlete_sha"),
+)
+
+pain_entries = Table(
+    "pain_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("time", Time),
+    Column("score", Integer, nullable=False),
+    Column("location", String(20), nullable=False),
+    Column("timing", String(20), nullable=False),
+    Column("sleep_h", Float),
+    Column("stress", Integer),
+    Column("note", Text),
+    Column("created_utc", DateTime, nullable=False),
+    Index("ix_pain_athlete_date", "athlete_id", "date"),
+)
+
+planned_runs = Table(
+    "planned_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("distance_m", Float, nullable=False),
+    Column("note", Text),
+    Column("created_utc", DateTime, nullable=False),
+    Index("ix_plans_athlete_date", "athlete_id", "date"),
+)
+
+PAIN_LOCATIONS = ("lower_back", "hip", "hip_flexor", "glute_si", "other")
+PAIN_TIMINGS = ("during_run", "after_run", "next_morning", "not_running")
+
+
+@dataclass(frozen=True, slots=True)
+class Athlete:
+    id: int
+    name: str
+    tz: str | None = None
+    hr_rest: float | None = None
+    hr_max: float | None = None
+    sex: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PainEntry:
+    """One back-pain score (0–10 NRS) with where/when context."""
+
+    id: int | None
+    athlete: str
+    date: date
+    score: int
+    location: str = "lower_back"
+    timing: str = "not_running"
+    time: time | None = None
+    sleep_h: float | None = None
+    stress: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRun:
+    id: int | None
+    athlete: str
+    date: date
+    distance_m: float
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """What the importer learned about one source file, to be stored with its activities."""
+
+    sha256: str
+    original_name: str
+    size: int
+    format: str | None
+    outcome: str  # imported | duplicate | skipped | error
+    error: str | None = None
+    recovered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """Result of :meth:`Store.add_file`: new activities and merged duplicates."""
+
+    inserted: int
+    merged: int
+    already_known: bool
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    return dt.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
+
+
+def default_data_dir() -> Path:
+    """Where loadwatch keeps its database and original files (LOADWATCH_HOME overrides)."""
+    env = os.environ.get("LOADWATCH_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("loadwatch", appauthor=False))
+
+
+def resolve_db_url(db: str | None = None) -> str:
+    """Turn ``--db`` / ``LOADWATCH_DB`` / the default into a SQLAlchemy URL.
+
+    A value containing ``://`` is taken as a URL; anything else is a file path
+    for SQLite. Without either, ``<data dir>/loadwatch.db``.
+    """
+    value = db or os.environ.get("LOADWATCH_DB")
+    if value and "://" in value:
+        return value
+    path = Path(value).expanduser() if value else default_data_dir() / "loadwatch.db"
+    return f"sqlite:///{path.resolve()}"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        return Path(url[len("sqlite:///") :])
+    return None
+
+
+class Store:
+    """All reads and writes of loadwatch data."""
+
+    def __init__(self, url: str, *, originals_dir: Path | None = None) -> None:
+        self.url = url
+        path = _sqlite_path(url)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the folder for the database {path}: {e}") from e
+        self.engine: Engine = create_engine(url, future=True)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        base = path.parent if path is not None else default_data_dir()
+        self.originals_dir = originals_dir or base / "originals"
+        try:
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as e:
+            raise StoreError(f"cannot open the database at {url}: {e.__class__.__name__}") from e
+
+    @classmethod
+    def open(cls, db: str | None = None) -> Store:
+        """Open the store named by ``--db``, ``LOADWATCH_DB`` or the default."""
+        return cls(resolve_db_url(db))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ athletes
+    def athlete(self, name: str | None = None, *, create: bool = True) -> Athlete:
+        """The athlete called ``name`` (the default athlete when None), created if asked."""
+        name = (name or DEFAULT_ATHLETE).strip()
+        if not name:
+            raise ValidationError("an athlete name cannot be empty")
+        with self._tx() as conn:
+            row = conn.execute(select(athletes).where(athletes.c.name == name)).first()
+            if row is None:
+                if not create:
+                    known = ", ".join(a.name for a in self.list_athletes()) or "none yet"
+                    raise ValidationError(f"no athlete called {name!r} (known: {known})")
+                conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
+                row = conn.execute(select(athletes).where(athletes.c.name == name)).one()
+        return _athlete(row)
+
+    def list_athletes(self) -> list[Athlete]:
+        with self._tx() as conn:
+            rows = conn.execute(select(athletes).order_by(athletes.c.name)).all()
+        return [_athlete(r) for r in rows]
+
+    def add_athlete(self, name: str, **profile: Any) -> Athlete:
+        name = name.strip()
+        if not name:
+            raise ValidationError("an athlete name cannot be empty")
+        try:
+            with self._tx() as conn:
+                conn.execute(insert(athletes).values(name=name, created_utc=_utcnow(), **profile))
+        except IntegrityError as e:
+            raise ValidationError(f"an athlete called {name!r} already exists") from e
+        return self.athlete(name, create=False)
+
+    def update_athlete(self, name: str, **profile: Any) -> Athlete:
+        """Change an athlete's profile (tz, hr_rest, hr_max, sex) or ``new_name``."""
+        current = self.athlete(name, create=False)
+        values = {k: v for k, v in profile.items() if k != "new_name"}
+        new_name = profile.get("new_name")
+        if new_name is not None:
+            new_name = new_name.strip()
+            if not new_name:
+                raise ValidationError("an athlete name cannot be empty")
+            values["name"] = new_name
+        if not values:
+            return current
+        try:
+            with self._tx() as conn:
+                conn.execute(update(athletes).where(athletes.c.id == current.id).values(**values))
+        except IntegrityError as e:
+            raise ValidationError(f"an athlete called {new_name!r} already exists") from e
+        return self.athlete(new_name or name, create=False)
+
+    # ------------------------------------------------------------- source files
+    def known_hashes(self, athlete: Athlete, hashes: Iterable[str] | None = None) -> set[str]:
+        """sha256 values of files already recorded for ``athlete`` (all, or among ``hashes``)."""
+        q = select(source_files.c.sha256).where(source_files.c.athlete_id == athlete.id)
+        with self._tx() as conn:
+            if hashes is None:
+                return set(conn.execute(q).scalars())
+            found: set[str] = set()
+            batch = list(hashes)
+            for i in range(0, len(batch), 500):
+                chunk = batch[i : i + 500]
+                found.update(conn.execute(q.where(source_files.c.sha256.in_(chunk))).scalars())
+            return found
+
+    def add_file(
+        self, athlete: Athlete, record: FileRecord, summaries: Sequence[ActivitySummary] = ()
+    ) -> FileOutcome:
+        """Record one source file and its activities in a single transaction.
+
+        Either the file row and all its activities are stored, or nothing is.
+        A summary that matches an existing activity of the athlete (start within
+        2 minutes, distance within 5%) is merged into it: the source is linked,
+        and the activity's values come from the richer format (FIT > TCX > GPX).
+        """
+        inserted = merged = 0
+        now = _utcnow()
+        with self._tx() as conn:
+            exists = conn.execute(
+                select(source_files.c.id).where(
+                    and_(
+                        source_files.c.athlete_id == athlete.id,
+                        source_files.c.sha256 == record.sha256,
+                    )
+                )
+            ).first()
+            if exists is not None:
+                return FileOutcome(0, 0, already_known=True)
+            file_id = conn.execute(
+                insert(source_files).values(
+                    athlete_id=athlete.id,
+                    sha256=record.sha256,
+                    original_name=record.original_name,
+                    size=record.size,
+                    format=record.format,
+                    outcome=record.outcome,
+                    error=record.error,
+                    recovered=record.recovered,
+                    imported_utc=now,
+                )
+            ).inserted_primary_key[0]
+            for s in summaries:
+                match = self._find_same_activity(conn, athlete.id, s)
+                if match is None:
+                    activity_id = conn.execute(
+                        insert(activities).values(athlete_id=athlete.id, **_activity_values(s))
+                    ).inserted_primary_key[0]
+                    inserted += 1
+                else:
+                    activity_id, current_format = match
+                    if FORMAT_RANK.get(s.source_format, 9) < FORMAT_RANK.get(current_format, 9):
+                        values = _activity_values(s)
+                        conn.execute(
+                            update(activities)
+                            .where(activities.c.id == activity_id)
+                            .values(**{k: v for k, v in values.items() if k not in ("name", "rpe")})
+                        )
+                    merged += 1
+                conn.execute(
+                    insert(activity_sources).values(
+                        activity_id=activity_id,
+                        source_file_id=file_id,
+                        session_index=s.session_index,
+                        format=s.source_format,
+                    )
+                )
+                if s.name:
+                    conn.execute(
+                        update(activities)
+                        .where(and_(activities.c.id == activity_id, activities.c.name.is_(None)))
+                        .values(name=s.name)
+                    )
+            if merged and not inserted and record.outcome == "imported":
+                conn.execute(
+                    update(source_files)
+                    .where(source_files.c.id == file_id)
+                    .values(outcome="duplicate")
+                )
+        return FileOutcome(inserted, merged, already_known=False)
+
+    @staticmethod
+    def _find_same_activity(
+        conn: Connection, athlete_id: int, s: ActivitySummary
+    ) -> tuple[int, str] | None:
+        start = _naive_utc(s.start_utc)
+        rows = conn.execute(
+            select(activities.c.id, activities.c.distance_m, activities.c.source_format).where(
+                and_(
+                    activities.c.athlete_id == athlete_id,
+                    activities.c.start_utc >= start - DEDUP_WINDOW,
+                    activities.c.start_utc <= start + DEDUP_WINDOW,
+                )
+            )
+        ).all()
+        for row in rows:
+            biggest = max(row.distance_m, s.distance_m)
+            if biggest == 0 or abs(row.distance_m - s.distance_m) <= DEDUP_DISTANCE * biggest:
+                return row.id, row.source_format
+        return None
+
+    def file_results(self, athlete: Athlete, hashes: Iterable[str]) -> dict[str, FileRecord]:
+        """Stored outcome of each of ``hashes`` already known for ``athlete``."""
+        wanted = list(hashes)
+        out: dict[str, FileRecord] = {}
+        with self._tx() as conn:
+            for i in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(source_files).where(
+                        and_(
+                            source_files.c.athlete_id == athlete.id,
+                            source_files.c.sha256.in_(wanted[i : i + 500]),
+                        )
+                    )
+                ).all()
+                for r in rows:
+                    out[r.sha256] = FileRecord(
+                        r.sha256, r.original_name, r.size, r.format, r.outcome, r.error, r.recovered
+                    )
+        return out
+
+    def sources_of(self, activity_id: int) -> list[dict[str, Any]]:
+        """Every source file recorded for one activity (name, format, sha256)."""
+        q = (
+            select(
+                source_files.c.original_name,
+                source_files.c.sha256,
+                activity_sources.c.format,
+                activity_sources.c.session_index,
+            )
+            .join(source_files, source_files.c.id == activity_sources.c.source_file_id)
+            .where(activity_sources.c.activity_id == activity_id)
+            .order_by(source_files.c.id)
+        )
+        with self._tx() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # ---------------------------------------------------------------- archives
+    def archive_report(self, athlete: Athlete, sha256: str) -> str | None:
+        """The stored JSON report of a fully imported archive, or None."""
+        with self._tx() as conn:
+            return conn.execute(
+                select(archives.c.report_json).where(
+                    and_(archives.c.athlete_id == athlete.id, archives.c.sha256 == sha256)
+                )
+            ).scalar()
+
+    def mark_archive_done(
+        self, athlete: Athlete, sha256: str, size: int, name: str, layout: str, report_json: str
+    ) -> None:
+        """Remember that every member of an archive has been handled."""
+        with self._tx() as conn:
+            conn.execute(
+                delete(archives).where(
+                    and_(archives.c.athlete_id == athlete.id, archives.c.sha256 == sha256)
+                )
+            )
+            conn.execute(
+                insert(archives).values(
+                    athlete_id=athlete.id,
+                    sha256=sha256,
+                    size=size,
+                    original_name=name,
+                    layout=layout,
+                    completed_utc=_utcnow(),
+                    report_json=report_json,
+                )
+            )
+
+    # -------------------------------------------------------------- activities
+    def activity_rows(
+        self, athlete: str | None = None, *, since: date | None = None
+    ) -> list[ActivitySummary]:
+        """Activities as summaries, oldest first; all athletes when ``athlete`` is None."""
+        q = select(activities, athletes.c.name.label("athlete_name")).join(
+            athletes, athletes.c.id == activities.c.athlete_id
+        )
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if since is not None:
+            q = q.where(activities.c.local_date >= since)
+        q = q.order_by(activities.c.start_utc, activities.c.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        return [_summary(r) for r in rows]
+
+    def activities_frame(
+        self, athlete: str | None = None, *, since: date | None = None
+    ) -> pd.DataFrame:
+        """Activities as a DataFrame with the summary columns plus ``rpe`` and ``name``."""
+        import pandas as pd
+
+        from loadwatch.model import SUMMARY_COLUMNS
+
+        q = select(activities, athletes.c.name.label("athlete")).join(
+            athletes, athletes.c.id == activities.c.athlete_id
+        )
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if since is not None:
+            q = q.where(activities.c.local_date >= since)
+        q = q.order_by(activities.c.start_utc, activities.c.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        cols = [*SUMMARY_COLUMNS, "rpe", "name"]
+        frame = pd.DataFrame([{c: r._mapping[c] for c in cols} for r in rows], columns=cols)
+        frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
+        frame["recovered"] = frame["recovered"].astype(bool)
+        for c in ("distance_m", "timer_s", "elapsed_s", "elevation_gain_m", "avg_hr", "max_hr"):
+            frame[c] = frame[c].astype(float)
+        frame["rpe"] = frame["rpe"].astype(float)
+        return frame
+
+    def set_rpe(self, activity_id: int, rpe: float | None) -> None:
+        """Record a session RPE (CR-10, 0–10) for one activity."""
+        if rpe is not None and not 0 <= rpe <= 10:
+            raise ValidationError(f"RPE must be between 0 and 10 (got {rpe})")
+        with self._tx() as conn:
+            n = conn.execute(
+                update(activities).where(activities.c.id == activity_id).values(rpe=rpe)
+            ).rowcount
+        if n == 0:
+            raise ValidationError(f"no activity with id {activity_id}")
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table (for tests and `loadwatch` status output)."""
+        with self._tx() as conn:
+            return {
+                t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+                for t in (athletes, source_files, activities, activity_sources, pain_entries)
+                + (planned_runs, archives)
+            }
+
+    # -------------------------------------------------------------------- pain
+    def add_pain(self, entries: Sequence[PainEntry]) -> list[int]:
+        """Store pain entries (all or none). Entries must be validated by the caller."""
+        ids: list[int] = []
+        with self._tx() as conn:
+            cache: dict[str, int] = {}
+            for e in entries:
+                aid = cache.get(e.athlete)
+                if aid is None:
+                    aid = self._athlete_id(conn, e.athlete)
+                    cache[e.athlete] = aid
+                ids.append(
+                    conn.execute(
+                        insert(pain_entries).values(
+                            athlete_id=aid,
+                            date=e.date,
+                            time=e.time,
+                            score=e.score,
+                            location=e.location,
+                            timing=e.timing,
+                            sleep_h=e.sleep_h,
+                            stress=e.stress,
+                            note=e.note,
+                            created_utc=_utcnow(),
+                        )
+                    ).inserted_primary_key[0]
+                )
+        return ids
+
+    def list_pain(self, athlete: str | None = None) -> list[PainEntry]:
+        q = select(pain_entries, athletes.c.name.label("athlete_name")).join(
+            athletes, athletes.c.id == pain_entries.c.athlete_id
+        )
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        q = q.order_by(pain_entries.c.date, pain_entries.c.time, pain_entries.c.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        return [
+            PainEntry(
+                id=r.id,
+                athlete=r.athlete_name,
+                date=r.date,
+                score=r.score,
+                location=r.location,
+                timing=r.timing,
+                time=r.time,
+                sleep_h=r.sleep_h,
+                stress=r.stress,
+                note=r.note,
+            )
+            for r in rows
+        ]
+
+    def delete_pain(self, entry_id: int, athlete: str | None = None) -> None:
+        self._delete(pain_entries, entry_id, athlete, "pain entry")
+
+    # ------------------------------------------------------------------- plans
+    def add_plans(self, plans: Sequence[PlannedRun]) -> list[int]:
+        """Store planned runs (all or none)."""
+        ids: list[int] = []
+        with self._tx() as conn:
+            for p in plans:
+                if not p.distance_m > 0:
+                    raise ValidationError(f"a planned distance must be positive (got {p.distance_m})")
+                ids.append(
+                    conn.execute(
+                        insert(planned_runs).values(
+                            athlete_id=self._athlete_id(conn, p.athlete),
+                            date=p.date,
+                            distance_m=p.distance_m,
+                            note=p.note,
+                            created_utc=_utcnow(),
+                        )
+                    ).inserted_primary_key[0]
+                )
+        return ids
+
+    def list_plans(self, athlete: str | None = None, *, since: date | None = None) -> list[PlannedRun]:
+        q = select(planned_runs, athletes.c.name.label("athlete_name")).join(
+            athletes, athletes.c.id == planned_runs.c.athlete_id
+        )
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if since is not None:
+            q = q.where(planned_runs.c.date >= since)
+        q = q.order_by(planned_runs.c.date, planned_runs.c.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        return [PlannedRun(r.id, r.athlete_name, r.date, r.distance_m, r.note) for r in rows]
+
+    def delete_plan(self, plan_id: int, athlete: str | None = None) -> None:
+        self._delete(planned_runs, plan_id, athlete, "planned run")
+
+    # ----------------------------------------------------------------- helpers
+    def _athlete_id(self, conn: Connection, name: str) -> int:
+        aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar()
+        if aid is None:
+            conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
+            aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar_one()
+        return int(aid)
+
+    def _delete(self, table: Table, row_id: int, athlete: str | None, what: str) -> None:
+        cond = table.c.id == row_id
+        with self._tx() as conn:
+            if athlete is not None:
+                cond = and_(cond, table.c.athlete_id == self._athlete_id(conn, athlete))
+            n = conn.execute(delete(table).where(cond)).rowcount
+        if n == 0:
+            suffix = f" for athlete {athlete!r}" if athlete else ""
+            raise ValidationError(f"no {what} with id {row_id}{suffix}")
+
+    # --------------------------------------------------------------- originals
+    def keep_original(self, sha256: str, data: bytes, fmt: str) -> Path:
+        """Save a content-addressed copy of an imported file (decompressed bytes)."""
+        return write_original(self.originals_dir, sha256, data, fmt)
+
+    def original_path(self, sha256: str, fmt: str) -> Path:
+        return original_path(self.originals_dir, sha256, fmt)
+
+
+def original_path(root: Path, sha256: str, fmt: str) -> Path:
+    return root / sha256[:2] / f"{sha256}.{fmt}"
+
+
+def write_original(root: Path, sha256: str, data: bytes, fmt: str) -> Path:
+    """Write ``data`` under its hash, atomically (a crash leaves no partial file)."""
+    target = original_path(root, sha256, fmt)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _athlete(row: Any) -> Athlete:
+    return Athlete(row.id, row.name, row.tz, row.hr_rest, row.hr_max, row.sex)
+
+
+def _activity_values(s: ActivitySummary) -> dict[str, Any]:
+    if s.utc_offset_s is None or s.local_date is None:
+        raise ValueError("an activity must be localized before it is stored")
+    return {
+        "sport": s.sport,
+        "sub_sport": s.sub_sport,
+        "start_utc": _naive_utc(s.start_utc),
+        "utc_offset_s": s.utc_offset_s,
+        "offset_source": s.offset_source,
+        "local_date": s.local_date,
+        "distance_m": float(s.distance_m),
+        "timer_s": float(s.timer_s),
+        "elapsed_s": float(s.elapsed_s),
+        "elevation_gain_m": s.elevation_gain_m,
+        "avg_hr": s.avg_hr,
+        "max_hr": s.max_hr,
+        "device": s.device,
+        "source_format": s.source_format,
+        "source_sha256": s.source_sha256,
+        "session_index": s.session_index,
+        "recovered": bool(s.recovered),
+        "name": s.name,
+    }
+
+
+def _summary(r: Any) -> ActivitySummary:
+    return ActivitySummary(
+        sport=r.sport,
+        sub_sport=r.sub_sport,
+        start_utc=_aware(r.start_utc),
+        utc_offset_s=r.utc_offset_s,
+        local_date=r.local_date,
+        distance_m=r.distance_m,
+        timer_s=r.timer_s,
+        elapsed_s=r.elapsed_s,
+        elevation_gain_m=r.elevation_gain_m,
+        avg_hr=r.avg_hr,
+        max_hr=r.max_hr,
+        device=r.device,
+        source_format=r.source_format,
+        source_sha256=r.source_sha256,
+        recovered=bool(r.recovered),
+        session_index=r.session_index,
+        offset_source=r.offset_source,
+        name=r.name,
+        athlete=r.athlete_name,
+        id=r.id,
+    )
