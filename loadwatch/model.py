@@ -3,32 +3,32 @@
 Readers convert at the boundary: UTC-aware start times, metres, seconds,
 beats per minute. Units change only for display.
 
-| column           | type      | unit / meaning                                                     |
-|------------------|-----------|--------------------------------------------------------------------|
-| id               | int       | store id (assigned on insert)                                      |
-| athlete          | str       | athlete name (assigned by the importer)                            |
-| sport            | str       | normalised sport: running, cycling, swimming, walking, hiking, ... |
-| sub_sport        | str/None  | trail, treadmill, track, indoor_running, virtual_activity, ...     |
-| start_utc        | datetime  | start instant, timezone-aware UTC                                  |
-| utc_offset_s     | int       | offset of the local wall clock from UTC at the start, seconds      |
-| local_date       | date      | the athlete's wall-clock date where the run started                |
-| distance_m       | float     | metres                                                             |
-| timer_s          | float     | moving (timer) time, seconds                                       |
-| elapsed_s        | float     | wall-clock time from start to end, seconds                         |
-| elevation_gain_m | float/None| total ascent, metres                                               |
-| avg_hr           | float/None| average heart rate, beats per minute                               |
-| max_hr           | float/None| maximum heart rate, beats per minute                               |
-| device           | str/None  | manufacturer and product, e.g. "garmin fr965"                      |
-| source_format    | str       | fit, gpx or tcx (of the preferred source)                          |
-| source_sha256    | str       | sha256 of the preferred source file (decompressed bytes)           |
-| recovered        | bool      | True when the file was damaged and this is what preceded the damage|
+| column           | type      | unit / meaning|
+|---|---|---|
+| id               | int       | store id (assigned on insert)|
+| athlete          | str       | athlete name (assigned by the importer)|
+| sport            | str       | normalised sport: running, cycling, swimming, walking, hiking, ...|
+| sub_sport        | str/None  | trail, treadmill, track, indoor_running, virtual_activity, ...|
+| start_utc        | datetime  | start instant, timezone-aware UTC|
+| utc_offset_s     | int       | offset of the local wall clock from UTC at the start, seconds|
+| local_date       | date      | the athlete's wall-clock date where the run started|
+| distance_m       | float     | metres|
+| timer_s          | float     | moving (timer) time, seconds|
+| elapsed_s        | float     | wall-clock time from start to end, seconds|
+| elevation_gain_m | float/None| total ascent, metres|
+| avg_hr           | float/None| average heart rate, beats per minute|
+| max_hr           | float/None| maximum heart rate, beats per minute|
+| device           | str/None  | manufacturer and product, e.g. "garmin fr965"|
+| source_format    | str       | fit, gpx or tcx (of the preferred source)|
+| source_sha256    | str       | sha256 of the preferred source file (decompressed bytes)|
+| recovered        | bool      | True when the file was damaged; this is what preceded the damage|
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 #: Sports (and sub-sports) that count toward running load (science.md section 1).
@@ -104,7 +104,7 @@ class ActivitySummary:
     def __post_init__(self) -> None:
         if self.start_utc.tzinfo is None:
             raise ValueError("start_utc must be timezone-aware")
-        self.start_utc = self.start_utc.astimezone(timezone.utc)
+        self.start_utc = self.start_utc.astimezone(UTC)
         if self.utc_offset_s is not None and self.local_date is None:
             self.local_date = local_date_for(self.start_utc, self.utc_offset_s)
 
@@ -127,7 +127,7 @@ class ActivitySummary:
 
 def local_date_for(start_utc: datetime, utc_offset_s: int) -> date:
     """The wall-clock date at ``start_utc`` in a zone ``utc_offset_s`` seconds from UTC."""
-    return (start_utc.astimezone(timezone.utc) + timedelta(seconds=utc_offset_s)).date()
+    return (start_utc.astimezone(UTC) + timedelta(seconds=utc_offset_s)).date()
 
 
 # Names seen in FIT enums, GPX <type>, TCX Sport=, Garmin's activityType and

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -230,15 +230,15 @@ class FileOutcome:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _naive_utc(dt: datetime) -> datetime:
-    return dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt.astimezone(UTC).replace(tzinfo=None)
 
 
 def _aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
 
 def default_data_dir() -> Path:
@@ -358,7 +358,10 @@ class Store:
     # ------------------------------------------------------------- source files
     def known_hashes(self, athlete: Athlete, hashes: Iterable[str] | None = None) -> set[str]:
         """sha256 values of files already recorded for ``athlete`` (all, or among ``hashes``)."""
-        q = select(source_files.c.sha256).where(source_files.c.athlete_id == athlete.id)
+        # A file that failed to read is not "known": a later loadwatch may read it.
+        q = select(source_files.c.sha256).where(
+            and_(source_files.c.athlete_id == athlete.id, source_files.c.outcome != "error")
+        )
         with self._tx() as conn:
             if hashes is None:
                 return set(conn.execute(q).scalars())
@@ -383,7 +386,7 @@ class Store:
         now = _utcnow()
         with self._tx() as conn:
             exists = conn.execute(
-                select(source_files.c.id).where(
+                select(source_files.c.id, source_files.c.outcome).where(
                     and_(
                         source_files.c.athlete_id == athlete.id,
                         source_files.c.sha256 == record.sha256,
@@ -391,7 +394,10 @@ class Store:
                 )
             ).first()
             if exists is not None:
-                return FileOutcome(0, 0, already_known=True)
+                if exists.outcome != "error":
+                    return FileOutcome(0, 0, already_known=True)
+                # read again (e.g. by a newer loadwatch): the new outcome replaces the error
+                conn.execute(delete(source_files).where(source_files.c.id == exists.id))
             file_id = conn.execute(
                 insert(source_files).values(
                     athlete_id=athlete.id,
@@ -404,13 +410,13 @@ class Store:
                     recovered=record.recovered,
                     imported_utc=now,
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key[0]  # type: ignore[index]
             for s in summaries:
                 match = self._find_same_activity(conn, athlete.id, s)
                 if match is None:
                     activity_id = conn.execute(
                         insert(activities).values(athlete_id=athlete.id, **_activity_values(s))
-                    ).inserted_primary_key[0]
+                    ).inserted_primary_key[0]  # type: ignore[index]
                     inserted += 1
                 else:
                     activity_id, current_format = match
@@ -532,6 +538,26 @@ class Store:
                 )
             )
 
+    def name_activities(self, athlete: Athlete, names: Sequence[tuple[datetime, str]]) -> int:
+        """Give unnamed activities starting within 2 minutes of each instant that name."""
+        n = 0
+        with self._tx() as conn:
+            for start, name in names:
+                t = _naive_utc(start)
+                n += conn.execute(
+                    update(activities)
+                    .where(
+                        and_(
+                            activities.c.athlete_id == athlete.id,
+                            activities.c.start_utc >= t - DEDUP_WINDOW,
+                            activities.c.start_utc <= t + DEDUP_WINDOW,
+                            activities.c.name.is_(None),
+                        )
+                    )
+                    .values(name=name)
+                ).rowcount
+        return n
+
     # -------------------------------------------------------------- activities
     def activity_rows(
         self, athlete: str | None = None, *, since: date | None = None
@@ -592,8 +618,7 @@ class Store:
         with self._tx() as conn:
             return {
                 t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
-                for t in (athletes, source_files, activities, activity_sources, pain_entries)
-                + (planned_runs, archives)
+                for t in metadata.sorted_tables
             }
 
     # -------------------------------------------------------------------- pain
@@ -621,7 +646,7 @@ class Store:
                             note=e.note,
                             created_utc=_utcnow(),
                         )
-                    ).inserted_primary_key[0]
+                    ).inserted_primary_key[0]  # type: ignore[index]
                 )
         return ids
 
@@ -660,7 +685,9 @@ class Store:
         with self._tx() as conn:
             for p in plans:
                 if not p.distance_m > 0:
-                    raise ValidationError(f"a planned distance must be positive (got {p.distance_m})")
+                    raise ValidationError(
+                        f"a planned distance must be positive (got {p.distance_m})"
+                    )
                 ids.append(
                     conn.execute(
                         insert(planned_runs).values(
@@ -670,11 +697,13 @@ class Store:
                             note=p.note,
                             created_utc=_utcnow(),
                         )
-                    ).inserted_primary_key[0]
+                    ).inserted_primary_key[0]  # type: ignore[index]
                 )
         return ids
 
-    def list_plans(self, athlete: str | None = None, *, since: date | None = None) -> list[PlannedRun]:
+    def list_plans(
+        self, athlete: str | None = None, *, since: date | None = None
+    ) -> list[PlannedRun]:
         q = select(planned_runs, athletes.c.name.label("athlete_name")).join(
             athletes, athletes.c.id == planned_runs.c.athlete_id
         )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @lru_cache(maxsize=1)
-def _finder():  # type: ignore[no-untyped-def]
+def _finder() -> Any:
     from timezonefinder import TimezoneFinder
 
     return TimezoneFinder()

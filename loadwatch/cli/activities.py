@@ -1,0 +1,103 @@
+"""``loadwatch activities``: list imported activities, set a session RPE."""
+
+from __future__ import annotations
+
+import click
+
+from loadwatch.cli.common import (
+    athlete_option,
+    db_option,
+    emit_rows,
+    format_option,
+    handle_errors,
+    parse_date,
+)
+from loadwatch.model import SUMMARY_COLUMNS
+from loadwatch.store import Store
+
+KM_PER_MILE = 1.609344
+_TABLE_COLUMNS = (
+    "id",
+    "athlete",
+    "local_date",
+    "sport",
+    "distance",
+    "moving",
+    "avg_hr",
+    "device",
+    "source_format",
+)
+
+
+def _hms(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+@click.group("activities", invoke_without_command=True)
+@athlete_option
+@click.option(
+    "--since", metavar="DATE", help="Only activities on or after this local date (YYYY-MM-DD)."
+)
+@click.option(
+    "--units",
+    type=click.Choice(["km", "mi"]),
+    default="km",
+    show_default=True,
+    help="Distance units of the table.",
+)
+@format_option("table", "csv", "json")
+@db_option
+@click.pass_context
+@handle_errors
+def activities_cmd(
+    ctx: click.Context, athlete: str | None, since: str | None, units: str, fmt: str, db: str | None
+) -> None:
+    """List imported activities, oldest first.
+
+    JSON and CSV carry the documented summary columns (metres, seconds,
+    start_utc in ISO 8601, local_date as YYYY-MM-DD); the table shows
+    km or miles and moving time.
+
+    \b
+    Example:
+      loadwatch activities --athlete Sam --since 2026-09-01
+      loadwatch activities --format json
+      loadwatch activities rpe 42 6
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    store = Store.open(db)
+    if athlete is not None:
+        store.athlete(athlete, create=False)
+    rows = [s.as_dict() for s in store.activity_rows(athlete, since=parse_date(since, "--since"))]
+    if fmt != "table":
+        emit_rows(rows, SUMMARY_COLUMNS, fmt)
+        return
+    div = 1000.0 if units == "km" else 1000.0 * KM_PER_MILE
+    for r in rows:
+        r["distance"] = f"{r['distance_m'] / div:.2f} {units}"
+        r["moving"] = _hms(r["timer_s"])
+        r["avg_hr"] = None if r["avg_hr"] is None else f"{r['avg_hr']:.0f}"
+    emit_rows(rows, _TABLE_COLUMNS, fmt, title=f"{len(rows)} activities")
+
+
+@activities_cmd.command("rpe")
+@click.argument("activity_id", type=int)
+@click.argument("rpe", type=click.FloatRange(0, 10))
+@db_option
+@handle_errors
+def rpe_cmd(activity_id: int, rpe: float, db: str | None) -> None:
+    """Record the session RPE (CR-10 scale, 0–10) of one activity.
+
+    Used by the srpe load measure (RPE x moving minutes, Foster 2001).
+
+    \b
+    Example:
+      loadwatch activities rpe 42 6
+    """
+    Store.open(db).set_rpe(activity_id, rpe)
+    click.echo(f"Activity {activity_id}: RPE {rpe:g}")
+
+
+COMMANDS = [activities_cmd]

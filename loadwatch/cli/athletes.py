@@ -1,0 +1,138 @@
+"""``loadwatch athletes``: list, add, rename, set a profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from loadwatch.cli.common import db_option, emit_rows, format_option, handle_errors
+from loadwatch.errors import ValidationError
+from loadwatch.store import Store
+
+
+@click.group("athletes", invoke_without_command=True)
+@format_option("table", "csv", "json")
+@db_option
+@click.pass_context
+@handle_errors
+def athletes_cmd(ctx: click.Context, fmt: str, db: str | None) -> None:
+    """List athletes (or add, rename, set a profile with the subcommands).
+
+    An athlete is created on first import when named with --athlete; the
+    athlete 'me' is used when none is named.
+
+    \b
+    Example:
+      loadwatch athletes
+      loadwatch athletes add "Sam Jumps" --tz America/Denver
+      loadwatch athletes rename "Sam Jumps" Sam
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = [
+        {"name": a.name, "tz": a.tz, "hr_rest": a.hr_rest, "hr_max": a.hr_max, "sex": a.sex}
+        for a in Store.open(db).list_athletes()
+    ]
+    emit_rows(rows, ("name", "tz", "hr_rest", "hr_max", "sex"), fmt)
+
+
+def _profile_options(f: Any) -> Any:
+    f = click.option(
+        "--sex", type=click.Choice(["male", "female"]), help="For Banister TRIMP weighting."
+    )(f)
+    f = click.option("--hr-max", type=click.FloatRange(100, 250), help="Maximum heart rate (bpm).")(
+        f
+    )
+    f = click.option("--hr-rest", type=click.FloatRange(25, 120), help="Resting heart rate (bpm).")(
+        f
+    )
+    f = click.option(
+        "--tz", metavar="ZONE", help="IANA time zone for files that carry none, e.g. Europe/Berlin."
+    )(f)
+    return f
+
+
+def _check_tz(tz: str | None) -> None:
+    if tz is None:
+        return
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValidationError(f"unknown time zone {tz!r} (use a name like Europe/Berlin)") from e
+
+
+@athletes_cmd.command("add")
+@click.argument("name")
+@_profile_options
+@db_option
+@handle_errors
+def add_cmd(
+    name: str,
+    tz: str | None,
+    hr_rest: float | None,
+    hr_max: float | None,
+    sex: str | None,
+    db: str | None,
+) -> None:
+    """Add an athlete.
+
+    \b
+    Example:
+      loadwatch athletes add "Sam Jumps" --tz America/Denver --hr-rest 52 --hr-max 188
+    """
+    _check_tz(tz)
+    a = Store.open(db).add_athlete(name, tz=tz, hr_rest=hr_rest, hr_max=hr_max, sex=sex)
+    click.echo(f"Added athlete {a.name!r}")
+
+
+@athletes_cmd.command("rename")
+@click.argument("old")
+@click.argument("new")
+@db_option
+@handle_errors
+def rename_cmd(old: str, new: str, db: str | None) -> None:
+    """Rename an athlete (their activities and logs follow).
+
+    \b
+    Example:
+      loadwatch athletes rename me "Alex Steady"
+    """
+    Store.open(db).update_athlete(old, new_name=new)
+    click.echo(f"Renamed {old!r} to {new!r}")
+
+
+@athletes_cmd.command("set")
+@click.argument("name")
+@_profile_options
+@db_option
+@handle_errors
+def set_cmd(
+    name: str,
+    tz: str | None,
+    hr_rest: float | None,
+    hr_max: float | None,
+    sex: str | None,
+    db: str | None,
+) -> None:
+    """Set an athlete's time zone or heart-rate profile.
+
+    \b
+    Example:
+      loadwatch athletes set me --hr-rest 50 --hr-max 190 --sex female
+    """
+    _check_tz(tz)
+    values = {
+        k: v
+        for k, v in {"tz": tz, "hr_rest": hr_rest, "hr_max": hr_max, "sex": sex}.items()
+        if v is not None
+    }
+    if not values:
+        raise ValidationError("nothing to set: give --tz, --hr-rest, --hr-max or --sex")
+    Store.open(db).update_athlete(name, **values)
+    click.echo(f"Updated {name!r}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+
+
+COMMANDS = [athletes_cmd]

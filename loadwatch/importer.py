@@ -1,0 +1,426 @@
+"""Import activity files, folders and whole exports into the store.
+
+The one import path behind both the CLI and the dashboard:
+
+1. every input is expanded into members (files on disk, zip members at any
+   depth) without unpacking archives;
+2. each member's bytes are hashed; a file already in the store is
+   ``unchanged``, a second copy within the same run is a ``duplicate``;
+3. new files are decoded on all cores (a process pool for larger batches);
+4. each file's activities are committed in one transaction together with its
+   source-file row, so an interrupted import leaves no half-imported
+   activity and re-running it finishes the job;
+5. an archive whose every member was handled is remembered by its sha256, so
+   importing the same export again costs one hash of the zip.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from loadwatch.errors import ActivityFileError, NotAnActivityFile
+from loadwatch.ingest import is_activity_name, maybe_gunzip, read_activity_bytes, sniff_format
+from loadwatch.ingest.sources import (
+    ArchiveScan,
+    ExpectedActivity,
+    Hint,
+    Member,
+    file_member,
+    is_zip_name,
+    iter_paths,
+    scan_archive,
+)
+from loadwatch.ingest.tz import offset_in_zone
+from loadwatch.model import ActivitySummary
+from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, write_original
+
+#: Below this many new files, decoding in-process beats starting workers.
+POOL_THRESHOLD = 16
+#: Files handed to the workers ahead of the results being stored (bounds memory).
+IN_FLIGHT_PER_WORKER = 8
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``as_json()`` is the ``--json`` output."""
+
+    imported: int = 0  # files that added at least one new activity
+    unchanged: int = 0  # files already in the store before this run
+    duplicates: int = 0  # files whose bytes repeat another file of this run
+    merged_duplicates: int = 0  # activities recognised as a run already stored from another file
+    activities_added: int = 0
+    ignored: int = 0  # non-activity files inside folders/archives (JSON, images...)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    recovered: list[dict[str, str]] = field(default_factory=list)
+    missing_from_archive: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "merged_duplicates": self.merged_duplicates,
+            "activities_added": self.activities_added,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "recovered": self.recovered,
+            "missing_from_archive": self.missing_from_archive,
+        }
+
+    def absorb(self, other: dict[str, Any]) -> None:
+        """Add a stored per-archive report, replayed on re-import, as unchanged files."""
+        self.unchanged += int(other.get("files", 0))
+        self.skipped.extend(other.get("skipped", []))
+        self.errors.extend(other.get("errors", []))
+        self.missing_from_archive.extend(other.get("missing_from_archive", []))
+
+
+class Progress:
+    """Progress callbacks; the CLI and the dashboard subclass this. Does nothing."""
+
+    def start(self, total: int) -> None:
+        """The number of files to look at is known."""
+
+    def advance(self, name: str, outcome: str) -> None:
+        """One file is done (outcome: imported, unchanged, duplicate, skipped, error)."""
+
+    def finish(self) -> None:
+        """The import is over."""
+
+
+@dataclass(slots=True)
+class _Decoded:
+    display: str
+    sha256: str
+    size: int
+    fmt: str | None
+    summaries: list[ActivitySummary]
+    notes: list[str]
+    skip_reason: str | None = None
+    error: str | None = None
+
+
+def decode_member(display: str, raw: bytes, sha256: str, originals: Path | None) -> _Decoded:
+    """Decode one file's bytes (runs in a worker process). Never raises for file problems."""
+    fmt: str | None = None
+    try:
+        fmt = sniff_format(raw, display)
+        if originals is not None:
+            write_original(originals, sha256, raw, fmt)
+        result = read_activity_bytes(raw, display)
+        return _Decoded(display, sha256, len(raw), fmt, result.summaries, result.notes)
+    except NotAnActivityFile as e:
+        if originals is not None and fmt is not None:
+            write_original(originals, sha256, raw, fmt)
+        return _Decoded(display, sha256, len(raw), fmt, [], [], skip_reason=e.reason)
+    except ActivityFileError as e:
+        if originals is not None:
+            write_original(originals, sha256, raw, fmt or "bin")
+        return _Decoded(display, sha256, len(raw), fmt, [], [], error=e.reason)
+    except Exception as e:  # a reader bug must not stop the batch: report it by name
+        if originals is not None:
+            write_original(originals, sha256, raw, fmt or "bin")
+        reason = f"unexpected {type(e).__name__} while reading: {e}"
+        return _Decoded(display, sha256, len(raw), fmt, [], [], error=reason)
+
+
+@dataclass(slots=True)
+class _Source:
+    """One top-level input: a plain file, or a scanned archive."""
+
+    label: str
+    members: list[Member]
+    scan: ArchiveScan | None = None
+    archive_sha: str | None = None
+    archive_size: int = 0
+    report: ImportReport = field(default_factory=ImportReport)
+
+
+class Importer:
+    """Imports into one store for one athlete. Use :func:`import_paths` for the common case."""
+
+    def __init__(
+        self,
+        store: Store,
+        athlete: str | None = None,
+        *,
+        keep_originals: bool = True,
+        workers: int | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.store = store
+        self.athlete: Athlete = store.athlete(athlete)
+        self.originals = store.originals_dir if keep_originals else None
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.progress = progress or Progress()
+        self.report = ImportReport()
+
+    # ------------------------------------------------------------------ public
+    def run(self, paths: Iterable[str | Path]) -> ImportReport:
+        sources = list(self._sources([Path(p) for p in paths]))
+        try:
+            total = sum(len(s.members) for s in sources)
+            self.progress.start(total)
+            self._process(sources)
+        finally:
+            for s in sources:
+                if s.scan is not None:
+                    s.scan.close()
+            self.progress.finish()
+        return self.report
+
+    # ------------------------------------------------------------ expansion
+    def _sources(self, paths: list[Path]) -> Iterator[_Source]:
+        for p in paths:
+            if not p.exists():
+                self.report.errors.append({"path": str(p), "error": "no such file or folder"})
+        explicit = {p for p in paths if p.is_file()}
+        loose: list[Member] = []
+        for path in iter_paths([p for p in paths if p.exists()]):
+            if is_zip_name(path.name):
+                yield from self._archive_source(path)
+            elif is_activity_name(path.name):
+                loose.append(file_member(path))
+            elif path in explicit:
+                self.report.skipped.append(
+                    {"path": str(path), "reason": "not a FIT, GPX, TCX or zip file"}
+                )
+            else:
+                self.report.ignored += 1
+        if loose:
+            yield _Source("files", loose)
+
+    def _archive_source(self, path: Path) -> Iterator[_Source]:
+        try:
+            sha, size = _file_sha256(path)
+        except OSError as e:
+            self.report.errors.append({"path": str(path), "error": f"cannot read ({e.strerror})"})
+            return
+        stored = self.store.archive_report(self.athlete, sha)
+        if stored is not None:
+            self.report.absorb(json.loads(stored))
+            return
+        try:
+            scan = scan_archive(path)
+        except ActivityFileError as e:
+            self.report.errors.append({"path": e.path, "error": e.reason})
+            return
+        src = _Source(str(path), scan.members, scan, sha, size)
+        for display, reason in scan.problems:
+            src.report.errors.append({"path": display, "error": reason})
+        yield src
+
+    # ----------------------------------------------------------- processing
+    def _process(self, sources: list[_Source]) -> None:
+        known = self.store.known_hashes(self.athlete)
+        seen: set[str] = set()
+        pool: ProcessPoolExecutor | None = None
+        pending: list[tuple[_Source, Hint | None, Future[_Decoded] | _Decoded]] = []
+        use_pool = self.workers > 1 and sum(len(s.members) for s in sources) >= POOL_THRESHOLD
+        if use_pool:
+            pool = ProcessPoolExecutor(max_workers=self.workers)
+        window = IN_FLIGHT_PER_WORKER * max(1, self.workers)
+        try:
+            for src in sources:
+                for member in src.members:
+                    item = self._prepare(src, member, known, seen)
+                    if item is None:
+                        continue
+                    raw, sha = item
+                    args = (member.display, raw, sha, self.originals)
+                    job: Future[_Decoded] | _Decoded = (
+                        pool.submit(decode_member, *args) if pool else decode_member(*args)
+                    )
+                    pending.append((src, member.hint, job))
+                    while len(pending) >= window or (pending and _done(pending[0][2])):
+                        self._store_result(*pending.pop(0))
+                while pending and pending[0][0] is src:
+                    self._store_result(*pending.pop(0))
+                self._finish_source(src)
+            while pending:
+                self._store_result(*pending.pop(0))
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _prepare(
+        self, src: _Source, member: Member, known: set[str], seen: set[str]
+    ) -> tuple[bytes, str] | None:
+        rep = src.report
+        try:
+            raw = maybe_gunzip(member.read(), member.display)
+        except ActivityFileError as e:
+            rep.errors.append({"path": e.path, "error": e.reason})
+            self.progress.advance(member.display, "error")
+            return None
+        sha = hashlib.sha256(raw).hexdigest()
+        if sha in known:
+            rep.unchanged += 1
+            self.progress.advance(member.display, "unchanged")
+            return None
+        if sha in seen:
+            rep.duplicates += 1
+            self.progress.advance(member.display, "duplicate")
+            return None
+        seen.add(sha)
+        return raw, sha
+
+    def _store_result(
+        self, src: _Source, hint: Hint | None, job: Future[_Decoded] | _Decoded
+    ) -> None:
+        d = job.result() if isinstance(job, Future) else job
+        rep = src.report
+        if d.error is not None:
+            self.store.add_file(
+                self.athlete, FileRecord(d.sha256, d.display, d.size, d.fmt, "error", d.error)
+            )
+            rep.errors.append({"path": d.display, "error": d.error})
+            self.progress.advance(d.display, "error")
+            return
+        if d.skip_reason is not None:
+            self.store.add_file(
+                self.athlete,
+                FileRecord(d.sha256, d.display, d.size, d.fmt, "skipped", d.skip_reason),
+            )
+            rep.skipped.append({"path": d.display, "reason": d.skip_reason})
+            self.progress.advance(d.display, "skipped")
+            return
+        summaries = [self._localize(s, hint) for s in d.summaries]
+        recovered = any(s.recovered for s in summaries)
+        record = FileRecord(
+            d.sha256, d.display, d.size, d.fmt, "imported", "; ".join(d.notes) or None, recovered
+        )
+        outcome = self.store.add_file(self.athlete, record, summaries)
+        rep.activities_added += outcome.inserted
+        rep.merged_duplicates += outcome.merged
+        if recovered:
+            rep.recovered.append({"path": d.display, "note": "; ".join(d.notes)})
+        if outcome.inserted:
+            rep.imported += 1
+            self.progress.advance(d.display, "imported")
+        else:
+            self.progress.advance(d.display, "merged")
+
+    def _localize(self, s: ActivitySummary, hint: Hint | None) -> ActivitySummary:
+        if hint is not None:
+            if hint.name and not s.name:
+                s.name = hint.name
+            if hint.sport and s.sport == "generic":
+                s.sport, s.sub_sport = hint.sport, hint.sub_sport
+        if s.utc_offset_s is not None and s.local_date is not None:
+            return s
+        if self.athlete.tz:
+            return s.localized(offset_in_zone(self.athlete.tz, s.start_utc), "athlete_zone")
+        offset = s.start_utc.astimezone().utcoffset() or timedelta(0)
+        return s.localized(int(offset.total_seconds()), "system_zone")
+
+    def _finish_source(self, src: _Source) -> None:
+        if src.scan is not None:
+            src.report.missing_from_archive.extend(self._missing(src.scan.expected))
+        self._merge(src.report)
+        if src.scan is not None and src.archive_sha is not None:
+            stored = {
+                "files": len(src.members),
+                "errors": src.report.errors,
+                "skipped": src.report.skipped,
+                "missing_from_archive": src.report.missing_from_archive,
+            }
+            self.store.mark_archive_done(
+                self.athlete,
+                src.archive_sha,
+                src.archive_size,
+                src.label,
+                src.scan.layout,
+                json.dumps(stored),
+            )
+
+    def _missing(self, expected: list[ExpectedActivity]) -> list[dict[str, Any]]:
+        """Activities an export's index lists that no file in it provided."""
+        if not expected:
+            return []
+        starts = sorted(a.start_utc for a in self.store.activity_rows(self.athlete.name))
+        names: list[tuple[datetime, str]] = []
+        missing: list[dict[str, Any]] = []
+        for exp in expected:
+            if exp.source == "strava csv":
+                if exp.reason:
+                    missing.append(_missing_row(exp))
+                continue
+            if exp.start_utc is None:
+                continue
+            i = bisect.bisect_left(starts, exp.start_utc - DEDUP_WINDOW)
+            if i < len(starts) and starts[i] <= exp.start_utc + DEDUP_WINDOW:
+                if exp.name:
+                    names.append((exp.start_utc, exp.name))
+            else:
+                exp.reason = "listed in the Garmin activity summary, but no file in the export"
+                missing.append(_missing_row(exp))
+        if names:
+            self.store.name_activities(self.athlete, names)
+        return missing
+
+    def _merge(self, part: ImportReport) -> None:
+        r = self.report
+        for key in (
+            "imported",
+            "unchanged",
+            "duplicates",
+            "merged_duplicates",
+            "activities_added",
+            "ignored",
+        ):
+            setattr(r, key, getattr(r, key) + getattr(part, key))
+        r.skipped.extend(part.skipped)
+        r.errors.extend(part.errors)
+        r.recovered.extend(part.recovered)
+        r.missing_from_archive.extend(part.missing_from_archive)
+
+
+def _done(job: Future[_Decoded] | _Decoded) -> bool:
+    return not isinstance(job, Future) or job.done()
+
+
+def _missing_row(exp: ExpectedActivity) -> dict[str, Any]:
+    row = asdict(exp)
+    row["start_utc"] = exp.start_utc.isoformat() if exp.start_utc else None
+    return row
+
+
+def _file_sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    athlete: str | None = None,
+    keep_originals: bool = True,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import files, folders and archives for ``athlete`` (the default athlete when None)."""
+    importer = Importer(
+        store, athlete, keep_originals=keep_originals, workers=workers, progress=progress
+    )
+    return importer.run(paths)

@@ -1,0 +1,284 @@
+"""Find activity files in what the user hands over: files, folders and archives.
+
+Archives are read in place: members are streamed out of the zip one at a
+time (nested zips included, at any depth), never unpacked whole to disk or
+memory. Each member becomes a :class:`Member` whose bytes are read only when
+the importer asks for them, so memory stays flat however large the archive.
+
+The layout of an export is detected, not flagged:
+
+- Garmin Connect "export your data": ``DI_CONNECT/.../UploadedFiles_*.zip``
+  (nested zips of the uploaded files) and ``*_summarizedActivities.json``;
+- Strava bulk export: ``activities.csv`` and ``activities/<id>.fit.gz`` etc.;
+- anything else: every activity file inside.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from loadwatch.errors import ActivityFileError
+from loadwatch.ingest import is_activity_name
+from loadwatch.model import normalise_sport
+
+#: A zip inside a zip deeper than this is refused (a zip bomb, not an export).
+MAX_ZIP_DEPTH = 8
+
+
+@dataclass(slots=True)
+class Hint:
+    """What an export's own index says about one of its files."""
+
+    name: str | None = None
+    sport: str | None = None
+    sub_sport: str | None = None
+
+
+@dataclass(slots=True)
+class Member:
+    """One activity file: a path on disk or a member of a (nested) archive."""
+
+    display: str  # how the user knows it, e.g. "export.zip!DI_CONNECT/.../123.fit"
+    size: int
+    read: Callable[[], bytes]
+    hint: Hint | None = None
+
+
+@dataclass(slots=True)
+class ExpectedActivity:
+    """An activity an export's index lists; used to report what no file provided."""
+
+    source: str  # "garmin summary" | "strava csv"
+    ident: str
+    start_utc: datetime | None
+    distance_m: float | None
+    name: str | None
+    sport: str | None
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class ArchiveScan:
+    """The activity files found in one archive, and what its index expected."""
+
+    path: Path
+    layout: str  # garmin | strava | generic
+    members: list[Member] = field(default_factory=list)
+    expected: list[ExpectedActivity] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (display, reason)
+    _handles: list[zipfile.ZipFile] = field(default_factory=list, repr=False)
+
+    def close(self) -> None:
+        for zf in reversed(self._handles):
+            zf.close()
+        self._handles.clear()
+
+
+def is_zip_name(name: str) -> bool:
+    return name.lower().endswith(".zip")
+
+
+def iter_paths(paths: list[Path]) -> Iterator[Path]:
+    """Every file under ``paths`` (folders walked recursively, sorted, hidden files skipped)."""
+    for p in paths:
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    if not f.startswith("."):
+                        yield Path(root) / f
+        else:
+            yield p
+
+
+def file_member(path: Path) -> Member:
+    """A plain file on disk as a member."""
+
+    def read() -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as e:
+            raise ActivityFileError(str(path), f"cannot read the file ({e.strerror or e})") from e
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return Member(str(path), size, read)
+
+
+def scan_archive(path: Path) -> ArchiveScan:
+    """List the activity files of a zip (nested zips included) and its export index.
+
+    Raises :class:`ActivityFileError` when the file is not a readable zip.
+    Problems with single members (a damaged nested zip, an unreadable index)
+    are collected in ``problems`` and do not stop the scan.
+    """
+    try:
+        outer = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ActivityFileError(str(path), f"not a readable zip archive ({e})") from e
+    names = outer.namelist()
+    scan = ArchiveScan(path=path, layout=detect_layout(names))
+    scan._handles.append(outer)
+    hints: dict[str, Hint] = {}
+    if scan.layout == "strava":
+        hints, scan.expected = _strava_index(outer, names, str(path), scan.problems)
+    elif scan.layout == "garmin":
+        scan.expected = _garmin_index(outer, names, str(path), scan.problems)
+    _collect(outer, str(path), scan, hints, depth=1)
+    if scan.layout == "strava":
+        present = {m.display.split("!", 1)[1] for m in scan.members}
+        for exp in scan.expected:
+            if exp.reason == "" and exp.ident not in present:
+                exp.reason = f"activities.csv names {exp.ident}, which is not in the archive"
+    return scan
+
+
+def detect_layout(names: list[str]) -> str:
+    lowered = [n.lower() for n in names]
+    if any("di_connect/" in n or n.endswith("summarizedactivities.json") for n in lowered):
+        return "garmin"
+    if any(n == "activities.csv" or n.endswith("/activities.csv") for n in lowered) and any(
+        "activities/" in n for n in lowered
+    ):
+        return "strava"
+    return "generic"
+
+
+def _collect(
+    zf: zipfile.ZipFile, prefix: str, scan: ArchiveScan, hints: dict[str, Hint], depth: int
+) -> None:
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        name = info.filename
+        display = f"{prefix}!{name}"
+        base = name.rsplit("/", 1)[-1]
+        if base.startswith(".") or "__MACOSX/" in name:
+            continue
+        if is_zip_name(name):
+            if depth >= MAX_ZIP_DEPTH:
+                scan.problems.append((display, f"zip nested deeper than {MAX_ZIP_DEPTH} levels"))
+                continue
+            try:
+                # zipfile's member stream is seekable, so the nested zip is read
+                # in place: its directory first, then each member on demand.
+                inner = zipfile.ZipFile(zf.open(info))
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
+                scan.problems.append((display, f"damaged nested zip ({e})"))
+                continue
+            scan._handles.append(inner)
+            _collect(inner, display, scan, hints, depth + 1)
+        elif is_activity_name(name):
+            scan.members.append(
+                Member(display, info.file_size, _reader(zf, info, display), hints.get(name))
+            )
+
+
+def _reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        try:
+            return zf.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as e:
+            raise ActivityFileError(display, f"damaged archive member ({e})") from e
+        except Exception as e:  # zlib.error and friends: report, never crash the batch
+            raise ActivityFileError(display, f"damaged archive member ({e})") from e
+
+    return read
+
+
+def _strava_index(
+    zf: zipfile.ZipFile, names: list[str], prefix: str, problems: list[tuple[str, str]]
+) -> tuple[dict[str, Hint], list[ExpectedActivity]]:
+    csv_name = next(n for n in names if n.lower().rsplit("/", 1)[-1] == "activities.csv")
+    root = csv_name[: -len("activities.csv")]
+    hints: dict[str, Hint] = {}
+    expected: list[ExpectedActivity] = []
+    try:
+        text = zf.read(csv_name).decode("utf-8-sig", errors="replace")
+    except (zipfile.BadZipFile, OSError, RuntimeError) as e:
+        problems.append((f"{prefix}!{csv_name}", f"unreadable activities.csv ({e})"))
+        return hints, expected
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        filename = row.get("Filename", "")
+        name = row.get("Activity Name") or None
+        sport_raw = row.get("Activity Type") or None
+        sport, sub = normalise_sport(sport_raw) if sport_raw else (None, None)
+        ident = f"{root}{filename}" if filename else row.get("Activity ID", "?")
+        if filename:
+            hints[ident] = Hint(name=name, sport=sport, sub_sport=sub)
+        expected.append(
+            ExpectedActivity(
+                source="strava csv",
+                ident=ident,
+                start_utc=_strava_date(row.get("Activity Date", "")),
+                distance_m=None,
+                name=name,
+                sport=sport,
+                reason=""
+                if filename
+                else "listed in activities.csv without a file (a manual entry?)",
+            )
+        )
+    return hints, expected
+
+
+def _strava_date(text: str) -> datetime | None:
+    for fmt in ("%b %d, %Y, %I:%M:%S %p", "%Y-%m-%d %H:%M:%S", "%d %b %Y, %H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def _garmin_index(
+    zf: zipfile.ZipFile, names: list[str], prefix: str, problems: list[tuple[str, str]]
+) -> list[ExpectedActivity]:
+    expected: list[ExpectedActivity] = []
+    for n in names:
+        if not n.lower().endswith("summarizedactivities.json"):
+            continue
+        try:
+            data: Any = json.loads(zf.read(n))
+        except (ValueError, zipfile.BadZipFile, OSError, RuntimeError) as e:
+            problems.append((f"{prefix}!{n}", f"unreadable activity summary ({e})"))
+            continue
+        blocks = data if isinstance(data, list) else [data]
+        for block in blocks:
+            items = block.get("summarizedActivitiesExport", []) if isinstance(block, dict) else []
+            for item in items:
+                if not isinstance(item, dict):
+                    continue
+                start_ms = item.get("startTimeGmt")
+                dist_cm = item.get("distance")
+                sport_raw = item.get("activityType")
+                if isinstance(sport_raw, dict):
+                    sport_raw = sport_raw.get("typeKey")
+                expected.append(
+                    ExpectedActivity(
+                        source="garmin summary",
+                        ident=str(item.get("activityId", "?")),
+                        start_utc=(
+                            datetime.fromtimestamp(start_ms / 1000, tz=UTC)
+                            if isinstance(start_ms, int | float)
+                            else None
+                        ),
+                        distance_m=dist_cm / 100 if isinstance(dist_cm, int | float) else None,
+                        name=item.get("name"),
+                        sport=normalise_sport(sport_raw)[0] if sport_raw else None,
+                    )
+                )
+    return expected
