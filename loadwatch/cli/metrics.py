@@ -1,0 +1,240 @@
+"""``loadwatch metrics``: daily load metrics, calendar weeks, or run spikes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import click
+
+from loadwatch.cli.common import (
+    athlete_option,
+    db_option,
+    emit_rows,
+    format_option,
+    handle_errors,
+    parse_date,
+)
+from loadwatch.errors import ValidationError
+from loadwatch.store import Store
+
+KM_PER_MILE = 1.609344
+DAILY_COLUMNS = (
+    "date",
+    "load",
+    "acute_7d",
+    "chronic_28d",
+    "acwr",
+    "acwr_uncoupled",
+    "acwr_ewma",
+    "week_load",
+    "prev_week_load",
+    "ramp_pct",
+    "monotony",
+    "strain",
+    "ctl",
+    "atl",
+    "tsb",
+)
+WEEKLY_COLUMNS = ("week_start", "load", "distance", "runs", "longest_run", "ramp_pct")
+RUN_COLUMNS = (
+    "id",
+    "local_date",
+    "distance_km",
+    "longest_30d_km",
+    "spike_pct",
+    "category",
+)
+#: The table view of daily metrics shows this many days unless --since says otherwise.
+TABLE_DAYS = 28
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+@click.command("metrics")
+@athlete_option
+@click.option(
+    "--load",
+    "measure",
+    type=click.Choice(["distance", "duration", "trimp", "srpe"]),
+    default="distance",
+    show_default=True,
+    help="Load measure: km, moving minutes, Banister TRIMP, or session RPE x minutes.",
+)
+@click.option("--weekly", "view", flag_value="weekly", help="Calendar weeks (Monday start).")
+@click.option("--runs", "view", flag_value="runs", help="Each run against its 30-day longest.")
+@click.option("--daily", "view", flag_value="daily", default=True, help="Daily metrics (default).")
+@click.option("--since", metavar="DATE", help="First date shown (YYYY-MM-DD).")
+@click.option(
+    "--until",
+    metavar="DATE",
+    help="As-of date: the series runs to this day, rest days included (default: today).",
+)
+@click.option(
+    "--week-start",
+    default="monday",
+    show_default=True,
+    type=click.Choice(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    ),
+    help="First day of a calendar week for --weekly.",
+)
+@click.option(
+    "--units",
+    type=click.Choice(["km", "mi"]),
+    default="km",
+    show_default=True,
+    help="Display distances in km or miles (computation is always in km).",
+)
+@click.option("--all-sports", is_flag=True, help="Count every sport, not only running.")
+@format_option("table", "csv", "json")
+@db_option
+@handle_errors
+def metrics_cmd(
+    athlete: str | None,
+    measure: str,
+    view: str,
+    since: str | None,
+    until: str | None,
+    week_start: str,
+    units: str,
+    all_sports: bool,
+    fmt: str,
+    db: str | None,
+) -> None:
+    """Training-load metrics as defined in the README (science.md).
+
+    Daily (default): load, 7- and 28-day means, ACWR (coupled, uncoupled,
+    EWMA), rolling 7-day load and ramp, monotony, strain, CTL/ATL/TSB. The
+    table shows the last 28 days unless --since is given; CSV and JSON hold
+    every day. Ratios are empty until 28 days of history exist.
+
+    \b
+    Example:
+      loadwatch metrics --athlete "Sam Jumps" --weekly
+      loadwatch metrics --runs --since 2026-10-01
+      loadwatch metrics --load trimp --format csv > metrics.csv
+    """
+    from loadwatch.metrics import daily_load, daily_metrics, run_spikes, weekly_table
+
+    store = Store.open(db)
+    who = store.athlete(athlete, create=False)
+    acts = store.activities_frame(who.name)
+    if acts.empty:
+        raise ValidationError(
+            f"athlete {who.name!r} has no activities yet; add some with: loadwatch import PATH"
+        )
+    end = parse_date(until, "--until") or date.today()
+    first = parse_date(since, "--since")
+    scale = 1.0 if units == "km" else 1.0 / KM_PER_MILE
+    distance_like = measure == "distance"
+
+    if view == "runs":
+        spikes = run_spikes(acts, athlete=who.name, all_sports=all_sports)
+        if first is not None:
+            spikes = spikes[spikes["local_date"] >= first]
+        rows = spikes.to_dict("records")
+        for r in rows:
+            for c in ("distance_km", "longest_30d_km"):
+                if r[c] is not None:
+                    r[c] = r[c] * scale
+        cols = _rename(RUN_COLUMNS, units)
+        rows = [_rekey(r, units) for r in rows]
+        emit_rows(rows, cols, fmt, title=f"Runs of {who.name}", formatters=_formatters(cols))
+        return
+
+    load = daily_load(
+        acts,
+        measure=measure,
+        athlete=who.name,
+        end=end,
+        all_sports=all_sports,
+        hr_rest=who.hr_rest,
+        hr_max=who.hr_max,
+        sex=who.sex or "male",
+    )
+    defaults = load.attrs.get("defaults_used")
+    if defaults and fmt == "table":
+        click.echo(
+            f"Note: TRIMP uses default heart rates {defaults}; set them with "
+            "`loadwatch athletes set NAME --hr-rest .. --hr-max ..`.",
+            err=True,
+        )
+    if view == "weekly":
+        weeks = weekly_table(load, acts, week_start=week_start)
+        if first is not None:
+            weeks = weeks[weeks["week_start"] >= _ts(first)]
+        rows = weeks.to_dict("records")
+        for r in rows:
+            r["week_start"] = r["week_start"].date()
+            for c in ("distance", "longest_run") + (("load",) if distance_like else ()):
+                r[c] = r[c] * scale
+        emit_rows(
+            rows,
+            WEEKLY_COLUMNS,
+            fmt,
+            title=f"Weeks of {who.name} ({_unit(measure, units)})",
+            formatters=_formatters(WEEKLY_COLUMNS),
+        )
+        return
+
+    frame = daily_metrics(load)
+    if first is None and fmt == "table":
+        first = end - timedelta(days=TABLE_DAYS - 1)
+    if first is not None:
+        frame = frame[frame.index >= _ts(first)]
+    rows = []
+    for day, values in frame.iterrows():
+        row = {"date": day.date(), **values.to_dict()}
+        if distance_like:
+            for c in (
+                "load",
+                "acute_7d",
+                "chronic_28d",
+                "week_load",
+                "prev_week_load",
+                "strain",
+                "ctl",
+                "atl",
+                "tsb",
+            ):
+                row[c] = row[c] * scale
+        rows.append(row)
+    emit_rows(
+        rows,
+        DAILY_COLUMNS,
+        fmt,
+        title=f"Daily metrics of {who.name} ({_unit(measure, units)})",
+        formatters=_formatters(DAILY_COLUMNS),
+    )
+
+
+def _ts(d: date) -> Any:
+    import pandas as pd
+
+    return pd.Timestamp(d)
+
+
+def _unit(measure: str, units: str) -> str:
+    return {"distance": units, "duration": "moving minutes", "trimp": "TRIMP", "srpe": "AU"}[
+        measure
+    ]
+
+
+def _rename(cols: tuple[str, ...], units: str) -> tuple[str, ...]:
+    return tuple(c.replace("_km", f"_{units}") for c in cols)
+
+
+def _rekey(row: dict[str, Any], units: str) -> dict[str, Any]:
+    return {k.replace("_km", f"_{units}"): v for k, v in row.items()}
+
+
+def _formatters(cols: tuple[str, ...]) -> dict[str, Any]:
+    return {c: _fmt for c in cols}
+
+
+COMMANDS = [metrics_cmd]
