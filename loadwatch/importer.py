@@ -317,7 +317,7 @@ class Importer:
 
     def _localize(self, s: ActivitySummary, hint: Hint | None) -> ActivitySummary:
         if hint is not None:
-            if hint.name and not s.name:
+            if hint.name:  # the name the user gave it in the service wins over the file's
                 s.name = hint.name
             if hint.sport and s.sport == "generic":
                 s.sport, s.sub_sport = hint.sport, hint.sub_sport

@@ -60,7 +60,7 @@ def _garmin_export(tmp_path: Path, runs: list, *, extra_summary: int = 0) -> Pat
             "name": f"Morning Run {i}",
             "activityType": "running",
             "startTimeGmt": int(r.start_utc.timestamp() * 1000),
-            "distance": r.distance_m * 100,
+            "distance": r.total_distance_m * 100,
         }
         for i, r in enumerate(runs)
     ]
@@ -97,7 +97,7 @@ def test_garmin_export_imports_with_exact_counts(store: Store, tmp_path: Path) -
     assert [m["ident"] for m in report.missing_from_archive] == ["9900"]
     rows = store.activity_rows("Sam")
     assert [round(a.distance_m / 1000, 2) for a in rows] == [
-        round(r.distance_m / 1000, 2) for r in runs
+        round(r.total_distance_m / 1000, 2) for r in runs
     ]
     assert [a.name for a in rows] == [f"Morning Run {i}" for i in range(5)]
 
@@ -161,19 +161,21 @@ def test_same_run_as_fit_and_gpx_is_one_activity(
 
 def test_broken_member_is_named_and_the_rest_imports(store: Store, tmp_path: Path) -> None:
     good = [_run(d, 5 + d, seed=20 + d) for d in range(3)]
-    truncated = to_fit(_run(5, 10, seed=30))[:200]
     members = {f"run{i}.fit": to_fit(r) for i, r in enumerate(good)}
-    members["broken.fit"] = truncated
+    members["broken.fit"] = b"\x0e\x10" + b"\x00" * 30  # no FIT signature at all
+    members["truncated.fit"] = to_fit(_run(5, 10, seed=30))[:400]  # cut mid-recording
     members["notes.txt"] = b"hello"
     archive = tmp_path / "mixed.zip"
     archive.write_bytes(_zip_bytes(members))
 
     report = import_paths(store, [archive])
 
-    assert report.activities_added == 3
     assert [e["path"] for e in report.errors] == [f"{archive}!broken.fit"]
-    assert report.errors[0]["error"]  # a human reason, not empty
-    assert store.counts()["activities"] == 3
+    assert "FIT" in report.errors[0]["error"]
+    # the truncated run is still a run: what was recorded before the damage is kept, flagged
+    assert [r["path"] for r in report.recovered] == [f"{archive}!truncated.fit"]
+    assert report.activities_added == 4
+    assert [a.recovered for a in store.activity_rows()] == [False, False, False, True]
 
 
 def test_bad_zip_and_missing_path_are_errors_not_crashes(store: Store, tmp_path: Path) -> None:
