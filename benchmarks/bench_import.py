@@ -108,7 +108,9 @@ def build_strava_gpx_export(n: int) -> Path:
     with zipfile.ZipFile(export, "w", zipfile.ZIP_DEFLATED) as zf:
         for i, run in enumerate(_runs(n, seed=50_000, years=2)):
             zf.writestr(f"activities/{i}.gpx", to_gpx(run))
-            rows.append(f"{i},{run.start_utc:%b %d, %Y, %I:%M:%S %p},Run {i},Run,activities/{i}.gpx")
+            rows.append(
+                f'{i},"{run.start_utc:%b %d, %Y, %I:%M:%S %p}",Run {i},Run,activities/{i}.gpx'
+            )
         zf.writestr("activities.csv", "\n".join(rows))
     return export
 
@@ -189,8 +191,10 @@ def main() -> None:
     t0 = time.perf_counter()
     export, folder = build_garmin_export(n)
     size_mb = export.stat().st_size / 1e6
-    print(f"Garmin-shaped export: {n} one-hour 1 Hz runs, {size_mb:.1f} MB zip "
-          f"(built or reused in {time.perf_counter() - t0:.1f} s)")
+    print(
+        f"Garmin-shaped export: {n} one-hour 1 Hz runs, {size_mb:.1f} MB zip "
+        f"(built or reused in {time.perf_counter() - t0:.1f} s)"
+    )
 
     naive = naive_fitparse_loop(folder)
     print(f"  naive fitparse loop:      {naive:8.2f} s  ({naive / n * 1000:.0f} ms per file)")
@@ -201,8 +205,10 @@ def main() -> None:
         assert report["activities_added"] == n, report
         again, peak2, _, report2 = timed_import(export, db)
         assert report2["unchanged"] == n and report2["activities_added"] == 0, report2
-    print(f"  loadwatch import:         {first:8.2f} s  ({n / first:,.0f} files/s, "
-          f"CPU {cpu:.1f} s = {cpu / first:.2f} cores busy)")
+    print(
+        f"  loadwatch import:         {first:8.2f} s  ({n / first:,.0f} files/s, "
+        f"CPU {cpu:.1f} s = {cpu / first:.2f} cores busy)"
+    )
     print(f"  re-import, unchanged:     {again:8.2f} s")
     print(f"  peak RSS (process tree):  {max(peak, peak2) / 1e6:8.0f} MB")
     print(f"RATIO naive/loadwatch = {naive / first:.1f}x   (target >= 30)")
@@ -213,9 +219,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         g_time, g_peak, g_cpu, g_report = timed_import(gpx_export, Path(tmp) / "gpx.db")
         assert g_report["activities_added"] == n_gpx, g_report
-    print(f"GPX export ({n_gpx} one-hour 1 Hz GPX files): {g_time:.2f} s, "
-          f"{n_gpx / g_time:.1f} files/s, CPU {g_cpu:.1f} s = {g_cpu / g_time:.2f} cores busy, "
-          f"peak RSS {g_peak / 1e6:.0f} MB")
+    print(
+        f"GPX export ({n_gpx} one-hour 1 Hz GPX files): {g_time:.2f} s, "
+        f"{n_gpx / g_time:.1f} files/s, CPU {g_cpu:.1f} s = {g_cpu / g_time:.2f} cores busy, "
+        f"peak RSS {g_peak / 1e6:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The ``loadwatch`` command line: a thin face over the Python API.
 
 Each module in this package defines click commands and lists them in
-``COMMANDS``; this module gathers them into one group.
+``COMMANDS``. Commands are loaded lazily, so ``loadwatch import`` does not
+pay for pandas, the alerts engine or the dashboard.
 """
 
 from __future__ import annotations
@@ -10,21 +11,37 @@ import importlib
 
 import click
 
-# Modules contributing commands, in help order.
-_COMMAND_MODULES = (
-    "imports",
-    "activities",
-    "athletes",
-    "metrics",
-    "pain",
-    "plan",
-    "check",
-    "config",
-    "serve",
-)
+# command name -> module defining it, in help order.
+_COMMANDS: dict[str, str] = {
+    "import": "imports",
+    "activities": "activities",
+    "athletes": "athletes",
+    "metrics": "metrics",
+    "pain": "pain",
+    "plan": "plan",
+    "check": "check",
+    "config": "config",
+    "serve": "serve",
+    "demo": "serve",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = _COMMANDS.get(cmd_name)
+        if module_name is None:
+            return None
+        module = importlib.import_module(f"loadwatch.cli.{module_name}")
+        for command in module.COMMANDS:
+            if command.name == cmd_name:
+                return command  # type: ignore[no-any-return]
+        raise RuntimeError(f"loadwatch.cli.{module_name} does not define {cmd_name!r}")
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="loadwatch")
 def cli() -> None:
     """loadwatch: training-load monitoring for runners.
@@ -34,22 +51,13 @@ def cli() -> None:
     to your back-pain log, and get a warning before a planned jump.
 
     loadwatch shows information with its evidence; it is not medical advice.
+
+    \b
+    Example:
+      loadwatch demo                      # the dashboard on the bundled samples
+      loadwatch import export.zip         # a Garmin or Strava export
+      loadwatch check --run 25            # what would a 25 km run trigger?
     """
-
-
-def _register() -> None:
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"loadwatch.cli.{name}")
-        except ModuleNotFoundError as e:
-            if e.name == f"loadwatch.cli.{name}":
-                continue  # not written yet
-            raise
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

@@ -211,7 +211,12 @@ def _strava_index(
         return hints, expected
     reader = csv.DictReader(io.StringIO(text))
     for row in reader:
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        # extra cells (an unquoted comma) land under the key None: ignore them
+        row = {
+            k.strip(): v.strip()
+            for k, v in row.items()
+            if isinstance(k, str) and isinstance(v, str)
+        }
         filename = row.get("Filename", "")
         name = row.get("Activity Name") or None
         sport_raw = row.get("Activity Type") or None
