@@ -20,7 +20,9 @@ import bisect
 import hashlib
 import json
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +36,7 @@ from loadwatch.ingest.sources import (
     ExpectedActivity,
     Hint,
     Member,
+    Payload,
     file_member,
     is_zip_name,
     iter_paths,
@@ -46,7 +49,9 @@ from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, write_orig
 #: Below this many new files, decoding in-process beats starting workers.
 POOL_THRESHOLD = 16
 #: Files handed to the workers ahead of the results being stored (bounds memory).
-IN_FLIGHT_PER_WORKER = 8
+IN_FLIGHT_PER_WORKER = 16
+#: Files stored per transaction (each file is still all-or-nothing).
+COMMIT_BATCH = 64
 
 
 @dataclass
@@ -105,17 +110,18 @@ class Progress:
 @dataclass(slots=True)
 class _Decoded:
     display: str
-    sha256: str
+    sha256: str | None  # None when the bytes could not even be unpacked
     size: int
     fmt: str | None
     summaries: list[ActivitySummary]
     notes: list[str]
     skip_reason: str | None = None
     error: str | None = None
+    known: bool = False
 
 
 def decode_member(display: str, raw: bytes, sha256: str, originals: Path | None) -> _Decoded:
-    """Decode one file's bytes (runs in a worker process). Never raises for file problems."""
+    """Decode one file's bytes. Never raises for file problems: they are reported by name."""
     fmt: str | None = None
     try:
         fmt = sniff_format(raw, display)
@@ -136,6 +142,33 @@ def decode_member(display: str, raw: bytes, sha256: str, originals: Path | None)
             write_original(originals, sha256, raw, fmt or "bin")
         reason = f"unexpected {type(e).__name__} while reading: {e}"
         return _Decoded(display, sha256, len(raw), fmt, [], [], error=reason)
+
+
+#: sha256 of files already in the store, set in each worker process by _init_worker.
+_KNOWN: frozenset[str] = frozenset()
+
+
+def _init_worker(known: frozenset[str]) -> None:
+    global _KNOWN
+    _KNOWN = known
+
+
+def process_payload(
+    display: str,
+    payload: Payload,
+    originals: Path | None,
+    known: AbstractSet[str] | None = None,
+) -> _Decoded:
+    """Everything one file costs, done where it runs (a worker process for large batches):
+    inflate, un-gzip, hash, and decode unless the store already has these bytes."""
+    try:
+        raw = maybe_gunzip(payload.inflate(display), display)
+    except ActivityFileError as e:
+        return _Decoded(display, None, len(payload.data), None, [], [], error=e.reason)
+    sha = hashlib.sha256(raw).hexdigest()
+    if sha in (_KNOWN if known is None else known):
+        return _Decoded(display, sha, len(raw), None, [], [], known=True)
+    return decode_member(display, raw, sha, originals)
 
 
 @dataclass(slots=True)
@@ -226,94 +259,108 @@ class Importer:
 
     # ----------------------------------------------------------- processing
     def _process(self, sources: list[_Source]) -> None:
-        known = self.store.known_hashes(self.athlete)
+        known = frozenset(self.store.known_hashes(self.athlete))
         seen: set[str] = set()
         pool: ProcessPoolExecutor | None = None
-        pending: list[tuple[_Source, Hint | None, Future[_Decoded] | _Decoded]] = []
-        use_pool = self.workers > 1 and sum(len(s.members) for s in sources) >= POOL_THRESHOLD
-        if use_pool:
-            pool = ProcessPoolExecutor(max_workers=self.workers)
+        pending: deque[tuple[_Source, Hint | None, Future[_Decoded] | _Decoded]] = deque()
+        if self.workers > 1 and sum(len(s.members) for s in sources) >= POOL_THRESHOLD:
+            pool = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=_init_worker, initargs=(known,)
+            )
         window = IN_FLIGHT_PER_WORKER * max(1, self.workers)
         try:
             for src in sources:
                 for member in src.members:
-                    item = self._prepare(src, member, known, seen)
-                    if item is None:
+                    try:
+                        payload = member.fetch()
+                    except ActivityFileError as e:
+                        src.report.errors.append({"path": e.path, "error": e.reason})
+                        self.progress.advance(member.display, "error")
                         continue
-                    raw, sha = item
-                    args = (member.display, raw, sha, self.originals)
+                    args = (member.display, payload, self.originals)
                     job: Future[_Decoded] | _Decoded = (
-                        pool.submit(decode_member, *args) if pool else decode_member(*args)
+                        pool.submit(process_payload, *args)
+                        if pool
+                        else process_payload(*args, known=known)
                     )
                     pending.append((src, member.hint, job))
-                    while len(pending) >= window or (pending and _done(pending[0][2])):
-                        self._store_result(*pending.pop(0))
-                while pending and pending[0][0] is src:
-                    self._store_result(*pending.pop(0))
+                    self._drain(pending, seen, keep=window)
+                self._drain(pending, seen, keep=0)
                 self._finish_source(src)
-            while pending:
-                self._store_result(*pending.pop(0))
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
 
-    def _prepare(
-        self, src: _Source, member: Member, known: set[str], seen: set[str]
-    ) -> tuple[bytes, str] | None:
-        rep = src.report
-        try:
-            raw = maybe_gunzip(member.read(), member.display)
-        except ActivityFileError as e:
-            rep.errors.append({"path": e.path, "error": e.reason})
-            self.progress.advance(member.display, "error")
-            return None
-        sha = hashlib.sha256(raw).hexdigest()
-        if sha in known:
-            rep.unchanged += 1
-            self.progress.advance(member.display, "unchanged")
-            return None
-        if sha in seen:
-            rep.duplicates += 1
-            self.progress.advance(member.display, "duplicate")
-            return None
-        seen.add(sha)
-        return raw, sha
-
-    def _store_result(
-        self, src: _Source, hint: Hint | None, job: Future[_Decoded] | _Decoded
+    def _drain(
+        self,
+        pending: deque[tuple[_Source, Hint | None, Future[_Decoded] | _Decoded]],
+        seen: set[str],
+        *,
+        keep: int,
     ) -> None:
-        d = job.result() if isinstance(job, Future) else job
-        rep = src.report
-        if d.error is not None:
-            self.store.add_file(
-                self.athlete, FileRecord(d.sha256, d.display, d.size, d.fmt, "error", d.error)
-            )
-            rep.errors.append({"path": d.display, "error": d.error})
-            self.progress.advance(d.display, "error")
+        """Store finished results from the head of the queue, in order, in batches.
+
+        Waits only while more than ``keep`` files are in flight (bounding memory).
+        """
+        batch: list[tuple[_Source, Hint | None, _Decoded]] = []
+        while pending and (len(pending) > keep or _done(pending[0][2])):
+            src, hint, job = pending.popleft()
+            batch.append((src, hint, job.result() if isinstance(job, Future) else job))
+            if len(batch) >= COMMIT_BATCH:
+                self._commit(batch, seen)
+                batch = []
+        if batch:
+            self._commit(batch, seen)
+
+    def _commit(self, batch: list[tuple[_Source, Hint | None, _Decoded]], seen: set[str]) -> None:
+        """One transaction for a batch of decoded files (each file whole or absent)."""
+        to_store: list[tuple[_Source, _Decoded, FileRecord, list[ActivitySummary]]] = []
+        for src, hint, d in batch:
+            rep = src.report
+            if d.sha256 is None:  # could not even be unpacked: nothing to remember it by
+                rep.errors.append({"path": d.display, "error": d.error or "unreadable"})
+                self.progress.advance(d.display, "error")
+                continue
+            if d.known:
+                rep.unchanged += 1
+                self.progress.advance(d.display, "unchanged")
+                continue
+            if d.sha256 in seen:
+                rep.duplicates += 1
+                self.progress.advance(d.display, "duplicate")
+                continue
+            seen.add(d.sha256)
+            if d.error is not None:
+                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "error", d.error)
+                to_store.append((src, d, record, []))
+            elif d.skip_reason is not None:
+                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "skipped", d.skip_reason)
+                to_store.append((src, d, record, []))
+            else:
+                summaries = [self._localize(s, hint) for s in d.summaries]
+                recovered = any(s.recovered for s in summaries)
+                note = "; ".join(d.notes) or None
+                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "imported", note, recovered)
+                to_store.append((src, d, record, summaries))
+        if not to_store:
             return
-        if d.skip_reason is not None:
-            self.store.add_file(
-                self.athlete,
-                FileRecord(d.sha256, d.display, d.size, d.fmt, "skipped", d.skip_reason),
-            )
-            rep.skipped.append({"path": d.display, "reason": d.skip_reason})
-            self.progress.advance(d.display, "skipped")
-            return
-        summaries = [self._localize(s, hint) for s in d.summaries]
-        recovered = any(s.recovered for s in summaries)
-        record = FileRecord(
-            d.sha256, d.display, d.size, d.fmt, "imported", "; ".join(d.notes) or None, recovered
-        )
-        outcome = self.store.add_file(self.athlete, record, summaries)
-        rep.activities_added += outcome.inserted
-        rep.merged_duplicates += outcome.merged
-        if recovered:
-            rep.recovered.append({"path": d.display, "note": "; ".join(d.notes)})
-        if outcome.inserted:
-            rep.imported += 1
-            self.progress.advance(d.display, "imported")
-        else:
-            self.progress.advance(d.display, "merged")
+        outcomes = self.store.add_files(self.athlete, [(r, s) for _, _, r, s in to_store])
+        for (src, d, record, _), outcome in zip(to_store, outcomes, strict=True):
+            rep = src.report
+            if record.outcome == "error":
+                rep.errors.append({"path": d.display, "error": record.error or ""})
+                self.progress.advance(d.display, "error")
+            elif record.outcome == "skipped":
+                rep.skipped.append({"path": d.display, "reason": record.error or ""})
+                self.progress.advance(d.display, "skipped")
+            else:
+                rep.activities_added += outcome.inserted
+                rep.merged_duplicates += outcome.merged
+                if record.recovered:
+                    rep.recovered.append({"path": d.display, "note": record.error or ""})
+                if outcome.inserted:
+                    rep.imported += 1
+                self.progress.advance(d.display, "imported" if outcome.inserted else "merged")
 
     def _localize(self, s: ActivitySummary, hint: Hint | None) -> ActivitySummary:
         if hint is not None:

@@ -382,72 +382,91 @@ class Store:
         2 minutes, distance within 5%) is merged into it: the source is linked,
         and the activity's values come from the richer format (FIT > TCX > GPX).
         """
+        return self.add_files(athlete, [(record, summaries)])[0]
+
+    def add_files(
+        self,
+        athlete: Athlete,
+        items: Sequence[tuple[FileRecord, Sequence[ActivitySummary]]],
+    ) -> list[FileOutcome]:
+        """:meth:`add_file` for several files in one transaction (all of them or none).
+
+        Committing a batch costs about what one file costs, which is what makes
+        importing thousands of files fast; each file is still whole or absent.
+        """
+        with self._tx() as conn:
+            return [self._add_file(conn, athlete, rec, summ) for rec, summ in items]
+
+    def _add_file(
+        self,
+        conn: Connection,
+        athlete: Athlete,
+        record: FileRecord,
+        summaries: Sequence[ActivitySummary],
+    ) -> FileOutcome:
         inserted = merged = 0
         now = _utcnow()
-        with self._tx() as conn:
-            exists = conn.execute(
-                select(source_files.c.id, source_files.c.outcome).where(
-                    and_(
-                        source_files.c.athlete_id == athlete.id,
-                        source_files.c.sha256 == record.sha256,
-                    )
+        exists = conn.execute(
+            select(source_files.c.id, source_files.c.outcome).where(
+                and_(
+                    source_files.c.athlete_id == athlete.id,
+                    source_files.c.sha256 == record.sha256,
                 )
-            ).first()
-            if exists is not None:
-                if exists.outcome != "error":
-                    return FileOutcome(0, 0, already_known=True)
-                # read again (e.g. by a newer loadwatch): the new outcome replaces the error
-                conn.execute(delete(source_files).where(source_files.c.id == exists.id))
-            file_id = conn.execute(
-                insert(source_files).values(
-                    athlete_id=athlete.id,
-                    sha256=record.sha256,
-                    original_name=record.original_name,
-                    size=record.size,
-                    format=record.format,
-                    outcome=record.outcome,
-                    error=record.error,
-                    recovered=record.recovered,
-                    imported_utc=now,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            for s in summaries:
-                match = self._find_same_activity(conn, athlete.id, s)
-                if match is None:
-                    activity_id = conn.execute(
-                        insert(activities).values(athlete_id=athlete.id, **_activity_values(s))
-                    ).inserted_primary_key[0]  # type: ignore[index]
-                    inserted += 1
-                else:
-                    activity_id, current_format = match
-                    if FORMAT_RANK.get(s.source_format, 9) < FORMAT_RANK.get(current_format, 9):
-                        values = _activity_values(s)
-                        conn.execute(
-                            update(activities)
-                            .where(activities.c.id == activity_id)
-                            .values(**{k: v for k, v in values.items() if k not in ("name", "rpe")})
-                        )
-                    merged += 1
-                conn.execute(
-                    insert(activity_sources).values(
-                        activity_id=activity_id,
-                        source_file_id=file_id,
-                        session_index=s.session_index,
-                        format=s.source_format,
-                    )
-                )
-                if s.name:
+            )
+        ).first()
+        if exists is not None:
+            if exists.outcome != "error":
+                return FileOutcome(0, 0, already_known=True)
+            # read again (e.g. by a newer loadwatch): the new outcome replaces the error
+            conn.execute(delete(source_files).where(source_files.c.id == exists.id))
+        file_id = conn.execute(
+            insert(source_files).values(
+                athlete_id=athlete.id,
+                sha256=record.sha256,
+                original_name=record.original_name,
+                size=record.size,
+                format=record.format,
+                outcome=record.outcome,
+                error=record.error,
+                recovered=record.recovered,
+                imported_utc=now,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        for s in summaries:
+            match = self._find_same_activity(conn, athlete.id, s)
+            if match is None:
+                activity_id = conn.execute(
+                    insert(activities).values(athlete_id=athlete.id, **_activity_values(s))
+                ).inserted_primary_key[0]  # type: ignore[index]
+                inserted += 1
+            else:
+                activity_id, current_format = match
+                if FORMAT_RANK.get(s.source_format, 9) < FORMAT_RANK.get(current_format, 9):
+                    values = _activity_values(s)
                     conn.execute(
                         update(activities)
-                        .where(and_(activities.c.id == activity_id, activities.c.name.is_(None)))
-                        .values(name=s.name)
+                        .where(activities.c.id == activity_id)
+                        .values(**{k: v for k, v in values.items() if k not in ("name", "rpe")})
                     )
-            if merged and not inserted and record.outcome == "imported":
-                conn.execute(
-                    update(source_files)
-                    .where(source_files.c.id == file_id)
-                    .values(outcome="duplicate")
+                merged += 1
+            conn.execute(
+                insert(activity_sources).values(
+                    activity_id=activity_id,
+                    source_file_id=file_id,
+                    session_index=s.session_index,
+                    format=s.source_format,
                 )
+            )
+            if s.name and match is not None:
+                conn.execute(
+                    update(activities)
+                    .where(and_(activities.c.id == activity_id, activities.c.name.is_(None)))
+                    .values(name=s.name)
+                )
+        if merged and not inserted and record.outcome == "imported":
+            conn.execute(
+                update(source_files).where(source_files.c.id == file_id).values(outcome="duplicate")
+            )
         return FileOutcome(inserted, merged, already_known=False)
 
     @staticmethod

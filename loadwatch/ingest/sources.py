@@ -19,7 +19,9 @@ import csv
 import io
 import json
 import os
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,14 +45,43 @@ class Hint:
     sub_sport: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """A file's bytes as stored: plain, or a zip member still compressed.
+
+    Shipping members compressed lets the worker processes, not the process
+    walking the archive, pay for inflating them.
+    """
+
+    data: bytes
+    method: int = zipfile.ZIP_STORED
+    crc: int | None = None
+
+    def inflate(self, display: str) -> bytes:
+        """The member's bytes, CRC-checked; ActivityFileError when they are damaged."""
+        data = self.data
+        if self.method == zipfile.ZIP_DEFLATED:
+            try:
+                data = zlib.decompress(data, -15)
+            except zlib.error as e:
+                raise ActivityFileError(display, f"damaged archive member ({e})") from e
+        if self.crc is not None and zlib.crc32(data) != self.crc:
+            raise ActivityFileError(display, "damaged archive member (CRC mismatch)")
+        return data
+
+
 @dataclass(slots=True)
 class Member:
     """One activity file: a path on disk or a member of a (nested) archive."""
 
     display: str  # how the user knows it, e.g. "export.zip!DI_CONNECT/.../123.fit"
     size: int
-    read: Callable[[], bytes]
+    fetch: Callable[[], Payload]
     hint: Hint | None = None
+
+    def read(self) -> bytes:
+        """The file's bytes (inflated)."""
+        return self.fetch().inflate(self.display)
 
 
 @dataclass(slots=True)
@@ -103,9 +134,9 @@ def iter_paths(paths: list[Path]) -> Iterator[Path]:
 def file_member(path: Path) -> Member:
     """A plain file on disk as a member."""
 
-    def read() -> bytes:
+    def fetch() -> Payload:
         try:
-            return path.read_bytes()
+            return Payload(path.read_bytes())
         except OSError as e:
             raise ActivityFileError(str(path), f"cannot read the file ({e.strerror or e})") from e
 
@@ -113,7 +144,7 @@ def file_member(path: Path) -> Member:
         size = path.stat().st_size
     except OSError:
         size = 0
-    return Member(str(path), size, read)
+    return Member(str(path), size, fetch)
 
 
 def scan_archive(path: Path) -> ArchiveScan:
@@ -185,16 +216,40 @@ def _collect(
             )
 
 
-def _reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callable[[], bytes]:
-    def read() -> bytes:
+def _reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callable[[], Payload]:
+    """Fetch a member's stored bytes without inflating them (zipfile inflates otherwise).
+
+    Stored and deflated members (what Garmin and Strava write) are read raw from
+    behind their local header; anything else (encrypted, bzip2, lzma) goes
+    through zipfile itself.
+    """
+
+    def fetch() -> Payload:
         try:
-            return zf.read(info)
+            if info.compress_type in _RAW_METHODS and not info.flag_bits & 0x1 and zf.fp:
+                fp = zf.fp
+                fp.seek(info.header_offset)
+                header = fp.read(_LOCAL_HEADER.size)
+                if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+                    raise zipfile.BadZipFile("bad local file header")
+                name_len, extra_len = _LOCAL_HEADER.unpack(header)[-2:]
+                fp.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+                data = fp.read(info.compress_size)
+                if len(data) != info.compress_size:
+                    raise zipfile.BadZipFile("member data is cut short")
+                return Payload(data, info.compress_type, info.CRC)
+            return Payload(zf.read(info))
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as e:
             raise ActivityFileError(display, f"damaged archive member ({e})") from e
-        except Exception as e:  # zlib.error and friends: report, never crash the batch
+        except zlib.error as e:
             raise ActivityFileError(display, f"damaged archive member ({e})") from e
 
-    return read
+    return fetch
+
+
+_RAW_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+#: signature, version, flags, method, time, date, crc, sizes, name and extra lengths
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 
 
 def _strava_index(

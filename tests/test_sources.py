@@ -1,0 +1,86 @@
+"""Archive walking: raw member reads agree with zipfile, layouts are detected, damage is named."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from loadwatch.errors import ActivityFileError
+from loadwatch.ingest.sources import detect_layout, iter_paths, scan_archive
+
+
+def _zip(members: dict[str, tuple[bytes, int]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, (data, method) in members.items():
+            zf.writestr(name, data, compress_type=method)
+    return buf.getvalue()
+
+
+def test_raw_member_reads_equal_zipfile_reads(tmp_path: Path) -> None:
+    payloads = {f"a/run{i}.fit": os.urandom(1000) + b"x" * (i * 3000) for i in range(6)}
+    inner = _zip({k: (v, zipfile.ZIP_DEFLATED) for k, v in payloads.items()})
+    outer_members = {
+        "stored.gpx": (b"<gpx>" + b"y" * 5000, zipfile.ZIP_STORED),
+        "deflated.TCX": (b"<TrainingCenterDatabase>" + b"z" * 5000, zipfile.ZIP_DEFLATED),
+        "nested/inner.zip": (inner, zipfile.ZIP_DEFLATED),
+        "nested/stored_inner.zip": (inner, zipfile.ZIP_STORED),
+    }
+    path = tmp_path / "x.zip"
+    path.write_bytes(_zip(outer_members))
+
+    scan = scan_archive(path)
+    try:
+        got = {
+            m.display.split("!", 1)[1] + "!" * m.display.count("!"): m.read() for m in scan.members
+        }
+    finally:
+        scan.close()
+    expected = {
+        "stored.gpx": outer_members["stored.gpx"][0],
+        "deflated.TCX": outer_members["deflated.TCX"][0],
+    }
+    for prefix in ("nested/inner.zip", "nested/stored_inner.zip"):
+        for name, data in payloads.items():
+            expected[f"{prefix}!{name}"] = data
+    assert got == expected
+    assert scan.layout == "generic"
+
+
+def test_a_corrupted_member_is_named(tmp_path: Path) -> None:
+    data = b"<gpx>" + os.urandom(4000)
+    raw = bytearray(_zip({"run.gpx": (data, zipfile.ZIP_STORED)}))
+    at = raw.index(data) + 100
+    raw[at] ^= 0xFF  # flip a byte of the member: its CRC no longer matches
+    path = tmp_path / "bad.zip"
+    path.write_bytes(bytes(raw))
+    scan = scan_archive(path)
+    [member] = scan.members
+    with pytest.raises(ActivityFileError, match="CRC mismatch") as err:
+        member.read()
+    assert err.value.path == f"{path}!run.gpx"
+    scan.close()
+
+
+def test_layout_detection() -> None:
+    assert (
+        detect_layout(["DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip"])
+        == "garmin"
+    )
+    assert detect_layout(["x/user_0_summarizedActivities.json"]) == "garmin"
+    assert detect_layout(["activities.csv", "activities/1.fit.gz"]) == "strava"
+    assert detect_layout(["activities.csv"]) == "generic"
+    assert detect_layout(["runs/a.fit"]) == "generic"
+
+
+def test_folders_are_walked_sorted_without_hidden_files(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".git").mkdir()
+    for name in ("b/2.fit", "a.gpx", ".hidden.fit", ".git/x.fit", "b/1.TCX"):
+        (tmp_path / name).write_bytes(b"x")
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_paths([tmp_path])]
+    assert found == ["a.gpx", "b/1.TCX", "b/2.fit"]
