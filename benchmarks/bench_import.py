@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -45,7 +45,7 @@ OUT = Path(__file__).resolve().parent / "out"
 
 
 def _runs(n: int, *, seed: int, years: float = 5.0):  # type: ignore[no-untyped-def]
-    start = datetime(2021, 1, 4, 6, 0, tzinfo=timezone.utc)
+    start = datetime(2021, 1, 4, 6, 0, tzinfo=UTC)
     step = timedelta(days=365.25 * years / n)
     for i in range(n):
         yield synth_run(

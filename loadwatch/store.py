@@ -764,6 +764,32 @@ class Store:
     def original_path(self, sha256: str, fmt: str) -> Path:
         return original_path(self.originals_dir, sha256, fmt)
 
+    # --- dashboard additions
+    def athlete_versions(self) -> dict[str, tuple[Any, ...]]:
+        """Per athlete name, a value that changes whenever that athlete's data changes.
+
+        Row counts and highest ids of activities, source files (a merged
+        duplicate adds one), pain entries and planned runs, plus the profile.
+        The dashboard keys its per-athlete caches on it, so a write for one
+        athlete (from the page or the CLI) recomputes only that athlete.
+        """
+
+        def per_athlete(conn: Connection, table: Table) -> dict[int, tuple[Any, ...]]:
+            q = select(table.c.athlete_id, func.count(), func.max(table.c.id)).group_by(
+                table.c.athlete_id
+            )
+            return {r[0]: tuple(r[1:]) for r in conn.execute(q)}
+
+        with self._tx() as conn:
+            counts = [
+                per_athlete(conn, t) for t in (activities, source_files, pain_entries, planned_runs)
+            ]
+            people = conn.execute(select(athletes)).all()
+        return {
+            r.name: ((r.tz, r.hr_rest, r.hr_max, r.sex), *(c.get(r.id) for c in counts))
+            for r in people
+        }
+
 
 def original_path(root: Path, sha256: str, fmt: str) -> Path:
     return root / sha256[:2] / f"{sha256}.{fmt}"

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from loadwatch.importer import import_paths
 from loadwatch.store import Store
 from loadwatch.synth import synth_run, to_fit, to_gpx
 
-START = datetime(2026, 5, 4, 6, 30, tzinfo=timezone.utc)
+START = datetime(2026, 5, 4, 6, 30, tzinfo=UTC)
 
 
 def _run(day: int, km: float, seed: int):  # type: ignore[no-untyped-def]

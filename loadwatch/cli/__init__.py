@@ -37,7 +37,7 @@ class _LazyGroup(click.Group):
         module = importlib.import_module(f"loadwatch.cli.{module_name}")
         for command in module.COMMANDS:
             if command.name == cmd_name:
-                return command  # type: ignore[no-any-return]
+                return command
         raise RuntimeError(f"loadwatch.cli.{module_name} does not define {cmd_name!r}")
 
 

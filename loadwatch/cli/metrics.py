@@ -136,9 +136,10 @@ def metrics_cmd(
     if view == "runs":
         spikes = run_spikes(acts, athlete=who.name, all_sports=all_sports)
         if first is not None:
-            spikes = spikes[spikes["local_date"] >= first]
-        rows = spikes.to_dict("records")
+            spikes = spikes[spikes["local_date"] >= _ts(first)]
+        rows = _records(spikes)
         for r in rows:
+            r["local_date"] = r["local_date"].date()
             for c in ("distance_km", "longest_30d_km"):
                 if r[c] is not None:
                     r[c] = r[c] * scale
@@ -168,7 +169,7 @@ def metrics_cmd(
         weeks = weekly_table(load, acts, week_start=week_start)
         if first is not None:
             weeks = weeks[weeks["week_start"] >= _ts(first)]
-        rows = weeks.to_dict("records")
+        rows = _records(weeks)
         for r in rows:
             r["week_start"] = r["week_start"].date()
             for c in ("distance", "longest_run") + (("load",) if distance_like else ()):
@@ -188,8 +189,8 @@ def metrics_cmd(
     if first is not None:
         frame = frame[frame.index >= _ts(first)]
     rows = []
-    for day, values in frame.iterrows():
-        row = {"date": day.date(), **values.to_dict()}
+    for day, values in zip(frame.index, _records(frame), strict=True):
+        row = {"date": day.date(), **values}
         if distance_like:
             for c in (
                 "load",
@@ -211,6 +212,10 @@ def metrics_cmd(
         title=f"Daily metrics of {who.name} ({_unit(measure, units)})",
         formatters=_formatters(DAILY_COLUMNS),
     )
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
 def _ts(d: date) -> Any:

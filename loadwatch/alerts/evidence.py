@@ -1,0 +1,34 @@
+"""The studies every alert points to (science.md, "Evidence keys").
+
+An alert names one key; the key's one-line citation travels with it so a
+runner or coach can look the study up and judge how strong the evidence is.
+"""
+
+from __future__ import annotations
+
+#: Evidence key -> one-line citation.
+EVIDENCE: dict[str, str] = {
+    "buist2008": "Buist et al., Am J Sports Med 2008;36:33 "
+    "(GRONORUN: the 10% rule did not reduce injuries in novice runners)",
+    "nielsen2014": "Nielsen et al., JOSPT 2014 "
+    "(weekly increase > 30% vs < 10%: distance-related injuries HR 1.59)",
+    "frandsen2025": "Frandsen et al., Br J Sports Med 2025;59:1203 "
+    "(5,205 runners, single-session distance spikes)",
+    "gabbett2016": "Gabbett, Br J Sports Med 2016;50:273 "
+    "(training-injury prevention paradox; 0.8-1.3 'sweet spot')",
+    "hulin2014": "Hulin et al., Br J Sports Med 2014 (acute:chronic workload)",
+    "williams2017": "Williams et al., Br J Sports Med 2017;51:209 (EWMA acute:chronic ratio)",
+    "windt2019": "Windt & Gabbett, Br J Sports Med 2019;53:988 (coupled and uncoupled ratios)",
+    "lolli2019": "Lolli et al., Br J Sports Med 2019;53:921 (mathematical coupling)",
+    "impellizzeri2020": "Impellizzeri et al., Int J Sports Physiol Perform 2020;15:907 "
+    "(criticism of the acute:chronic ratio)",
+    "foster1998": "Foster, Med Sci Sports Exerc 1998;30:1164 (training monotony and strain)",
+    "foster2001": "Foster et al., J Strength Cond Res 2001;15:109 (session RPE)",
+    "farrar2001": "Farrar et al., Pain 2001;94:149 "
+    "(clinically important change on the 0-10 pain scale: about 2 points or 30%)",
+}
+
+
+def citation(key: str) -> str:
+    """The one-line citation of an evidence key (KeyError for an unknown key)."""
+    return EVIDENCE[key]

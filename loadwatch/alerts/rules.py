@@ -1,0 +1,667 @@
+"""The alert rules of science.md section 6, evaluated day by day.
+
+Every rule is a vectorised comparison on a column of the daily metrics frame
+(or of the run-spike or pain table); Python only loops over the days that
+fire, to write their messages.
+
+| rule        | measured on                    | caution       | high          | info   |
+|-------------|--------------------------------|---------------|---------------|--------|
+| spike       | each run vs longest of 30 days | > 10 %        | > 100 %       |        |
+| ramp        | rolling 7 days vs 7 before     | > 10 %        | > 30 %        |        |
+| acwr        | rolling coupled 7:28-day ratio | > 1.3         | > 1.5         |        |
+| acwr_ewma   | EWMA ratio (Williams 2017)     | > 1.3         | > 1.5         |        |
+| acwr_low    | rolling coupled ratio          |               |               | < 0.8  |
+| monotony    | mean / SD of 7 daily loads     | > 1.5         | > 2.0         |        |
+| pain_flare  | the day's worst pain score     | >= median + 2 | >= 7, or a    |        |
+|             |                                | or >= 5       | flare <= 3 d  |        |
+|             |                                |               | after a spike |        |
+
+Load rules are strict (a value exactly at a threshold does not fire); pain
+rules use ``>=`` as science.md words them. Ramp alerts need the previous 7
+days to hold at least ``ramp_min_base_km``. The rules assume a distance load
+series (km).
+
+Consecutive days: each rule gives one alert per day it holds (spikes: one per
+run), so a ramp that stays high for four days gives four alerts; use
+:func:`summarise` to fold them into episodes (first day, last day, worst day).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from loadwatch.alerts.config import Thresholds
+from loadwatch.alerts.evidence import citation
+
+SEVERITIES: tuple[str, ...] = ("info", "caution", "high")
+SEVERITY_RANK: dict[str, int] = {"info": 1, "caution": 2, "high": 3}
+RULES: tuple[str, ...] = (
+    "spike",
+    "ramp",
+    "acwr",
+    "acwr_ewma",
+    "acwr_low",
+    "monotony",
+    "pain_flare",
+)
+#: Columns of :func:`alerts_frame`.
+ALERT_COLUMNS: tuple[str, ...] = (
+    "date",
+    "athlete",
+    "rule",
+    "severity",
+    "value",
+    "threshold",
+    "planned",
+    "message",
+    "evidence",
+    "citation",
+)
+#: Columns of :func:`summarise`.
+EPISODE_COLUMNS: tuple[str, ...] = (
+    "rule",
+    "first_date",
+    "last_date",
+    "days",
+    "severity",
+    "value",
+    "threshold",
+    "planned",
+    "message",
+    "evidence",
+)
+
+_LOCATION_WORDS = {
+    "lower_back": "lower back",
+    "hip": "hip",
+    "hip_flexor": "hip flexor",
+    "glute_si": "glute/SI joint",
+    "other": "other",
+}
+_TIMING_WORDS = {
+    "during_run": "during a run",
+    "after_run": "after a run",
+    "next_morning": "the morning after",
+    "not_running": "unrelated to a run",
+}
+# Frandsen 2025 categories: (upper bound of spike_pct, wording, hazard rate ratio)
+_SPIKE_STUDY = (
+    (30.0, "more than 10% and up to 30%", "1.64x"),
+    (100.0, "more than 30% and up to 100%", "1.52x"),
+    (float("inf"), "more than 100%", "2.28x"),
+)
+_ACWR_TAIL = (
+    "Gabbett described 0.8–1.3 as the range with the lowest injury rates and above 1.5 "
+    "as a danger zone (gabbett2016); the ratio is debated (impellizzeri2020) and showed "
+    "no dose-response in a cohort of 5,205 runners (frandsen2025)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One rule firing on one day. ``value`` and ``threshold`` are in the rule's unit.
+
+    Units: spike and ramp in %, ACWR and monotony unitless, pain in points (0–10).
+    ``planned`` is True when the alert depends on planned (or hypothetical)
+    runs: a planned run's spike, or a rolling 7-day window holding planned km.
+    """
+
+    date: date
+    athlete: str
+    rule: str
+    severity: str
+    value: float
+    threshold: float
+    planned: bool
+    message: str
+    evidence: str
+
+    @property
+    def citation(self) -> str:
+        return citation(self.evidence)
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: ISO date, rounded value, evidence key and citation."""
+        return {
+            "date": self.date.isoformat(),
+            "athlete": self.athlete,
+            "rule": self.rule,
+            "severity": self.severity,
+            "value": round(float(self.value), 4),
+            "threshold": float(self.threshold),
+            "planned": bool(self.planned),
+            "message": self.message,
+            "evidence": self.evidence,
+            "citation": self.citation,
+        }
+
+
+def format_value(rule: str, value: float, *, threshold: bool = False) -> str:
+    """A rule's value (or threshold) for display: % for spike and ramp, /10 for pain."""
+    if rule in ("spike", "ramp"):
+        return f"{value:g}%" if threshold else f"{value:.1f}%"
+    if rule == "pain_flare":
+        return f"{value:g}/10"
+    return f"{value:g}" if threshold else f"{value:.2f}"
+
+
+# ------------------------------------------------------------------ helpers
+def _grade(
+    value: np.ndarray, caution: float, high: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Strict two-level grading: (fires, is_high, threshold crossed). NaN never fires."""
+    with np.errstate(invalid="ignore"):
+        fires = value > caution
+        is_high = value > high
+    return fires, is_high, np.where(is_high, high, caution)
+
+
+def _day(stamp: Any) -> date:
+    return pd.Timestamp(stamp).date()
+
+
+def _pct(v: float) -> str:
+    return f"{v:.0f}%"
+
+
+def _km(v: float) -> str:
+    return f"{v:.1f} km"
+
+
+def _plan_prefix(planned: bool) -> str:
+    return "With the planned runs, your" if planned else "Your"
+
+
+# ------------------------------------------------------------- load rules
+def metric_alerts(
+    daily: pd.DataFrame,
+    thresholds: Thresholds,
+    *,
+    athlete: str,
+    planned_load: pd.Series | None = None,
+) -> list[Alert]:
+    """Ramp, ACWR (rolling and EWMA), ACWR low and monotony alerts, one per day.
+
+    ``daily`` is :func:`loadwatch.metrics.daily_metrics` of a distance series
+    (km). ``planned_load`` (km per day, same or sparser index) marks which
+    days' 7-day windows hold planned km.
+    """
+    t = thresholds
+    index = pd.DatetimeIndex(daily.index)
+    dates = np.asarray(index.date)
+    if planned_load is not None and len(planned_load):
+        plan = planned_load.reindex(index, fill_value=0.0).to_numpy(dtype=float)
+        in_week = pd.Series(plan).rolling(7, min_periods=1).sum().to_numpy() > 0
+    else:
+        in_week = np.zeros(len(index), dtype=bool)
+
+    out: list[Alert] = []
+    week = daily["week_load"].to_numpy(dtype=float)
+    prev = daily["prev_week_load"].to_numpy(dtype=float)
+    ramp = daily["ramp_pct"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        base_ok = prev >= t.ramp_min_base_km
+    fires, high, thr = _grade(ramp, t.ramp_caution_pct, t.ramp_high_pct)
+    for i in np.flatnonzero(fires & base_ok):
+        sev = "high" if high[i] else "caution"
+        if sev == "high":
+            study = (
+                "Runners who raised weekly distance by more than 30% had more "
+                "distance-related injuries than those who kept it under 10% "
+                "(hazard ratio 1.59; nielsen2014)."
+            )
+        else:
+            study = (
+                "Keeping increases to 10% a week is a common rule of thumb, but in a "
+                "trial of novice runners a 10% schedule did not reduce injuries (buist2008)."
+            )
+        msg = (
+            f"{_plan_prefix(bool(in_week[i]))} 7 days to {dates[i]} add up to "
+            f"{_km(week[i])} against {_km(prev[i])} in the 7 days before: "
+            f"a {_pct(ramp[i])} increase. {study}"
+        )
+        out.append(
+            Alert(
+                dates[i],
+                athlete,
+                "ramp",
+                sev,
+                float(ramp[i]),
+                float(thr[i]),
+                bool(in_week[i]),
+                msg,
+                "nielsen2014" if sev == "high" else "buist2008",
+            )
+        )
+
+    acute = daily["acute_7d"].to_numpy(dtype=float)
+    chronic = daily["chronic_28d"].to_numpy(dtype=float)
+    acwr = daily["acwr"].to_numpy(dtype=float)
+    fires, high, thr = _grade(acwr, t.acwr_caution, t.acwr_high)
+    for i in np.flatnonzero(fires):
+        msg = (
+            f"{_plan_prefix(bool(in_week[i]))} acute:chronic ratio (7-day vs 28-day rolling "
+            f"average) is {acwr[i]:.2f}: {acute[i]:.1f} km/day over the last 7 days against "
+            f"{chronic[i]:.1f} km/day over 28 days. {_ACWR_TAIL}"
+        )
+        out.append(
+            Alert(
+                dates[i],
+                athlete,
+                "acwr",
+                "high" if high[i] else "caution",
+                float(acwr[i]),
+                float(thr[i]),
+                bool(in_week[i]),
+                msg,
+                "gabbett2016",
+            )
+        )
+    with np.errstate(invalid="ignore"):
+        low = acwr < t.acwr_low
+    for i in np.flatnonzero(low):
+        msg = (
+            f"{_plan_prefix(bool(in_week[i]))} acute:chronic ratio is {acwr[i]:.2f}: "
+            f"{acute[i]:.1f} km/day over the last 7 days against {chronic[i]:.1f} km/day "
+            "over 28 days, well below your usual load. Gabbett's lower-risk range is "
+            "0.8–1.3; coming back to your usual load from here is itself a jump (gabbett2016)."
+        )
+        out.append(
+            Alert(
+                dates[i],
+                athlete,
+                "acwr_low",
+                "info",
+                float(acwr[i]),
+                t.acwr_low,
+                bool(in_week[i]),
+                msg,
+                "gabbett2016",
+            )
+        )
+
+    a_ewma = daily["acute_ewma"].to_numpy(dtype=float)
+    c_ewma = daily["chronic_ewma"].to_numpy(dtype=float)
+    ratio = daily["acwr_ewma"].to_numpy(dtype=float)
+    fires, high, thr = _grade(ratio, t.acwr_caution, t.acwr_high)
+    for i in np.flatnonzero(fires):
+        msg = (
+            f"{_plan_prefix(bool(in_week[i]))} exponentially weighted acute:chronic ratio "
+            f"(williams2017 weighting) is {ratio[i]:.2f}: acute {a_ewma[i]:.1f} km/day "
+            f"against chronic {c_ewma[i]:.1f} km/day. {_ACWR_TAIL}"
+        )
+        out.append(
+            Alert(
+                dates[i],
+                athlete,
+                "acwr_ewma",
+                "high" if high[i] else "caution",
+                float(ratio[i]),
+                float(thr[i]),
+                bool(in_week[i]),
+                msg,
+                "gabbett2016",
+            )
+        )
+
+    mono = daily["monotony"].to_numpy(dtype=float)
+    fires, high, thr = _grade(mono, t.monotony_caution, t.monotony_high)
+    for i in np.flatnonzero(fires):
+        msg = (
+            f"{_plan_prefix(bool(in_week[i]))} training monotony over the 7 days to "
+            f"{dates[i]} is {mono[i]:.2f} (mean daily load divided by its standard "
+            "deviation): the days have been very alike. Foster linked high monotony and "
+            "strain (weekly load x monotony) with illness and overtraining in athletes "
+            "(foster1998)."
+        )
+        out.append(
+            Alert(
+                dates[i],
+                athlete,
+                "monotony",
+                "high" if high[i] else "caution",
+                float(mono[i]),
+                float(thr[i]),
+                bool(in_week[i]),
+                msg,
+                "foster1998",
+            )
+        )
+    return out
+
+
+def spike_message(distance_km: float, longest_km: float, spike_pct: float, planned: bool) -> str:
+    """What was measured, and what Frandsen 2025 found for spikes of that size."""
+    run = (
+        f"this planned {_km(distance_km)} run would be"
+        if planned
+        else (f"this {_km(distance_km)} run is")
+    )
+    measured = (
+        f"Your longest run in the 30 days before was {_km(longest_km)}; "
+        f"{run} {_pct(spike_pct)} longer."
+    )
+    if spike_pct <= 10.0:
+        study = (
+            "In a study of 5,205 runners, increases of up to 10% were the reference "
+            "group (frandsen2025); this alert fires because of your own threshold."
+        )
+    else:
+        words, ratio = next((w, r) for top, w, r in _SPIKE_STUDY if spike_pct <= top)
+        study = (
+            f"In a study of 5,205 runners, single-run spikes of {words} were associated "
+            f"with a {ratio} higher injury rate (frandsen2025)."
+        )
+    return f"{measured} {study}"
+
+
+def spike_alerts(
+    spikes: pd.DataFrame,
+    thresholds: Thresholds,
+    *,
+    athlete: str,
+    planned_ids: Iterable[Any] = (),
+) -> list[Alert]:
+    """One alert per run whose spike is above the caution threshold.
+
+    ``spikes`` is :func:`loadwatch.metrics.run_spikes` output; runs whose ``id``
+    is in ``planned_ids`` are marked planned.
+    """
+    t = thresholds
+    pct = spikes["spike_pct"].to_numpy(dtype=float)
+    fires, high, thr = _grade(pct, t.spike_caution_pct, t.spike_high_pct)
+    planned_set = set(planned_ids)
+    ids = spikes["id"].to_numpy(dtype=object)
+    km = spikes["distance_km"].to_numpy(dtype=float)
+    longest = spikes["longest_30d_km"].to_numpy(dtype=float)
+    days = spikes["local_date"].to_numpy()
+    out = []
+    for i in np.flatnonzero(fires):
+        planned = ids[i] in planned_set
+        out.append(
+            Alert(
+                _day(days[i]),
+                athlete,
+                "spike",
+                "high" if high[i] else "caution",
+                float(pct[i]),
+                float(thr[i]),
+                planned,
+                spike_message(float(km[i]), float(longest[i]), float(pct[i]), planned),
+                "frandsen2025",
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------- pain rules
+def pain_frame(entries: Sequence[Any]) -> pd.DataFrame:
+    """Pain entries (:class:`loadwatch.store.PainEntry`) as date, score, location, timing."""
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime([e.date for e in entries]),
+            "score": np.array([e.score for e in entries], dtype=float),
+            "location": [e.location for e in entries],
+            "timing": [e.timing for e in entries],
+        },
+        columns=["date", "score", "location", "timing"],
+    )
+
+
+def daily_pain(pain: pd.DataFrame) -> pd.DataFrame:
+    """The worst score of each day with its where/when (index date; score, location, timing)."""
+    if pain.empty:
+        return pd.DataFrame(columns=["score", "location", "timing"], index=pd.DatetimeIndex([]))
+    frame = pain.assign(date=pd.to_datetime(pain["date"]).dt.normalize())
+    if "location" not in frame:
+        frame = frame.assign(location="lower_back")
+    if "timing" not in frame:
+        frame = frame.assign(timing="not_running")
+    worst = frame.sort_values(["date", "score"], kind="stable").groupby("date").tail(1)
+    return worst.set_index("date")[["score", "location", "timing"]].sort_index()
+
+
+def pain_alerts(
+    pain: pd.DataFrame,
+    spikes: pd.DataFrame | None,
+    thresholds: Thresholds,
+    *,
+    athlete: str,
+) -> list[Alert]:
+    """Pain flares: per day, the worst score against the athlete's recent median.
+
+    Caution: score >= ``pain_caution_score``, or >= median + ``pain_rise_points``
+    (median of the daily worst scores of the previous ``pain_median_days``
+    days; this part is skipped when nothing was logged then). High: score >=
+    ``pain_high_score``, or a flare on a day up to ``pain_after_spike_days``
+    after (or on the day of) a run spike above ``spike_caution_pct``.
+    Several locations on one day: the worst score counts.
+    """
+    t = thresholds
+    days = daily_pain(pain)
+    if days.empty:
+        return []
+    score = days["score"].astype(float)
+    median = score.rolling(f"{t.pain_median_days}D", closed="left").median()
+    rise = (score - median).to_numpy()
+    s = score.to_numpy()
+    with np.errstate(invalid="ignore"):
+        by_rise = rise >= t.pain_rise_points
+    by_score = s >= t.pain_caution_score
+    flare = by_rise | by_score
+
+    # latest spike day (and its size) within [d - k, d] for each pain day d
+    after_spike = np.zeros(len(s), dtype=bool)
+    spike_gap = np.full(len(s), -1)
+    spike_size = np.full(len(s), np.nan)
+    if spikes is not None and len(spikes):
+        pct = spikes["spike_pct"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            big = pct > t.spike_caution_pct
+        if big.any():
+            sp = (
+                pd.Series(pct[big], index=pd.to_datetime(spikes["local_date"].to_numpy()[big]))
+                .groupby(level=0)
+                .max()
+            )
+            pain_days = days.index.to_numpy(dtype="datetime64[D]").astype(np.int64)
+            spike_days = sp.index.to_numpy(dtype="datetime64[D]").astype(np.int64)
+            # index of the last spike day <= each pain day
+            pos = np.searchsorted(spike_days, pain_days, side="right") - 1
+            has = pos >= 0
+            gap = np.where(has, pain_days - spike_days[np.maximum(pos, 0)], -1)
+            after_spike = has & (gap >= 0) & (gap <= t.pain_after_spike_days)
+            spike_gap = gap
+            spike_size = np.where(has, sp.to_numpy()[np.maximum(pos, 0)], np.nan)
+
+    high = (s >= t.pain_high_score) | (flare & after_spike)
+    pain_dates = np.asarray(pd.DatetimeIndex(days.index).date)
+    out = []
+    for i in np.flatnonzero(flare):
+        where = _LOCATION_WORDS.get(days["location"].iloc[i], days["location"].iloc[i])
+        when = _TIMING_WORDS.get(days["timing"].iloc[i], days["timing"].iloc[i])
+        med = float(median.iloc[i])
+        if s[i] >= t.pain_high_score:
+            threshold, phrase = float(t.pain_high_score), f"is {t.pain_high_score}/10 or more"
+        else:
+            bars = []
+            if by_score[i]:
+                bars.append((float(t.pain_caution_score), f"is {t.pain_caution_score}/10 or more"))
+            if by_rise[i]:
+                bars.append(
+                    (
+                        med + t.pain_rise_points,
+                        f"is {s[i] - med:g} points above your {t.pain_median_days}-day "
+                        f"median of {med:g}",
+                    )
+                )
+            threshold, phrase = min(bars)
+        parts = [f"Pain score {int(s[i])}/10 ({where}, {when}) {phrase}."]
+        if not np.isnan(med) and "median" not in phrase:
+            parts.append(f"Your {t.pain_median_days}-day median was {med:g}.")
+        if flare[i] and after_spike[i]:
+            gap_words = (
+                "the same day as"
+                if spike_gap[i] == 0
+                else (f"{spike_gap[i]} day{'s' if spike_gap[i] != 1 else ''} after")
+            )
+            parts.append(
+                f"It came {gap_words} a run {_pct(spike_size[i])} longer than your longest "
+                "of the previous 30 days (spikes: frandsen2025)."
+            )
+        parts.append(
+            "A change of about 2 points (30%) is the smallest change people rate as "
+            "important (farrar2001). This is a record of what you logged, not a diagnosis."
+        )
+        out.append(
+            Alert(
+                pain_dates[i],
+                athlete,
+                "pain_flare",
+                "high" if high[i] else "caution",
+                float(s[i]),
+                threshold,
+                False,
+                " ".join(parts),
+                "farrar2001",
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------- assembly
+def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
+    """By date, then most serious first, then rule order."""
+    order = {r: i for i, r in enumerate(RULES)}
+    return sorted(alerts, key=lambda a: (a.date, -a.rank, order.get(a.rule, 99)))
+
+
+def alerts_frame(alerts: Sequence[Alert]) -> pd.DataFrame:
+    """Alerts as a DataFrame with :data:`ALERT_COLUMNS` (date as datetime.date)."""
+    rows = [
+        {
+            "date": a.date,
+            "athlete": a.athlete,
+            "rule": a.rule,
+            "severity": a.severity,
+            "value": a.value,
+            "threshold": a.threshold,
+            "planned": a.planned,
+            "message": a.message,
+            "evidence": a.evidence,
+            "citation": a.citation,
+        }
+        for a in alerts
+    ]
+    return pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
+
+
+def summarise(alerts: Sequence[Alert], *, gap_days: int = 1) -> pd.DataFrame:
+    """Fold consecutive days of one rule into episodes (:data:`EPISODE_COLUMNS`).
+
+    A new episode starts when more than ``gap_days`` days separate two alerts
+    of the same rule. Episodes are ordered by first day, most serious first.
+    Each reports its peak day: the most serious severity, then the highest
+    value (lowest for ``acwr_low``), then the latest; that day's value,
+    threshold, message and evidence.
+    ``planned`` is True if any day of the episode was planned.
+    """
+    if not alerts:
+        return pd.DataFrame(columns=list(EPISODE_COLUMNS))
+    frame = alerts_frame(alerts)
+    frame["rank"] = frame["severity"].map(SEVERITY_RANK)
+    frame["day"] = pd.to_datetime(frame["date"])
+    # the peak of an episode: highest value, lowest for ACWR low
+    frame["extreme"] = frame["value"].where(frame["rule"] != "acwr_low", -frame["value"])
+    frame = frame.sort_values(["rule", "day", "rank"], kind="stable")
+    gap = frame.groupby("rule")["day"].diff() > pd.Timedelta(days=gap_days)
+    new_rule = frame["rule"] != frame["rule"].shift()
+    frame["episode"] = (gap | new_rule).cumsum()
+    rows = []
+    for _, ep in frame.groupby("episode", sort=False):
+        worst = ep.sort_values(["rank", "extreme", "day"], kind="stable").iloc[-1]
+        rows.append(
+            {
+                "rule": worst["rule"],
+                "first_date": ep["date"].iloc[0],
+                "last_date": ep["date"].iloc[-1],
+                "days": int(ep["day"].dt.normalize().nunique()),
+                "severity": worst["severity"],
+                "value": worst["value"],
+                "threshold": worst["threshold"],
+                "planned": bool(ep["planned"].any()),
+                "message": worst["message"],
+                "evidence": worst["evidence"],
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(EPISODE_COLUMNS))
+    order = {r: i for i, r in enumerate(RULES)}
+    keys = pd.DataFrame(
+        {
+            "first": pd.to_datetime(out["first_date"]),
+            "rank": -out["severity"].map(SEVERITY_RANK),
+            "rule": out["rule"].map(order),
+        }
+    )
+    sorted_index = keys.sort_values(["first", "rank", "rule"], kind="stable").index
+    return out.loc[sorted_index].reset_index(drop=True)
+
+
+def evaluate(
+    activities: pd.DataFrame,
+    pain: pd.DataFrame | None,
+    thresholds: Thresholds,
+    *,
+    athlete: str,
+    start: date | None = None,
+    end: date | None = None,
+    planned_ids: Iterable[Any] = (),
+) -> list[Alert]:
+    """Every rule on one athlete's runs (history plus any planned rows) and pain log.
+
+    ``activities`` has the activity summary columns (as from
+    ``Store.activities_frame``); rows whose ``id`` is in ``planned_ids`` are
+    planned or hypothetical runs. The daily calendar runs from ``start`` (default:
+    the first run) to ``end`` (default: the last run), so rolling rules are also
+    evaluated on the rest days up to ``end``. ``pain`` has columns date and score
+    (location and timing optional; an ``athlete`` column is filtered on).
+    Returns alerts sorted by :func:`sort_alerts`.
+    """
+    from loadwatch.metrics import daily_load, daily_metrics, run_spikes
+
+    acts = activities[activities["athlete"] == athlete] if len(activities) else activities
+    planned_set = set(planned_ids)
+    out: list[Alert] = []
+    spikes = None
+    if len(acts) or (start is not None and end is not None):
+        load = daily_load(acts, athlete=athlete, start=start, end=end)
+        if len(load):
+            is_plan = acts["id"].isin(planned_set).to_numpy() if len(acts) else np.zeros(0, bool)
+            planned_load = None
+            if is_plan.any():
+                planned_load = daily_load(
+                    acts[is_plan], athlete=athlete, start=load.index[0], end=load.index[-1]
+                )
+            out += metric_alerts(
+                daily_metrics(load), thresholds, athlete=athlete, planned_load=planned_load
+            )
+        if len(acts):
+            spikes = run_spikes(acts, athlete=athlete)
+            if end is not None:
+                spikes = spikes[spikes["local_date"] <= pd.Timestamp(end)]
+            out += spike_alerts(spikes, thresholds, athlete=athlete, planned_ids=planned_set)
+    if pain is not None and len(pain):
+        mine = pain[pain["athlete"] == athlete] if "athlete" in pain.columns else pain
+        real = spikes[~spikes["id"].isin(planned_set)] if spikes is not None else None
+        out += pain_alerts(mine, real, thresholds, athlete=athlete)
+    return sort_alerts(out)

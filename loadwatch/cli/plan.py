@@ -1,0 +1,211 @@
+"""``loadwatch plan``: planned runs that ``loadwatch check`` weighs before they happen."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import click
+
+from loadwatch.cli.common import (
+    athlete_option,
+    db_option,
+    emit_rows,
+    format_option,
+    handle_errors,
+    parse_date,
+)
+from loadwatch.errors import ValidationError
+from loadwatch.store import DEFAULT_ATHLETE, PlannedRun, Store
+
+KM_PER_MILE = 1.609344
+PLAN_CSV_COLUMNS = ("id", "date", "distance_km", "note")
+units_option = click.option(
+    "--units",
+    type=click.Choice(["km", "mi"]),
+    default="km",
+    show_default=True,
+    help="Unit of the distance.",
+)
+
+
+def _name(athlete: str | None) -> str:
+    return (athlete or DEFAULT_ATHLETE).strip()
+
+
+def parse_distance_km(value: str, units: str = "km") -> float:
+    """A planned distance as km (from km or miles); must be above 0."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as e:
+        raise ValidationError(f"distance must be a number (got {value!r})") from e
+    if not math.isfinite(number) or number <= 0:
+        raise ValidationError(f"distance must be above 0 (got {value})")
+    if number > 1000:
+        raise ValidationError(f"distance {value} {units} is not a plausible run")
+    return number * KM_PER_MILE if units == "mi" else number
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCsv:
+    plans: list[PlannedRun]
+    bad: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_plan_csv(text: str, *, athlete: str, source: str = "CSV") -> PlanCsv:
+    """Check every row of a plan CSV (date,distance_km[,note]); rows count the header as 1."""
+    from loadwatch.pain import read_csv_rows
+
+    rows = read_csv_rows(
+        text, source=source, columns=PLAN_CSV_COLUMNS, required=("date", "distance_km")
+    )
+    plans: list[PlannedRun] = []
+    bad: list[tuple[int, str]] = []
+    for n, values in rows:
+        try:
+            if "__error__" in values:
+                raise ValidationError(values["__error__"])
+            day = parse_date(values.get("date", ""))
+            assert day is not None
+            km = parse_distance_km(values.get("distance_km", ""))
+            plans.append(PlannedRun(None, athlete, day, km * 1000.0, values.get("note") or None))
+        except ValidationError as e:
+            bad.append((n, str(e)))
+    return PlanCsv(plans, bad)
+
+
+def _stale_note(store: Store, athlete: str, days: list[date]) -> None:
+    """Say when a plan is dated on or before the last recorded run (check ignores it)."""
+    frame = store.activities_frame(athlete)
+    if frame.empty:
+        return
+    last = max(frame["local_date"])
+    old = [d for d in days if d <= last]
+    if old:
+        click.echo(
+            f"Note: {len(old)} plan(s) dated on or before the last recorded run ({last}); "
+            "`loadwatch check` counts only plans after it.",
+            err=True,
+        )
+
+
+@click.group("plan")
+def plan_group() -> None:
+    """Planned runs: add, list, delete, import. `loadwatch check` weighs them.
+
+    \b
+    Example:
+      loadwatch plan add 2026-04-04 24
+      loadwatch check --on 2026-04-04
+    """
+
+
+@plan_group.command("add")
+@click.argument("day", metavar="DATE")
+@click.argument("distance")
+@units_option
+@click.option("--note", metavar="TEXT", help="Free note (e.g. 'long run').")
+@athlete_option
+@db_option
+@handle_errors
+def add_cmd(
+    day: str, distance: str, units: str, note: str | None, athlete: str | None, db: str | None
+) -> None:
+    """Plan a run: DATE (YYYY-MM-DD or 'today') and DISTANCE (km, or miles with --units mi).
+
+    \b
+    Example:
+      loadwatch plan add 2026-04-04 15 --units mi --athlete "Sam Jumps"
+    """
+    when = parse_date(day)
+    assert when is not None
+    km = parse_distance_km(distance, units)
+    name = _name(athlete)
+    store = Store.open(db)
+    store.athlete(name, create=True)
+    (plan_id,) = store.add_plans([PlannedRun(None, name, when, km * 1000.0, note)])
+    click.echo(f"Planned {km:.2f} km on {when} for {name} (id {plan_id})")
+    _stale_note(store, name, [when])
+
+
+@plan_group.command("list")
+@click.option("--since", metavar="DATE", help="Only plans on or after this date.")
+@format_option("table", "csv", "json")
+@athlete_option
+@db_option
+@handle_errors
+def list_cmd(since: str | None, fmt: str, athlete: str | None, db: str | None) -> None:
+    """List planned runs, soonest first.
+
+    \b
+    Example:
+      loadwatch plan list --since today
+    """
+    store = Store.open(db)
+    name = store.athlete(_name(athlete), create=False).name
+    rows = [
+        {"id": p.id, "date": p.date, "distance_km": round(p.distance_m / 1000.0, 3), "note": p.note}
+        for p in store.list_plans(name, since=parse_date(since, "--since"))
+    ]
+    emit_rows(rows, PLAN_CSV_COLUMNS, fmt, title=f"Planned runs: {name}")
+
+
+@plan_group.command("delete")
+@click.argument("plan_id", metavar="ID", type=int)
+@athlete_option
+@db_option
+@handle_errors
+def delete_cmd(plan_id: int, athlete: str | None, db: str | None) -> None:
+    """Delete a planned run by its id (see `loadwatch plan list`).
+
+    \b
+    Example:
+      loadwatch plan delete 3
+    """
+    store = Store.open(db)
+    name = store.athlete(_name(athlete), create=False).name
+    store.delete_plan(plan_id, name)
+    click.echo(f"Deleted planned run {plan_id} of {name}")
+
+
+@plan_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Import the good rows and list the bad ones (default: reject the whole file).",
+)
+@athlete_option
+@db_option
+@handle_errors
+def import_cmd(file: Path, skip_bad_rows: bool, athlete: str | None, db: str | None) -> None:
+    """Import planned runs from a CSV file with columns date,distance_km[,note].
+
+    A file with any bad row is rejected whole, naming the row, unless
+    --skip-bad-rows is given.
+
+    \b
+    Example:
+      loadwatch plan import marathon-block.csv --athlete "Sam Jumps"
+    """
+    from loadwatch.pain import bad_rows_message, read_text
+
+    name = _name(athlete)
+    result = parse_plan_csv(read_text(file), athlete=name, source=file.name)
+    if result.bad and not skip_bad_rows:
+        raise ValidationError(bad_rows_message(file.name, result.bad))
+    store = Store.open(db)
+    if result.plans:
+        store.athlete(name, create=True)
+        store.add_plans(result.plans)
+    click.echo(f"Imported {len(result.plans)} planned runs for {name} from {file.name}")
+    if result.bad:
+        click.echo(f"Skipped {len(result.bad)} bad row(s):", err=True)
+        for n, reason in result.bad:
+            click.echo(f"  row {n}: {reason}", err=True)
+    _stale_note(store, name, [p.date for p in result.plans])
+
+
+COMMANDS = [plan_group]

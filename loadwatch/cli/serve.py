@@ -1,0 +1,123 @@
+"""``loadwatch serve`` and ``loadwatch demo``: run the dashboard."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import click
+
+from loadwatch.cli.common import db_option, handle_errors
+from loadwatch.store import Store, resolve_db_url
+
+#: Where the bundled sample activities live in a source checkout (LOADWATCH_SAMPLES overrides).
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_activities"
+SAMPLES_ENV = "LOADWATCH_SAMPLES"
+
+
+def _server_options(f: Any) -> Any:
+    f = click.option(
+        "--users-file",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="File of user:password lines; required (or LOADWATCH_AUTH) for a non-local --host.",
+    )(f)
+    f = click.option(
+        "--port", type=click.IntRange(1, 65535), default=8050, show_default=True, help="TCP port."
+    )(f)
+    f = click.option(
+        "--host",
+        default="127.0.0.1",
+        show_default=True,
+        help="Address to listen on. Anything but this machine needs a password "
+        "(LOADWATCH_AUTH=user:password or --users-file).",
+    )(f)
+    return f
+
+
+def _run(url: str, host: str, port: int, users_file: Path | None, *, open_browser: bool) -> None:
+    from dashboards.auth import check_bind, load_credentials
+
+    credentials = load_credentials(users_file)
+    check_bind(host, credentials)  # refuse before importing Dash or touching the port
+    from dashboards.app import create_app
+
+    app = create_app(url, auth=credentials)
+    # Fill the caches in the background so the first clicks answer at once.
+    warm = app.server.config["LOADWATCH_DATA"].warm_up
+    threading.Thread(target=warm, name="loadwatch-warm-up", daemon=True).start()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    link = f"http://{shown}:{port}/"
+    click.echo(f"loadwatch dashboard on {link}" + (" (password required)" if credentials else ""))
+    click.echo("Press Ctrl+C to stop.")
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, args=(link,)).start()
+    app.run(host=host, port=port, debug=False)
+
+
+@click.command("serve")
+@_server_options
+@db_option
+@handle_errors
+def serve(host: str, port: int, users_file: Path | None, db: str | None) -> None:
+    """Run the dashboard (runner view and coach view) in your browser.
+
+    It listens on 127.0.0.1 (this machine only) unless --host says otherwise;
+    any other address needs credentials, because the dashboard shows health data.
+
+    \b
+    Example:
+      loadwatch serve
+      LOADWATCH_AUTH=coach:s3cret loadwatch serve --host 0.0.0.0 --port 8050
+    """
+    _run(resolve_db_url(db), host, port, users_file, open_browser=False)
+
+
+
+
+@click.command("demo")
+@_server_options
+@db_option
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@handle_errors
+def demo(host: str, port: int, users_file: Path | None, db: str | None, no_browser: bool) -> None:
+    """Import the bundled sample runs and pain log into a fresh store and show the dashboard.
+
+    Without --db the store is a new temporary folder, so your own data is untouched.
+
+    \b
+    Example:
+      loadwatch demo
+      loadwatch demo --no-browser --port 8060
+    """
+    from dashboards.auth import check_bind, load_credentials
+
+    check_bind(host, load_credentials(users_file))
+    if db is None:
+        db = str(Path(tempfile.mkdtemp(prefix="loadwatch-demo-")) / "demo.db")
+    url = resolve_db_url(db)
+    started = time.perf_counter()
+    store = Store(url)
+    try:
+        from dashboards.demo import import_samples
+
+        report = import_samples(store, Path(os.environ.get(SAMPLES_ENV) or SAMPLES_DIR))
+    finally:
+        store.close()
+    for warning in report.warnings[:10]:
+        click.echo(f"warning: {warning}", err=True)
+    if len(report.warnings) > 10:
+        click.echo(f"warning: ... and {len(report.warnings) - 10} more", err=True)
+    summary = ", ".join(
+        f"{name}: {n} runs, {report.pain.get(name, 0)} pain scores"
+        for name, n in report.activities.items()
+    )
+    click.echo(f"Demo data ready in {time.perf_counter() - started:.1f} s ({summary}).")
+    _run(url, host, port, users_file, open_browser=not no_browser)
+
+
+COMMANDS = [serve, demo]

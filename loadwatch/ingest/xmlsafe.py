@@ -1,0 +1,86 @@
+"""Parse XML from the outside world (GPX, TCX) without its known traps.
+
+The parser never expands entities, never loads a DTD and never touches the
+network, and libxml2's size limits stay on (``huge_tree=False``). A document
+that declares any entity is refused outright: GPX and TCX never need one, and
+a declaration is how the "billion laughs" bomb and external-entity file reads
+(``<!ENTITY x SYSTEM "file:///etc/passwd">``) start.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from loadwatch.errors import ActivityFileError
+
+_REFUSED = "refused: XML entities are declared (a possible XML bomb or file read)"
+
+
+def _declares_entities(data: bytes) -> bool:
+    """A cheap look at the raw bytes, before libxml2 sees them.
+
+    An entity used inside an attribute value is expanded even with
+    ``resolve_entities=False``; libxml2's amplification limit stops a bomb,
+    but only after work and with a confusing message. The check after parsing
+    (the DTD's entity list) still covers encodings this byte search misses.
+    """
+    doctype = data.find(b"<!DOCTYPE")
+    return doctype >= 0 and data.find(b"<!ENTITY", doctype) >= 0
+
+
+def _parser(encoding: str | None = None) -> etree.XMLParser:
+    # A new parser per call: lxml parsers are not safe to share between threads.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        encoding=encoding,
+    )
+
+
+def parse_xml(data: bytes, name: str) -> tuple[etree._Element, list[str]]:
+    """Parse ``data`` safely; return the root element and notes about the reading.
+
+    Raises :class:`ActivityFileError` for malformed XML and for any document
+    that declares entities. Text that claims to be UTF-8 but is not (old
+    Windows tools wrote Latin-1 without saying so) is read again as Latin-1,
+    with a note, rather than losing the whole activity over an accented name.
+    """
+    notes: list[str] = []
+    if _declares_entities(data):
+        raise ActivityFileError(name, _REFUSED)
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as e:
+        message = str(e)
+        if "entit" in message.lower():  # libxml2's own amplification guard fired
+            raise ActivityFileError(name, f"{_REFUSED} ({message})") from e
+        if "UTF-8" not in message and "encoding" not in message:
+            raise ActivityFileError(name, f"not well-formed XML ({message})") from e
+        try:
+            root = etree.fromstring(data, _parser("ISO-8859-1"))
+        except etree.XMLSyntaxError as e2:
+            raise ActivityFileError(name, f"not well-formed XML ({message})") from e2
+        notes.append("the text was not valid UTF-8 and was read as Latin-1")
+    if root is None:
+        raise ActivityFileError(name, "the XML document is empty")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise ActivityFileError(name, _REFUSED)
+    return root, notes
+
+
+def local_name(tag: object) -> str:
+    """``{namespace}trkpt`` -> ``trkpt``; comments and other non-elements -> ``""``."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def namespace_of(tag: str) -> str:
+    """``{namespace}gpx`` -> ``{namespace}``; ``gpx`` -> ``""`` (a prefix to build tags)."""
+    return tag[: tag.index("}") + 1] if tag.startswith("{") else ""

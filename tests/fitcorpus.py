@@ -1,0 +1,123 @@
+"""FIT test corpus helpers: where the files are, and what fitparse says about them.
+
+Two sets of files: the shared real-world corpus beside the repository
+(``../shared/realworld``, listed in its MANIFEST.tsv) and the copied subset in
+``tests/data/fit`` (always present). fitparse, decoding with its CRC check on
+and no help from loadwatch, is the independent reference for session values.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+LOCAL = Path(__file__).resolve().parent / "data" / "fit"
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+
+#: Files whose reference decode takes several seconds (fitparse runs ~0.3 s per 100 KB).
+SLOW_BYTES = 400_000
+
+
+def manifest_rows() -> list[dict[str, str]]:
+    """MANIFEST.tsv rows of the shared corpus's FIT files ([] when it is absent)."""
+    manifest = REALWORLD / "MANIFEST.tsv"
+    if not manifest.is_file():
+        return []
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:] if line]
+    return [r for r in rows if r["relpath"].startswith("fit/")]
+
+
+def need_corpus() -> None:
+    """Skip (or, under CI, fail) when the shared corpus is not beside the repository."""
+    if REALWORLD.is_dir():
+        return
+    msg = f"real-world corpus not found at {REALWORLD} (expected beside the repository)"
+    if os.environ.get("CI"):
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+def corpus_params() -> list[Any]:
+    """One pytest param per shared FIT file (slow-marked when large), or a 'missing' marker."""
+    params = []
+    for row in manifest_rows():
+        marks = [pytest.mark.slow] if int(row["bytes"]) > SLOW_BYTES else []
+        params.append(pytest.param(row["relpath"], id=row["relpath"], marks=marks))
+    return params or [pytest.param(None, id="corpus-missing")]
+
+
+def local_params() -> list[Any]:
+    """One pytest param per copied FIT file."""
+    return [pytest.param(p.name, id=p.name) for p in sorted(LOCAL.glob("*.fit"))]
+
+
+def corpus_bytes(relpath: str | None) -> bytes:
+    """Bytes of a shared corpus file (skips/fails via :func:`need_corpus` when absent)."""
+    need_corpus()
+    assert relpath is not None
+    return (REALWORLD / relpath).read_bytes()
+
+
+def local_bytes(name: str) -> bytes:
+    return (LOCAL / name).read_bytes()
+
+
+@dataclass(frozen=True)
+class RefSession:
+    """Session values as fitparse decodes them (scaled, ``None`` when invalid)."""
+
+    start_time: Any
+    sport: Any
+    total_distance: float | None
+    total_timer_time: float | None
+    total_elapsed_time: float | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """fitparse's reading of a file: ``error`` is set when it could not decode it cleanly."""
+
+    error: str | None
+    file_types: tuple[Any, ...]
+    sessions: tuple[RefSession, ...]
+    activity_offsets: tuple[float, ...]
+
+
+@lru_cache(maxsize=256)
+def fitparse_reference(data: bytes) -> Reference:
+    """Decode ``data`` with plain fitparse (CRC checked); never raises."""
+    import fitparse
+    import fitparse.records
+
+    fitparse.records.DEV_TYPES.clear()  # fitparse shares these between files
+    types: list[Any] = []
+    sessions: list[RefSession] = []
+    offsets: list[float] = []
+    try:
+        for m in fitparse.FitFile(data, check_crc=True).get_messages():
+            if m.name == "file_id":
+                types.append(m.get_value("type"))
+            elif m.name == "session":
+                sessions.append(
+                    RefSession(
+                        start_time=m.get_value("start_time"),
+                        sport=m.get_value("sport"),
+                        total_distance=m.get_value("total_distance"),
+                        total_timer_time=m.get_value("total_timer_time"),
+                        total_elapsed_time=m.get_value("total_elapsed_time"),
+                    )
+                )
+            elif m.name == "activity":
+                ts, local = m.get_value("timestamp"), m.get_value("local_timestamp")
+                if hasattr(ts, "year") and hasattr(local, "year"):
+                    offsets.append((local - ts).total_seconds())
+    except Exception as e:  # the reference reports its failure instead of raising
+        return Reference(f"{type(e).__name__}: {e}", tuple(types), tuple(sessions), ())
+    return Reference(None, tuple(types), tuple(sessions), tuple(offsets))

@@ -1,0 +1,393 @@
+"""Callbacks called directly as functions, over a small hand-made store."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dash import no_update
+from dash.exceptions import PreventUpdate
+
+from dashboards import callbacks, ids
+from dashboards.app import create_app
+from dashboards.data import KM_TO_MI, DashboardData
+from dashboards.upload import UploadArea
+from loadwatch.model import ActivitySummary
+from loadwatch.store import FileRecord, PainEntry, Store
+
+MONDAY = date(2025, 3, 3)
+WEEKS = 6
+STEADY_KM = 10.0
+JUMP_KM = 25.0
+
+
+def _run(store: Store, athlete: str, day: date, km: float) -> None:
+    sha = hashlib.sha256(f"{athlete}{day}{km}".encode()).hexdigest()
+    start = datetime(day.year, day.month, day.day, 7, 0, tzinfo=timezone.utc)
+    summary = ActivitySummary(
+        sport="running",
+        start_utc=start,
+        distance_m=km * 1000,
+        timer_s=km * 330,
+        elapsed_s=km * 340,
+        source_format="fit",
+        utc_offset_s=0,
+        source_sha256=sha,
+    )
+    store.add_file(
+        store.athlete(athlete), FileRecord(sha, f"{day}.fit", 1, "fit", "imported"), [summary]
+    )
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> DashboardData:
+    """Two athletes: 'Ana' runs 10 km Mon/Wed/Fri for 6 weeks; 'Ben' does the same, then 25 km."""
+    url = f"sqlite:///{tmp_path / 'cb.db'}"
+    store = Store(url)
+    for name in ("Ana", "Ben"):
+        for week in range(WEEKS):
+            for offset in (0, 2, 4):
+                _run(store, name, MONDAY + timedelta(days=7 * week + offset), STEADY_KM)
+    # Ben: a 25 km run on the Sunday closing week 6 (150% over his longest of 30 days)
+    _run(store, "Ben", MONDAY + timedelta(days=7 * (WEEKS - 1) + 6), JUMP_KM)
+    store.add_pain([PainEntry(None, "Ben", MONDAY + timedelta(days=7 * WEEKS), 6, note="sore")])
+    store.close()
+    return DashboardData(url)
+
+
+def _names(fig: Any) -> list[str]:
+    return [t.name for t in fig.data]
+
+
+# ------------------------------------------------------------------ athletes
+def test_athlete_options_keep_the_current_choice(data: DashboardData) -> None:
+    options, value, rename = callbacks.athlete_options(data, "Ben")
+    assert [o["value"] for o in options] == ["Ana", "Ben"]
+    assert value == "Ben"
+    assert rename == options
+    assert callbacks.athlete_options(data, "gone")[1] == "Ana"
+    assert callbacks.athlete_options(data, None)[1] == "Ana"
+
+
+def test_add_and_rename_athletes(data: DashboardData) -> None:
+    text, cls, version = callbacks.add_athlete(data, "  Cleo ", 3)
+    assert (text, cls, version) == ("Added Cleo.", "lw-message ok", 4)
+    text, cls, version = callbacks.add_athlete(data, "Cleo", 4)
+    assert "already exists" in text and cls.endswith("error") and version is no_update
+    text, _, version, selected = callbacks.rename_athlete(data, "Cleo", "Cleo Fast", 4)
+    assert text == "Renamed Cleo to Cleo Fast." and version == 5 and selected == "Cleo Fast"
+    assert data.athletes() == ["Ana", "Ben", "Cleo Fast"]
+    text, _, version, _ = callbacks.rename_athlete(data, "Ana", "Ben", 5)
+    assert "already exists" in text and version is no_update
+    assert callbacks.rename_athlete(data, None, "x", 5)[0] == "Choose the athlete to rename."
+
+
+# --------------------------------------------------------------- runner view
+def test_runner_view_figures(data: DashboardData) -> None:
+    weekly, timeline, alerts, status = callbacks.runner_outputs(
+        data, "Ana", None, None, "km", "distance"
+    )
+    bars = weekly.data[0]
+    # six full weeks of 3 x 10 km (the last is cut at Ana's last run, a Friday)
+    assert list(bars.y) == [30.0] * WEEKS
+    assert list(bars.text) == ["", *["+0%"] * (WEEKS - 1)]
+    names = _names(timeline)
+    assert names[:3] == ["first run after a break", "no spike (≤10%)", "ACWR (rolling 7:28)"]
+    runs = sum(len(t.x) for t in timeline.data if t.yaxis == "y")
+    assert runs == 3 * WEEKS
+    assert "No alerts" in str(alerts)
+
+
+def test_runner_view_in_miles_and_minutes(data: DashboardData) -> None:
+    weekly, timeline, _, _ = callbacks.runner_outputs(data, "Ana", None, None, "mi", "distance")
+    assert weekly.data[0].y[0] == pytest.approx(30.0 * KM_TO_MI)
+    assert weekly.layout.yaxis.title.text == "mi"
+    steady = next(t for t in timeline.data if t.name.startswith("no spike"))
+    assert steady.y[0] == pytest.approx(10.0 * KM_TO_MI)
+    weekly, _, _, _ = callbacks.runner_outputs(data, "Ana", None, None, "km", "duration")
+    assert weekly.data[0].y[0] == pytest.approx(3 * 10.0 * 330 / 60)  # moving minutes
+    assert weekly.layout.yaxis.title.text == "min"
+
+
+def test_runner_view_date_range(data: DashboardData) -> None:
+    start = (MONDAY + timedelta(days=14)).isoformat()
+    end = (MONDAY + timedelta(days=20)).isoformat()
+    weekly, timeline, _, _ = callbacks.runner_outputs(data, "Ana", start, end, "km", "distance")
+    assert len(weekly.data[0].y) == 1
+    assert sum(len(t.x) for t in timeline.data if t.yaxis == "y") == 3
+
+
+def test_runner_view_shows_the_spike_and_its_alert(data: DashboardData) -> None:
+    weekly, timeline, alerts, status = callbacks.runner_outputs(
+        data, "Ben", None, None, "km", "distance"
+    )
+    large = next(t for t in timeline.data if t.name == "large spike (>100%)")
+    assert list(large.y) == [JUMP_KM]
+    text = str(alerts)
+    assert "single-run spike" in text and "frandsen2025" in text
+    # Ben's last week is coloured by its worst alert (the spike is high)
+    assert weekly.data[0].marker.color[-1] == "#d62728"
+    pain = next(t for t in timeline.data if t.name.startswith("back pain"))
+    assert list(pain.y) == [6.0]
+    assert "Latest run" in str(status) and "+150%" in str(status)
+
+
+def test_runner_view_without_athlete(data: DashboardData) -> None:
+    weekly, timeline, _, status = callbacks.runner_outputs(data, None, None, None, "km", "distance")
+    assert "Add an athlete" in weekly.layout.annotations[0].text
+    assert status == []
+
+
+# ---------------------------------------------------------------------- pain
+def test_save_pain_then_it_is_on_the_chart(data: DashboardData) -> None:
+    day = MONDAY + timedelta(days=10)
+    text, cls, version = callbacks.save_pain(
+        data, "Ana", day.isoformat(), 4, "hip", "after_run", "  tight  ", 7
+    )
+    assert (text, cls, version) == (f"Saved pain 4/10 on {day}.", "lw-message ok", 8)
+    _, timeline, _, _ = callbacks.runner_outputs(data, "Ana", None, None, "km", "distance")
+    pain = next(t for t in timeline.data if t.name.startswith("back pain"))
+    assert list(pain.y) == [4.0]
+    assert list(pain.customdata[0]) == ["hip", "after run", "tight"]
+
+
+@pytest.mark.parametrize("score", [11, -1, 2.5, "abc", None, ""])
+def test_bad_pain_scores_are_refused_and_nothing_is_written(
+    data: DashboardData, score: Any
+) -> None:
+    before = data.store.counts()["pain_entries"]
+    text, cls, version = callbacks.save_pain(
+        data, "Ana", MONDAY.isoformat(), score, "lower_back", "not_running", None, 1
+    )
+    assert cls == "lw-message error" and version is no_update
+    assert "pain score" in text
+    assert data.store.counts()["pain_entries"] == before
+
+
+def test_pain_in_the_future_is_refused(data: DashboardData) -> None:
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    text, cls, _ = callbacks.save_pain(data, "Ana", tomorrow, 3, "hip", "after_run", None, 1)
+    assert cls == "lw-message error" and "future" in text
+
+
+def test_pain_needs_an_athlete(data: DashboardData) -> None:
+    assert callbacks.save_pain(data, None, None, 3, "hip", "after_run", None, 1)[0] == (
+        "Choose an athlete first."
+    )
+
+
+# ---------------------------------------------------------------------- plan
+def _after_last_run(days: int) -> str:
+    return (MONDAY + timedelta(days=7 * WEEKS - 1 + days)).isoformat()
+
+
+def test_planned_long_run_warns_with_the_ceiling(data: DashboardData) -> None:
+    text = str(callbacks.check_plan(data, "Ana", _after_last_run(1), 30, None, "km"))
+    assert "single-run spike" in text and "(planned)" in text
+    assert "Safe ceiling" in text
+    assert "Longest run that day: 11.0 km (limited by spike)" in text  # 10 km x 1.10
+    assert "spike +200%" in text  # projected: 30 km vs 10 km
+
+
+def test_modest_planned_run_triggers_nothing(data: DashboardData) -> None:
+    text = str(callbacks.check_plan(data, "Ana", _after_last_run(2), 10, None, "km"))
+    assert "Nothing at caution or above" in text
+
+
+def test_plan_in_miles_is_converted(data: DashboardData) -> None:
+    text = str(callbacks.check_plan(data, "Ana", _after_last_run(1), 30 * KM_TO_MI, None, "mi"))
+    assert "spike +200%" in text
+    assert f"Longest run that day: {11.0 * KM_TO_MI:.1f} mi" in text
+
+
+def test_plan_week_total_and_the_last_field_touched_wins(data: DashboardData) -> None:
+    week = str(
+        callbacks.check_plan(data, "Ana", _after_last_run(1), 30, 90, "km", prefer_week=True)
+    )
+    assert "Largest total for the next 7 days" in week
+    assert "ramp" in week
+    run = str(
+        callbacks.check_plan(data, "Ana", _after_last_run(1), 30, 90, "km", prefer_week=False)
+    )
+    assert "spike +200%" in run
+
+
+def test_plan_prompts_and_errors(data: DashboardData) -> None:
+    assert "Enter a date" in str(callbacks.check_plan(data, "Ana", None, None, None, "km"))
+    before = str(callbacks.check_plan(data, "Ana", MONDAY.isoformat(), 12, None, "km"))
+    assert "looks ahead" in before
+    assert "more than 0" in str(
+        callbacks.check_plan(data, "Ana", _after_last_run(1), -3, None, "km")
+    )
+
+
+def test_saved_plan_shows_on_the_timeline(data: DashboardData) -> None:
+    day = _after_last_run(3)
+    text, cls, version = callbacks.save_plan(data, "Ana", day, 12, "km", 2)
+    assert cls == "lw-message ok" and version == 3
+    _, timeline, _, _ = callbacks.runner_outputs(data, "Ana", None, None, "km", "distance")
+    planned = next(t for t in timeline.data if t.name == "planned")
+    assert list(planned.y) == [12.0]
+    assert callbacks.save_plan(data, "Ana", None, 12, "km", 3)[2] is no_update
+
+
+# --------------------------------------------------------------------- coach
+def test_coach_rows_sorted_by_attention(data: DashboardData) -> None:
+    rows = callbacks.coach_rows(data, ids.TAB_COACH)
+    assert [r["athlete"] for r in rows] == ["Ben", "Ana"]
+    ben, ana = rows
+    assert ben["worst_alert"] == "high" and ben["latest_pain"] == 6
+    assert ben["latest_spike"] == "large" and ben["latest_spike_pct"] == 150.0
+    assert ana["worst_alert"] is None and ana["latest_pain"] is None
+    # as of the newest date in the store (Ben's pain, the Monday after week 6)
+    assert ana["last_7d"] == 20.0  # Wednesday's and Friday's runs are within the 7 days
+    assert ana["last_run"] == (MONDAY + timedelta(days=7 * (WEEKS - 1) + 4)).isoformat()
+
+
+def test_coach_rows_only_computed_on_the_coach_tab(data: DashboardData) -> None:
+    with pytest.raises(PreventUpdate):
+        callbacks.coach_rows(data, ids.TAB_RUNNER)
+
+
+def test_clicking_a_row_opens_the_runner_view() -> None:
+    assert callbacks.open_athlete({"rowId": "Ben", "colId": "acwr"}) == ("Ben", ids.TAB_RUNNER)
+    with pytest.raises(PreventUpdate):
+        callbacks.open_athlete(None)
+
+
+# -------------------------------------------------------------------- import
+def _fit_bytes(day: date, km: float) -> bytes:
+    from loadwatch.synth import synth_run, to_fit
+
+    run = synth_run(
+        datetime(day.year, day.month, day.day, 6, 30, tzinfo=timezone.utc),
+        km,
+        utc_offset_s=0,
+        lat=48.1,
+        lon=11.6,
+        pace_s_per_km=320,
+        hr_rest=48,
+        hr_max=186,
+        seed=5,
+        hz=0.2,
+    )
+    return to_fit(run)
+
+
+def _upload(area: UploadArea, token: str, name: str, payload: bytes, chunk: int = 7000) -> None:
+    for offset in range(0, max(len(payload), 1), chunk):
+        part = payload[offset : offset + chunk]
+        final = offset + chunk >= len(payload)
+        area.receive_chunk(token, name, offset, final, io.BytesIO(part).read)
+
+
+def test_run_import_uses_the_importer_and_reports_per_file(
+    data: DashboardData, tmp_path: Path
+) -> None:
+    area = UploadArea(tmp_path / "up")
+    token = "0123456789abcdef0123456789abcdef"
+    day = MONDAY + timedelta(days=7 * WEEKS + 2)
+    _upload(area, token, "morning run.fit", _fit_bytes(day, 21.0))
+    _upload(area, token, "broken.fit", b".FIT" + b"\x00" * 40)
+    progress: list[tuple[str, str]] = []
+    summary, version = callbacks.run_import(
+        data.store_url, area, progress.append, {"token": token}, "Ana", 4
+    )
+    text = str(summary)
+    assert version == 5
+    assert "1 new activity from 1 file(s)" in text
+    assert "1 error(s)" in text and "broken.fit:" in text
+    assert str(area.root) not in text  # the server's temporary path is not shown
+    assert progress[-1] == ("2", "2")
+    assert not area.folder(token).exists()  # the upload is deleted after the import
+    _, timeline, _, _ = callbacks.runner_outputs(data, "Ana", None, None, "km", "distance")
+    runs = [(str(x)[:10], y) for t in timeline.data if t.yaxis == "y" for x, y in zip(t.x, t.y)]
+    assert (day.isoformat(), pytest.approx(21.0)) in runs
+
+
+def test_run_import_needs_an_athlete(tmp_path: Path) -> None:
+    area = UploadArea(tmp_path / "up")
+    token = "f" * 32
+    _upload(area, token, "a.fit", b"123")
+    summary, version = callbacks.run_import("sqlite://", area, print, {"token": token}, None, 1)
+    assert "Choose an athlete" in str(summary) and version is no_update
+    assert not area.folder(token).exists()
+    with pytest.raises(PreventUpdate):
+        callbacks.run_import("sqlite://", area, print, None, "Ana", 1)
+
+
+# -------------------------------------------------------------------- upload
+def test_chunks_are_assembled_in_order(tmp_path: Path) -> None:
+    area = UploadArea(tmp_path)
+    token = "a" * 32
+    payload = bytes(range(256)) * 100
+    _upload(area, token, "../../etc/export.zip", payload, chunk=1000)
+    (saved,) = area.files(token)
+    assert saved.name == "etc_export.zip"  # no path from the client is trusted
+    assert saved.parent == area.folder(token)
+    assert saved.read_bytes() == payload
+
+
+def test_upload_endpoint(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'u.db'}", work_dir=tmp_path / "work")
+    client = app.server.test_client()
+    url = "/_loadwatch/upload/" + "b" * 32
+    headers = {"X-Upload-Name": "run%201.fit", "X-Upload-Offset": "0", "X-Upload-Final": "0"}
+    ok = client.post(url, data=b"abc", headers=headers)
+    assert ok.status_code == 200 and json.loads(ok.data) == {"received": 3}
+    # a chunk that does not follow the previous one is refused (no holes, no doubles)
+    again = client.post(url, data=b"abc", headers=headers)
+    assert again.status_code == 409
+    last = client.post(
+        url, data=b"def", headers={**headers, "X-Upload-Offset": "3", "X-Upload-Final": "1"}
+    )
+    assert last.status_code == 200
+    assert (tmp_path / "work" / "uploads" / ("b" * 32) / "run_1.fit").read_bytes() == b"abcdef"
+    assert client.post("/_loadwatch/upload/not-a-token", data=b"x").status_code == 409
+    bad = client.post(url, data=b"x", headers={**headers, "X-Upload-Offset": "x"})
+    assert bad.status_code == 400
+
+
+# -------------------------------------------------------------- app factory
+def test_create_app_touches_no_database(tmp_path: Path) -> None:
+    db = tmp_path / "later" / "x.db"
+    app = create_app(f"sqlite:///{db}", work_dir=tmp_path / "work")
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    layout = client.get("/_dash-layout")
+    assert layout.status_code == 200
+    assert not db.exists()
+
+
+def test_page_loads_nothing_from_other_hosts(tmp_path: Path) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'x.db'}", work_dir=tmp_path / "work")
+    page = app.server.test_client().get("/").data.decode()
+    assert "http://" not in page and "https://" not in page and "//cdn" not in page
+
+
+def test_request_log_is_silenced(tmp_path: Path) -> None:
+    import logging
+
+    create_app(f"sqlite:///{tmp_path / 'x.db'}", work_dir=tmp_path / "work")
+    assert not logging.getLogger("werkzeug").isEnabledFor(logging.INFO)
+
+
+def test_unexpected_errors_are_logged_without_their_message(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(f"sqlite:///{tmp_path / 'x.db'}", work_dir=tmp_path / "work")
+
+    def fails() -> str:
+        raise KeyError("Sam Jumps: pain 8/10")
+
+    app.server.add_url_rule("/boom", "boom", fails)
+    with caplog.at_level("ERROR"):
+        response = app.server.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "KeyError" in caplog.text
+    assert "Sam" not in caplog.text and "pain" not in caplog.text
