@@ -235,7 +235,7 @@ def _pain_rows(athlete: Athlete, run_days: set[date]) -> list[dict[str, object]]
         where = when = note = ""
         if score > 0:
             where = "lower_back" if rng.random() < 0.75 else rng.choice(("hip", "glute_si"))
-            when = rng.choice(("next_morning", "after_run", "unrelated"))
+            when = rng.choice(("next_morning", "after_run", "not_running"))
         if in_flare and score >= 3:
             where = "hip" if since % 4 == 2 else "lower_back"  # mostly the back, some hip
             when = "after_run" if day in run_days else "next_morning"
