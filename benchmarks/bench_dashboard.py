@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ def build_store(path: Path) -> None:
                 continue
             long_day = i % 7 == 6
             km = float(np.clip(rng.normal(base * (2.0 if long_day else 1.0), 1.5), 3, 30))
-            start = datetime.combine(FIRST_DAY + timedelta(days=i), datetime.min.time(), timezone.utc)
+            start = datetime.combine(FIRST_DAY + timedelta(days=i), datetime.min.time(), UTC)
             start += timedelta(hours=5, seconds=int(rng.integers(0, 12 * 3600)))
             summaries.append(
                 ActivitySummary(
@@ -174,8 +174,10 @@ def main() -> None:
         print(f"built in {time.perf_counter() - started:.0f} s")
     url = f"sqlite:///{DB}"
     counts = Store(url).counts()
-    print(f"store: {counts['athletes']} athletes, {counts['activities']} runs, "
-          f"{counts['pain_entries']} pain scores")
+    print(
+        f"store: {counts['athletes']} athletes, {counts['activities']} runs, "
+        f"{counts['pain_entries']} pain scores"
+    )
     work = Path(tempfile.mkdtemp(prefix="loadwatch-bench-"))
     names = [f"Runner {k:02d}" for k in range(ATHLETES)]
     picks = names[:: max(1, ATHLETES // args.repeats)][: args.repeats]
@@ -213,20 +215,28 @@ def main() -> None:
     med_switch = statistics.median(warm_switch)
     print()
     print(f"{'':34}{'coach view':>12}{'athlete switch':>18}")
-    print(f"{'naive (recompute every request)':34}{ms(naive_coach):>12}"
-          f"{ms(statistics.median(naive_switch)):>18}")
-    print(f"{'cold (first requests after start)':34}{ms(cold_coach):>12}"
-          f"{ms(statistics.median(cold_switch)):>18}")
+    print(
+        f"{'naive (recompute every request)':34}{ms(naive_coach):>12}"
+        f"{ms(statistics.median(naive_switch)):>18}"
+    )
+    print(
+        f"{'cold (first requests after start)':34}{ms(cold_coach):>12}"
+        f"{ms(statistics.median(cold_switch)):>18}"
+    )
     print(f"{'warm (median)':34}{ms(statistics.median(warm_coach)):>12}{ms(med_switch):>18}")
     print(f"{'warm (worst)':34}{ms(max(warm_coach)):>12}{ms(max(warm_switch)):>18}")
     print(f"{'after one pain score is added':34}{ms(after_coach):>12}{ms(after_switch):>18}")
     print(f"server warm-up of all {ATHLETES} athletes: {warm_up:.1f} s (background thread)")
-    print(f"speed-up warm vs naive: coach {naive_coach / statistics.median(warm_coach):.0f}x, "
-          f"switch {statistics.median(naive_switch) / med_switch:.1f}x")
+    print(
+        f"speed-up warm vs naive: coach {naive_coach / statistics.median(warm_coach):.0f}x, "
+        f"switch {statistics.median(naive_switch) / med_switch:.1f}x"
+    )
     worst = max(max(warm_coach), max(warm_switch), after_coach, after_switch)
     verdict = "meets" if worst < TARGET_S else "MISSES"
-    print(f"target {TARGET_S * 1000:.0f} ms warm (worst case incl. after a write): {verdict} "
-          f"({worst * 1000:.0f} ms)")
+    print(
+        f"target {TARGET_S * 1000:.0f} ms warm (worst case incl. after a write): {verdict} "
+        f"({worst * 1000:.0f} ms)"
+    )
 
 
 if __name__ == "__main__":

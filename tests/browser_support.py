@@ -150,7 +150,10 @@ def cli_server(
 def wait_until(
     condition: Callable[[], Any], *, timeout: float = 20, what: str = "condition"
 ) -> Any:
-    """Poll ``condition`` until it returns something truthy; fail with ``what`` after ``timeout``."""
+    """Poll ``condition`` until it returns something truthy; fail naming ``what`` at ``timeout``.
+
+    ``timeout`` is in seconds.
+    """
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser_support import (
     REPO,
     chrome,
@@ -195,7 +194,7 @@ def test_fit_file_dropped_on_the_upload_area_appears_in_the_charts(
 
     day = _samples_last_day() + timedelta(days=5)
     run = synth_run(
-        datetime(day.year, day.month, day.day, 7, 0, tzinfo=timezone.utc),
+        datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC),
         27.5,
         utc_offset_s=3600,
         lat=52.52,

@@ -1,4 +1,4 @@
-"""Server safety: loopback by default, credentials for anything else, basic auth on every request."""
+"""Server safety: loopback by default, credentials for other hosts, basic auth on every request."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import base64
 from pathlib import Path
 
 import pytest
+from browser_support import cli_server, free_port, http_status
 from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
-from browser_support import cli_server, free_port, http_status
 from dashboards.app import create_app
 from dashboards.auth import (
     AUTH_ENV,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ JUMP_KM = 25.0
 
 def _run(store: Store, athlete: str, day: date, km: float) -> None:
     sha = hashlib.sha256(f"{athlete}{day}{km}".encode()).hexdigest()
-    start = datetime(day.year, day.month, day.day, 7, 0, tzinfo=timezone.utc)
+    start = datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC)
     summary = ActivitySummary(
         sport="running",
         start_utc=start,
@@ -89,7 +89,7 @@ def test_add_and_rename_athletes(data: DashboardData) -> None:
 
 # --------------------------------------------------------------- runner view
 def test_runner_view_figures(data: DashboardData) -> None:
-    weekly, timeline, alerts, status = callbacks.runner_outputs(
+    weekly, timeline, alerts, _status = callbacks.runner_outputs(
         data, "Ana", None, None, "km", "distance"
     )
     bars = weekly.data[0]
@@ -138,7 +138,7 @@ def test_runner_view_shows_the_spike_and_its_alert(data: DashboardData) -> None:
 
 
 def test_runner_view_without_athlete(data: DashboardData) -> None:
-    weekly, timeline, _, status = callbacks.runner_outputs(data, None, None, None, "km", "distance")
+    weekly, _, _, status = callbacks.runner_outputs(data, None, None, None, "km", "distance")
     assert "Add an athlete" in weekly.layout.annotations[0].text
     assert status == []
 
@@ -228,7 +228,7 @@ def test_plan_prompts_and_errors(data: DashboardData) -> None:
 
 def test_saved_plan_shows_on_the_timeline(data: DashboardData) -> None:
     day = _after_last_run(3)
-    text, cls, version = callbacks.save_plan(data, "Ana", day, 12, "km", 2)
+    _text, cls, version = callbacks.save_plan(data, "Ana", day, 12, "km", 2)
     assert cls == "lw-message ok" and version == 3
     _, timeline, _, _ = callbacks.runner_outputs(data, "Ana", None, None, "km", "distance")
     planned = next(t for t in timeline.data if t.name == "planned")
@@ -265,7 +265,7 @@ def _fit_bytes(day: date, km: float) -> bytes:
     from loadwatch.synth import synth_run, to_fit
 
     run = synth_run(
-        datetime(day.year, day.month, day.day, 6, 30, tzinfo=timezone.utc),
+        datetime(day.year, day.month, day.day, 6, 30, tzinfo=UTC),
         km,
         utc_offset_s=0,
         lat=48.1,
@@ -306,7 +306,12 @@ def test_run_import_uses_the_importer_and_reports_per_file(
     assert progress[-1] == ("2", "2")
     assert not area.folder(token).exists()  # the upload is deleted after the import
     _, timeline, _, _ = callbacks.runner_outputs(data, "Ana", None, None, "km", "distance")
-    runs = [(str(x)[:10], y) for t in timeline.data if t.yaxis == "y" for x, y in zip(t.x, t.y)]
+    runs = [
+        (str(x)[:10], y)
+        for t in timeline.data
+        if t.yaxis == "y"
+        for x, y in zip(t.x, t.y, strict=True)
+    ]
     assert (day.isoformat(), pytest.approx(21.0)) in runs
 
 

@@ -77,8 +77,6 @@ def serve(host: str, port: int, users_file: Path | None, db: str | None) -> None
     _run(resolve_db_url(db), host, port, users_file, open_browser=False)
 
 
-
-
 @click.command("demo")
 @_server_options
 @db_option

@@ -1,0 +1,84 @@
+"""The Dash app factory.
+
+``create_app`` builds the app without touching the database: the store is
+opened on the first request that needs it. Health data never goes into a URL
+(the selected athlete lives in a ``dcc.Store`` in the page) and the server's
+request log is silenced, so it cannot leak into log files either.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dash
+import diskcache
+from werkzeug.exceptions import HTTPException
+
+from dashboards import callbacks, layout
+from dashboards.auth import install_basic_auth
+from dashboards.data import DashboardData
+from dashboards.upload import UPLOAD_ROUTE, UploadArea, install_upload_route
+
+ASSETS = Path(__file__).with_name("assets")
+
+
+LOG = logging.getLogger("loadwatch.dashboard")
+
+
+def quiet_request_log() -> None:
+    """Drop werkzeug's per-request lines (method, path, status): they are not needed."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def log_without_data(error: Exception) -> Any:
+    """Log an unexpected error by type and place only: its message may name an athlete."""
+    if isinstance(error, HTTPException):
+        return error
+    where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    place = f"{Path(where.filename).name}:{where.lineno}" if where else "?"
+    LOG.error(
+        "internal error %s at %s (message withheld from the log)", type(error).__name__, place
+    )
+    return "Internal error: see the server log.", 500
+
+
+def create_app(
+    store_url: str,
+    *,
+    auth: Mapping[str, str] | None = None,
+    work_dir: Path | None = None,
+) -> dash.Dash:
+    """The loadwatch dashboard over the store at ``store_url``.
+
+    ``auth`` maps user names to passwords (or werkzeug password hashes); when
+    given, every request needs HTTP basic auth. ``work_dir`` holds uploads in
+    progress and the background-callback cache (a new temporary folder when None).
+    """
+    work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="loadwatch-dash-"))
+    area = UploadArea(work / "uploads")
+    background = dash.DiskcacheManager(diskcache.Cache(str(work / "jobs")))
+    app = dash.Dash(
+        __name__,
+        title="loadwatch",
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        update_title="",  # keep the tab title still while callbacks run
+        suppress_callback_exceptions=False,
+        background_callback_manager=background,
+    )
+    upload_url = app.get_relative_path(UPLOAD_ROUTE)
+    app.layout = lambda: layout.page(upload_url)
+    data = DashboardData(store_url)
+    callbacks.register(app, data, area, background=background)
+    install_upload_route(app.server, area)
+    app.server.register_error_handler(Exception, log_without_data)
+    if auth:
+        install_basic_auth(app.server, auth)
+    quiet_request_log()
+    app.server.config["LOADWATCH_DATA"] = data
+    return app

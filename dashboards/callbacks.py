@@ -1,0 +1,457 @@
+"""Thin callbacks: read state -> ask :mod:`dashboards.data` -> build figures and fragments.
+
+Each callback's body is a module-level function taking a
+:class:`~dashboards.data.DashboardData` first, so tests call it directly;
+:func:`register` wires them to component ids.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboards import ids, layout
+from dashboards.data import KM_TO_MI, DashboardData
+from dashboards.figures import empty_figure, timeline_figure, weekly_figure
+from dashboards.upload import UploadArea
+from loadwatch.errors import LoadwatchError
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def _km(value: float | None, unit: str) -> float | None:
+    """A distance typed in the display unit, as km."""
+    if value is None:
+        return None
+    return float(value) / KM_TO_MI if unit == "mi" else float(value)
+
+
+def _message(text: str, ok: bool) -> tuple[str, str]:
+    return text, "lw-message ok" if ok else "lw-message error"
+
+
+# ------------------------------------------------------------------ athletes
+def athlete_options(
+    data: DashboardData, current: str | None
+) -> tuple[list[dict[str, str]], str | None, list[dict[str, str]]]:
+    """Dropdown options, the selected athlete (kept if it still exists), rename options."""
+    names = data.athletes()
+    options = [{"label": n, "value": n} for n in names]
+    value = current if current in names else (names[0] if names else None)
+    return options, value, options
+
+
+def add_athlete(data: DashboardData, name: str | None, version: int) -> tuple[str, str, Any]:
+    try:
+        added = data.add_athlete(name or "")
+    except LoadwatchError as e:
+        return (*_message(str(e), False), no_update)
+    return (*_message(f"Added {added}.", True), (version or 0) + 1)
+
+
+def rename_athlete(
+    data: DashboardData, old: str | None, new: str | None, version: int
+) -> tuple[str, str, Any, Any]:
+    if not old:
+        return (*_message("Choose the athlete to rename.", False), no_update, no_update)
+    try:
+        renamed = data.rename_athlete(old, new or "")
+    except LoadwatchError as e:
+        return (*_message(str(e), False), no_update, no_update)
+    return (*_message(f"Renamed {old} to {renamed}.", True), (version or 0) + 1, renamed)
+
+
+# ---------------------------------------------------------------- runner view
+def runner_outputs(
+    data: DashboardData,
+    athlete: str | None,
+    start: str | None,
+    end: str | None,
+    unit: str,
+    measure: str,
+) -> tuple[go.Figure, go.Figure, Any, Any]:
+    """Weekly bars, the runs/ACWR/pain timeline, the alerts list and the status cards."""
+    if not athlete:
+        blank = empty_figure("Add an athlete or import runs to begin")
+        return blank, blank, layout.alerts_list(pd.DataFrame()), []
+    view = data.runner(athlete, measure=measure, unit=unit, start=_day(start), end=_day(end))
+    if not view.has_runs and view.pain.empty:
+        blank = empty_figure(f"No runs for {athlete} in this period: drop files in Import runs")
+        return blank, blank, layout.alerts_list(view.alerts), layout.status_cards(view.status)
+    weekly = weekly_figure(view.weekly, unit=view.unit)
+    timeline = timeline_figure(
+        view.daily, view.runs, view.pain, unit=view.distance_unit, planned=view.planned
+    )
+    return weekly, timeline, layout.alerts_list(view.alerts), layout.status_cards(view.status)
+
+
+# ---------------------------------------------------------------------- pain
+def save_pain(
+    data: DashboardData,
+    athlete: str | None,
+    day: str | None,
+    score: Any,
+    where: str,
+    when: str,
+    note: str | None,
+    version: int,
+) -> tuple[str, str, Any]:
+    """Store one pain score; the new version refreshes the charts."""
+    if not athlete:
+        return (*_message("Choose an athlete first.", False), no_update)
+    try:
+        entry = data.add_pain(
+            athlete, _day(day) or date.today(), score, location=where, timing=when, note=note
+        )
+    except LoadwatchError as e:
+        return (*_message(str(e), False), no_update)
+    text = f"Saved pain {entry.score}/10 on {entry.date.isoformat()}."
+    return (*_message(text, True), (version or 0) + 1)
+
+
+# ---------------------------------------------------------------------- plan
+def check_plan(
+    data: DashboardData,
+    athlete: str | None,
+    day: str | None,
+    distance: float | None,
+    week: float | None,
+    unit: str,
+    *,
+    prefer_week: bool = False,
+) -> Any:
+    """What the planned run or week would trigger, with the safe ceiling.
+
+    With both a run distance and a week total filled in, the one the user
+    touched last counts (``prefer_week``).
+    """
+    if distance is not None and week is not None:
+        distance, week = (None, week) if prefer_week else (distance, None)
+    if not athlete or (distance is None and week is None):
+        return html.Div(
+            "Enter a date and a distance (or a week total) to check it.", className="lw-muted"
+        )
+    try:
+        result = data.check_plan(
+            athlete,
+            _day(day) or date.today(),
+            run_km=_km(distance, unit),
+            week_km=_km(week, unit),
+        )
+    except LoadwatchError as e:
+        return html.Div(str(e), className="lw-message error")
+    factor = KM_TO_MI if unit == "mi" else 1.0
+    return layout.plan_result(
+        result.alerts,
+        result.projected,
+        unit=unit,
+        run_ceiling=None if result.run_ceiling_km is None else result.run_ceiling_km * factor,
+        run_rule=result.run_binding_rule,
+        week_ceiling=None if result.week_ceiling_km is None else result.week_ceiling_km * factor,
+        week_rule=result.week_binding_rule,
+    )
+
+
+def save_plan(
+    data: DashboardData,
+    athlete: str | None,
+    day: str | None,
+    distance: float | None,
+    unit: str,
+    version: int,
+) -> tuple[str, str, Any]:
+    if not athlete or not day or distance is None:
+        return (
+            *_message("Enter a date and a run distance to add it to the plan.", False),
+            no_update,
+        )
+    try:
+        data.save_plan(athlete, _day(day), _km(distance, unit))  # type: ignore[arg-type]
+    except LoadwatchError as e:
+        return (*_message(str(e), False), no_update)
+    return (*_message(f"Planned {distance:g} {unit} on {day[:10]}.", True), (version or 0) + 1)
+
+
+# --------------------------------------------------------------------- coach
+def coach_rows(data: DashboardData, tab: str | None) -> list[dict[str, Any]]:
+    if tab != ids.TAB_COACH:
+        raise PreventUpdate  # computed when the coach opens the tab, not on every change
+    return data.coach_rows()
+
+
+def open_athlete(cell: dict[str, Any] | None) -> tuple[str, str]:
+    """A click on a coach-table row opens that athlete's runner view."""
+    athlete = (cell or {}).get("rowId")
+    if not athlete:
+        raise PreventUpdate
+    return athlete, ids.TAB_RUNNER
+
+
+# -------------------------------------------------------------------- import
+class _DashProgress:
+    """Importer progress -> the page's progress bar, at most a few updates a second."""
+
+    def __init__(self, set_progress: Any) -> None:
+        self.set_progress = set_progress
+        self.total = 0
+        self.done = 0
+        self._last = 0.0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.set_progress(("0", str(max(total, 1))))
+
+    def advance(self, name: str, outcome: str) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if now - self._last > 0.25 or self.done == self.total:
+            self._last = now
+            self.set_progress((str(self.done), str(max(self.total, 1))))
+
+    def finish(self) -> None:
+        self.set_progress((str(self.total), str(max(self.total, 1))))
+
+
+def run_import(
+    store_url: str,
+    area: UploadArea,
+    set_progress: Any,
+    upload: dict[str, Any] | None,
+    athlete: str | None,
+    version: int,
+) -> tuple[Any, Any]:
+    """Import an uploaded batch with the CLI's importer (runs in a background process)."""
+    if not upload or not upload.get("token"):
+        raise PreventUpdate
+    token = str(upload["token"])
+    if not athlete:
+        area.discard(token)
+        return html.Div(
+            "Choose an athlete before importing.", className="lw-message error"
+        ), no_update
+    from loadwatch.importer import Progress, import_paths
+    from loadwatch.store import Store
+
+    progress = _DashProgress(set_progress)
+
+    class _Bridge(Progress):
+        def start(self, total: int) -> None:
+            progress.start(total)
+
+        def advance(self, name: str, outcome: str) -> None:
+            progress.advance(name, outcome)
+
+        def finish(self) -> None:
+            progress.finish()
+
+    store = Store(store_url)  # a fresh engine: this runs in a child process
+    try:
+        files = area.files(token)
+        if not files:
+            return html.Div("The upload arrived empty.", className="lw-message error"), no_update
+        report = import_paths(store, files, athlete=athlete, progress=_Bridge()).as_json()
+    except LoadwatchError as e:
+        return html.Div(f"Import failed: {e}", className="lw-message error"), no_update
+    finally:
+        store.close()
+        folder = str(area.folder(token))
+        area.discard(token)
+    for entry in (*report["errors"], *report["skipped"]):
+        entry["path"] = _upload_name(str(entry.get("path", "")), folder)
+    return layout.import_summary(report), (version or 0) + 1
+
+
+def _upload_name(path: str, folder: str) -> str:
+    """The name the user dropped, not the server's temporary path."""
+    return path[len(folder) :].lstrip("/\\") if path.startswith(folder) else Path(path).name
+
+
+# ------------------------------------------------------------------ wiring
+def register(app: Dash, data: DashboardData, area: UploadArea, *, background: Any) -> None:
+    """Attach every callback to ``app``."""
+    version = Input(ids.DATA_VERSION, "data")
+
+    @app.callback(
+        Output(ids.ATHLETE_DROPDOWN, "options"),
+        Output(ids.ATHLETE_DROPDOWN, "value"),
+        Output(ids.RENAME_FROM, "options"),
+        version,
+        State(ids.ATHLETE_DROPDOWN, "value"),
+    )
+    def _athletes(_version: int, current: str | None) -> Any:
+        return athlete_options(data, current)
+
+    @app.callback(Output(ids.SELECTED_ATHLETE, "data"), Input(ids.ATHLETE_DROPDOWN, "value"))
+    def _select(value: str | None) -> str | None:
+        return value
+
+    @app.callback(
+        Output(ids.WEEKLY_GRAPH, "figure"),
+        Output(ids.TIMELINE_GRAPH, "figure"),
+        Output(ids.ALERTS_LIST, "children"),
+        Output(ids.STATUS, "children"),
+        Input(ids.SELECTED_ATHLETE, "data"),
+        Input(ids.DATE_RANGE, "start_date"),
+        Input(ids.DATE_RANGE, "end_date"),
+        Input(ids.UNIT, "value"),
+        Input(ids.MEASURE, "value"),
+        version,
+    )
+    def _runner(
+        athlete: str | None,
+        start: str | None,
+        end: str | None,
+        unit: str,
+        measure: str,
+        _version: int,
+    ) -> Any:
+        return runner_outputs(data, athlete, start, end, unit, measure)
+
+    @app.callback(
+        Output(ids.PAIN_MESSAGE, "children"),
+        Output(ids.PAIN_MESSAGE, "className"),
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Input(ids.PAIN_SUBMIT, "n_clicks"),
+        State(ids.SELECTED_ATHLETE, "data"),
+        State(ids.PAIN_DATE, "date"),
+        State(ids.PAIN_SCORE, "value"),
+        State(ids.PAIN_WHERE, "value"),
+        State(ids.PAIN_WHEN, "value"),
+        State(ids.PAIN_NOTE, "value"),
+        State(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def _pain(
+        _n: int,
+        athlete: str | None,
+        day: str | None,
+        score: Any,
+        where: str,
+        when: str,
+        note: str | None,
+        current: int,
+    ) -> Any:
+        return save_pain(data, athlete, day, score, where, when, note, current)
+
+    @app.callback(
+        Output(ids.PLAN_RESULT, "children"),
+        Input(ids.PLAN_CHECK, "n_clicks"),
+        Input(ids.PLAN_DATE, "date"),
+        Input(ids.PLAN_DISTANCE, "value"),
+        Input(ids.PLAN_WEEK, "value"),
+        Input(ids.SELECTED_ATHLETE, "data"),
+        State(ids.UNIT, "value"),
+        version,
+    )
+    def _plan(
+        _n: int,
+        day: str | None,
+        distance: float | None,
+        week: float | None,
+        athlete: str | None,
+        unit: str,
+        _version: int,
+    ) -> Any:
+        prefer_week = ctx.triggered_id == ids.PLAN_WEEK
+        return check_plan(data, athlete, day, distance, week, unit, prefer_week=prefer_week)
+
+    @app.callback(
+        Output(ids.PLAN_MESSAGE, "children"),
+        Output(ids.PLAN_MESSAGE, "className"),
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Input(ids.PLAN_SAVE, "n_clicks"),
+        State(ids.SELECTED_ATHLETE, "data"),
+        State(ids.PLAN_DATE, "date"),
+        State(ids.PLAN_DISTANCE, "value"),
+        State(ids.UNIT, "value"),
+        State(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def _plan_save(
+        _n: int,
+        athlete: str | None,
+        day: str | None,
+        distance: float | None,
+        unit: str,
+        current: int,
+    ) -> Any:
+        return save_plan(data, athlete, day, distance, unit, current)
+
+    @app.callback(
+        Output(ids.COACH_GRID, "rowData"),
+        Input(ids.TABS, "value"),
+        version,
+    )
+    def _coach(tab: str, _version: int) -> Any:
+        return coach_rows(data, tab)
+
+    @app.callback(
+        Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),
+        Output(ids.TABS, "value"),
+        Input(ids.COACH_GRID, "cellClicked"),
+        prevent_initial_call=True,
+    )
+    def _open(cell: dict[str, Any] | None) -> Any:
+        return open_athlete(cell)
+
+    @app.callback(
+        Output(ids.ATHLETE_MESSAGE, "children"),
+        Output(ids.ATHLETE_MESSAGE, "className"),
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Input(ids.ADD_ATHLETE, "n_clicks"),
+        State(ids.NEW_ATHLETE_NAME, "value"),
+        State(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def _add(_n: int, name: str | None, current: int) -> Any:
+        return add_athlete(data, name, current)
+
+    @app.callback(
+        Output(ids.ATHLETE_MESSAGE, "children", allow_duplicate=True),
+        Output(ids.ATHLETE_MESSAGE, "className", allow_duplicate=True),
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),
+        Input(ids.RENAME_ATHLETE, "n_clicks"),
+        State(ids.RENAME_FROM, "value"),
+        State(ids.RENAME_TO, "value"),
+        State(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def _rename(_n: int, old: str | None, new: str | None, current: int) -> Any:
+        return rename_athlete(data, old, new, current)
+
+    store_url = data.store_url
+
+    @app.callback(
+        Output(ids.IMPORT_SUMMARY, "children"),
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Output(ids.UPLOAD_PROGRESS, "children"),
+        Input(ids.UPLOAD_DONE, "data"),
+        State(ids.SELECTED_ATHLETE, "data"),
+        State(ids.DATA_VERSION, "data"),
+        background=True,
+        manager=background,
+        progress=[Output(ids.IMPORT_PROGRESS, "value"), Output(ids.IMPORT_PROGRESS, "max")],
+        running=[
+            (
+                Output(ids.IMPORT_PROGRESS, "style"),
+                {"visibility": "visible"},
+                {"visibility": "hidden"},
+            ),
+        ],
+        prevent_initial_call=True,
+    )
+    def _import(
+        set_progress: Any, upload: dict[str, Any] | None, athlete: str | None, current: int
+    ) -> Any:
+        summary, new_version = run_import(store_url, area, set_progress, upload, athlete, current)
+        return summary, new_version, ""  # the summary replaces "uploaded; importing..."

@@ -1,0 +1,55 @@
+"""Load the bundled sample athletes into a store, for ``loadwatch demo`` and the tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loadwatch.errors import ValidationError
+from loadwatch.importer import import_paths
+from loadwatch.pain import parse_pain_csv, read_text
+from loadwatch.store import Store
+
+
+@dataclass
+class DemoReport:
+    """Activities and pain scores added per athlete, and rows of the pain logs left out."""
+
+    activities: dict[str, int] = field(default_factory=dict)
+    pain: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_samples(store: Store, samples: Path) -> DemoReport:
+    """Import every sample athlete listed in ``samples/expected.json``, with their pain logs.
+
+    Activities go through the CLI's importer and pain rows through the CLI's
+    validation; a pain row that fails it is left out and named in ``warnings``.
+    Importing twice adds nothing the second time.
+    """
+    index = samples / "expected.json"
+    try:
+        listing = json.loads(index.read_text(encoding="utf-8"))["athletes"]
+    except (OSError, ValueError, KeyError) as e:
+        raise ValidationError(
+            f"the sample activities are missing ({index}); run from a source checkout, "
+            "or generate them with python sample_activities/generate.py"
+        ) from e
+    report = DemoReport()
+    for info in listing.values():
+        name = info["name"]
+        known = {a.name for a in store.list_athletes()}
+        if name not in known:
+            store.add_athlete(name, tz=info.get("time_zone"))
+        imported = import_paths(store, [samples / info["folder"]], athlete=name)
+        report.activities[name] = imported.activities_added
+        report.warnings += [f"{e['path']}: {e['error']}" for e in imported.errors]
+        pain_log = info.get("pain_log")
+        # pain only with the first import of the runs, so a second demo run adds no copies
+        if pain_log and imported.activities_added and (samples / pain_log).exists():
+            parsed = parse_pain_csv(read_text(samples / pain_log), athlete=name, source=pain_log)
+            report.warnings += [f"{pain_log} row {n}: {reason}" for n, reason in parsed.bad]
+            store.add_pain(parsed.entries)
+            report.pain[name] = len(parsed.entries)
+    return report

@@ -1,0 +1,336 @@
+"""Pure figure builders: ``DataFrame -> go.Figure``, data first, options keyword-only.
+
+Nothing here reads the store or computes a metric; the frames arrive ready
+(distances already in the display unit) from :mod:`dashboards.data`, so each
+builder can be tested on a small literal DataFrame.
+
+Frame contracts:
+
+| builder             | frame    | columns                                                        |
+|---------------------|----------|----------------------------------------------------------------|
+| ``weekly_figure``   | weekly   | week_start, distance (display unit), ramp_pct (%), severity    |
+| ``timeline_figure`` | daily    | index: date; acwr, acwr_ewma (ratios)                          |
+|                     | runs     | local_date, distance (display unit), spike_pct (%), category   |
+|                     | pain     | date, score (0-10), location, timing, note                     |
+|                     | planned  | date, distance (display unit), label                           |
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+#: Bar colour by the worst alert of the week (None: no alert).
+SEVERITY_COLOURS: dict[str | None, str] = {
+    None: "#7a9cc6",
+    "info": "#5aa9a0",
+    "caution": "#f0a020",
+    "high": "#d62728",
+}
+#: Run marker colour by spike category (science.md section 4).
+SPIKE_COLOURS: dict[str, str] = {
+    "none": "#9aa5b1",
+    "reference": "#4c78a8",
+    "small": "#f2c14e",
+    "moderate": "#f08a24",
+    "large": "#d62728",
+}
+SPIKE_ORDER: tuple[str, ...] = ("none", "reference", "small", "moderate", "large")
+SPIKE_LABELS: dict[str, str] = {
+    "none": "first run after a break",
+    "reference": "no spike (≤10%)",
+    "small": "small spike (10–30%)",
+    "moderate": "moderate spike (30–100%)",
+    "large": "large spike (>100%)",
+}
+#: ACWR "sweet spot" band and the high line (Gabbett 2016).
+ACWR_BAND: tuple[float, float] = (0.8, 1.3)
+ACWR_HIGH = 1.5
+
+_GRID = {"gridcolor": "#e6ebf2", "linecolor": "#c9d2de", "zerolinecolor": "#c9d2de"}
+#: A small template of our own: applying a stock one deep-copies a large object
+#: into every figure, which costs more than building the figure itself.
+_TEMPLATE = {
+    "layout": {
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"color": "#2a3f5f"},
+        "xaxis": _GRID,
+        "yaxis": _GRID,
+    }
+}
+_LAYOUT = {
+    "template": _TEMPLATE,
+    "margin": {"l": 55, "r": 20, "t": 40, "b": 40},
+    "legend": {"orientation": "h", "y": -0.12},
+    "hovermode": "closest",
+}
+
+
+def _ramp_label(pct: float | None) -> str:
+    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+        return ""
+    return f"{pct:+.0f}%"
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure carrying one centred message (no athlete, no runs yet...)."""
+    fig = go.Figure()
+    fig.update_layout(
+        **_LAYOUT,
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": message,
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "font": {"size": 15, "color": "#555"},
+            }
+        ],
+        height=260,
+    )
+    return fig
+
+
+def weekly_figure(weekly: pd.DataFrame, *, unit: str = "km", title: str | None = None) -> go.Figure:
+    """Weekly totals as bars labelled with the week-over-week ramp.
+
+    Each bar is coloured by the worst alert raised during its week (``severity``
+    column; missing or None means no alert). ``unit`` only labels the axis:
+    ``distance`` must already be in it.
+    """
+    if weekly.empty:
+        return empty_figure("No runs in this period")
+    severity = (
+        weekly["severity"].where(weekly["severity"].notna(), None)
+        if "severity" in weekly
+        else pd.Series([None] * len(weekly), index=weekly.index)
+    )
+    colours = [SEVERITY_COLOURS.get(s, SEVERITY_COLOURS[None]) for s in severity]
+    labels = [_ramp_label(v) for v in weekly["ramp_pct"]]
+    hover_alert = [f"worst alert: {s}" if s else "no alert" for s in severity]
+    fig = go.Figure(
+        go.Bar(
+            name=f"weekly total ({unit})",
+            x=pd.to_datetime(weekly["week_start"]),
+            y=weekly["distance"].astype(float),
+            text=labels,
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=colours,
+            customdata=list(zip(labels, hover_alert, strict=True)),
+            hovertemplate=(
+                "week of %{x|%d %b %Y}<br>%{y:.1f} " + unit + "<br>ramp %{customdata[0]}"
+                "<br>%{customdata[1]}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        **_LAYOUT,
+        title=title or f"Weekly total ({unit}) and week-over-week ramp",
+        yaxis_title=unit,
+        height=320,
+        showlegend=False,
+    )
+    return fig
+
+
+def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:
+    traces: list[go.Scatter] = []
+    if runs.empty:
+        return traces
+    biggest = max(float(runs["distance"].max()), 1e-9)
+    for category in SPIKE_ORDER:
+        part = runs[runs["category"].fillna("none") == category]
+        if part.empty:
+            continue
+        spike = ["" if pd.isna(v) else f"{v:+.0f}%" for v in part["spike_pct"]]
+        traces.append(
+            go.Scatter(
+                name=SPIKE_LABELS[category],
+                legendgroup="runs",
+                x=pd.to_datetime(part["local_date"]),
+                y=part["distance"].astype(float),
+                mode="markers",
+                marker={
+                    # Area proportional to distance, so a 30 km run looks 3x a 10 km one.
+                    "size": (4 + 14 * (part["distance"].astype(float) / biggest) ** 0.5).tolist(),
+                    "color": SPIKE_COLOURS[category],
+                    "line": {
+                        "width": 1.5 if category in ("moderate", "large") else 0.5,
+                        "color": "#222",
+                    },
+                },
+                customdata=spike,
+                hovertemplate=(
+                    "%{x|%a %d %b %Y}<br>%{y:.1f} " + unit + "<br>spike vs longest run in 30 days: "
+                    "%{customdata}<br>" + SPIKE_LABELS[category] + "<extra></extra>"
+                ),
+            )
+        )
+    return traces
+
+
+def _planned_trace(planned: pd.DataFrame, unit: str) -> go.Scatter:
+    return go.Scatter(
+        name="planned",
+        x=pd.to_datetime(planned["date"]),
+        y=planned["distance"].astype(float),
+        mode="markers",
+        marker={"size": 14, "symbol": "circle-open", "color": "#6a3d9a", "line": {"width": 2}},
+        customdata=planned.get("label", None),
+        hovertemplate="planned %{x|%a %d %b %Y}<br>%{y:.1f} " + unit + "<extra></extra>",
+    )
+
+
+def _acwr_traces(daily: pd.DataFrame) -> list[go.Scatter]:
+    x = pd.to_datetime(daily.index)
+    return [
+        go.Scatter(
+            name="ACWR (rolling 7:28)",
+            x=x,
+            y=daily["acwr"].astype(float),
+            mode="lines",
+            line={"color": "#1f77b4", "width": 2},
+            hovertemplate="%{x|%d %b %Y}<br>rolling ACWR %{y:.2f}<extra></extra>",
+        ),
+        go.Scatter(
+            name="ACWR (EWMA)",
+            x=x,
+            y=daily["acwr_ewma"].astype(float),
+            mode="lines",
+            line={"color": "#9467bd", "width": 2, "dash": "dot"},
+            hovertemplate="%{x|%d %b %Y}<br>EWMA ACWR %{y:.2f}<extra></extra>",
+        ),
+    ]
+
+
+def _pain_trace(pain: pd.DataFrame) -> go.Scatter:
+    where = pain["location"].fillna("").astype(str).str.replace("_", " ")
+    when = pain["timing"].fillna("").astype(str).str.replace("_", " ")
+    note = pain["note"].fillna("").astype(str) if "note" in pain else pd.Series([""] * len(pain))
+    return go.Scatter(
+        name="back pain (0–10)",
+        x=pd.to_datetime(pain["date"]),
+        y=pain["score"].astype(float),
+        mode="lines+markers",
+        line={"color": "#c0392b", "width": 1.5, "shape": "hv"},
+        marker={"size": 8, "color": "#c0392b"},
+        customdata=list(zip(where, when, note, strict=True)),
+        hovertemplate=(
+            "%{x|%a %d %b %Y}<br>pain %{y:.0f}/10<br>where: %{customdata[0]}"
+            "<br>when: %{customdata[1]}<br>%{customdata[2]}<extra></extra>"
+        ),
+    )
+
+
+#: Vertical extent of the timeline's three rows (runs, ACWR, pain), paper fractions.
+_ROWS: tuple[tuple[float, float], ...] = ((0.62, 1.0), (0.31, 0.56), (0.0, 0.25))
+
+
+def _on_row(trace: go.Scatter, row: int) -> go.Scatter:
+    suffix = "" if row == 1 else str(row)
+    trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+    return trace
+
+
+def timeline_figure(
+    daily: pd.DataFrame,
+    runs: pd.DataFrame,
+    pain: pd.DataFrame,
+    *,
+    unit: str = "km",
+    planned: pd.DataFrame | None = None,
+    band: Sequence[float] = ACWR_BAND,
+    high: float = ACWR_HIGH,
+) -> go.Figure:
+    """Runs, ACWR and pain on one shared time axis (three aligned rows).
+
+    Row 1: each run as a marker sized by distance and coloured by its spike
+    category (planned runs as open circles). Row 2: rolling and EWMA ACWR with
+    the ``band`` shaded and a dashed line at ``high``. Row 3: pain scores 0–10,
+    hover showing where, when and the note.
+    """
+    # Laid out by hand rather than with make_subplots: the figure is rebuilt on
+    # every athlete switch, and this is several times faster.
+    traces = [_on_row(t, 1) for t in _run_traces(runs, unit)]
+    if planned is not None and not planned.empty:
+        traces.append(_on_row(_planned_trace(planned, unit), 1))
+    traces += [_on_row(t, 2) for t in _acwr_traces(daily)]
+    titles = (f"Runs ({unit}), spikes highlighted", "Acute:chronic ratio", "Back pain")
+    annotations = [
+        {
+            "text": title,
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": top,
+            "xanchor": "center",
+            "yanchor": "bottom",
+            "font": {"size": 14},
+        }
+        for title, (_, top) in zip(titles, _ROWS, strict=True)
+    ]
+    if not pain.empty:
+        traces.append(_on_row(_pain_trace(pain), 3))
+    else:
+        annotations.append(
+            {
+                "text": "no pain scores logged in this period",
+                "showarrow": False,
+                "xref": "x3 domain",
+                "yref": "y3 domain",
+                "x": 0.5,
+                "y": 0.5,
+                "font": {"color": "#777"},
+            }
+        )
+    low, top = band
+    shapes = [
+        {
+            "type": "rect",
+            "name": f"{low}–{top} band",
+            "xref": "x2 domain",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y2",
+            "y0": low,
+            "y1": top,
+            "fillcolor": "#2ca02c",
+            "opacity": 0.12,
+            "line": {"width": 0},
+            "layer": "below",
+        },
+        {
+            "type": "line",
+            "name": f"{high} line",
+            "xref": "x2 domain",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y2",
+            "y0": high,
+            "y1": high,
+            "line": {"dash": "dash", "color": "#d62728", "width": 1.5},
+        },
+    ]
+    layout = {
+        **_LAYOUT,
+        "height": 640,
+        "annotations": annotations,
+        "shapes": shapes,
+        "xaxis": {"anchor": "y", "matches": "x3", "showticklabels": False},
+        "xaxis2": {"anchor": "y2", "matches": "x3", "showticklabels": False},
+        "xaxis3": {"anchor": "y3"},
+        "yaxis": {"domain": _ROWS[0], "title": {"text": unit}, "rangemode": "tozero"},
+        "yaxis2": {"domain": _ROWS[1], "title": {"text": "ratio"}, "rangemode": "tozero"},
+        "yaxis3": {"domain": _ROWS[2], "title": {"text": "score"}, "range": [-0.5, 10.5]},
+    }
+    return go.Figure(data=traces, layout=layout)

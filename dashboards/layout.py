@@ -1,0 +1,544 @@
+"""Layout builders: plain Dash components, no data.
+
+The layout holds no athlete data at all: it is a function (Dash calls it on
+every page load) that lays out empty controls; callbacks fill them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboards import ids
+from loadwatch.metrics import MEASURES
+from loadwatch.store import PAIN_LOCATIONS, PAIN_TIMINGS
+
+MEASURE_LABELS = {
+    "distance": "distance",
+    "duration": "moving time",
+    "trimp": "TRIMP (heart rate)",
+    "srpe": "session RPE",
+}
+RULE_WORDS = {
+    "spike": "single-run spike",
+    "ramp": "7-day distance ramp",
+    "acwr": "acute:chronic ratio high",
+    "acwr_ewma": "acute:chronic ratio (EWMA) high",
+    "acwr_low": "load well below your usual",
+    "monotony": "monotonous week",
+    "pain_flare": "pain flare",
+}
+DISCLAIMER = (
+    "loadwatch shows training load next to the studies that link it with injury risk. "
+    "It is information with its evidence, not medical advice or a diagnosis."
+)
+
+
+def _label(text: str, control: Component, *, class_name: str = "lw-control") -> html.Div:
+    return html.Div([html.Label(text), control], className=class_name)
+
+
+def _field(text: str, control: Component) -> html.Div:
+    return html.Div([html.Label(text), control], className="lw-field")
+
+
+def _options(values: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"label": v.replace("_", " "), "value": v} for v in values]
+
+
+def runner_controls() -> html.Div:
+    return html.Div(
+        [
+            _label(
+                "Athlete",
+                dcc.Dropdown(id=ids.ATHLETE_DROPDOWN, clearable=False, placeholder="no athletes"),
+                class_name="lw-control lw-athlete",
+            ),
+            _label(
+                "Dates",
+                dcc.DatePickerRange(id=ids.DATE_RANGE, display_format="YYYY-MM-DD", clearable=True),
+            ),
+            _label(
+                "Units",
+                dcc.RadioItems(
+                    id=ids.UNIT,
+                    options=[{"label": " km", "value": "km"}, {"label": " miles", "value": "mi"}],
+                    value="km",
+                    inline=True,
+                    inputStyle={"marginLeft": "8px"},
+                ),
+            ),
+            _label(
+                "Load measure",
+                dcc.Dropdown(
+                    id=ids.MEASURE,
+                    options=[{"label": MEASURE_LABELS[m], "value": m} for m in MEASURES],
+                    value="distance",
+                    clearable=False,
+                ),
+            ),
+        ],
+        className="lw-panel lw-controls",
+    )
+
+
+def pain_form() -> html.Div:
+    return html.Div(
+        [
+            html.H2("Log back pain"),
+            html.Div(
+                [
+                    _field(
+                        "Date", dcc.DatePickerSingle(id=ids.PAIN_DATE, display_format="YYYY-MM-DD")
+                    ),
+                    _field(
+                        "Score 0–10",
+                        dcc.Input(
+                            id=ids.PAIN_SCORE,
+                            type="number",
+                            min=0,
+                            max=10,
+                            step=1,
+                            className="lw-input",
+                        ),
+                    ),
+                ],
+                className="lw-inline",
+            ),
+            html.Div(
+                [
+                    _field(
+                        "Where",
+                        dcc.Dropdown(
+                            id=ids.PAIN_WHERE,
+                            options=_options(PAIN_LOCATIONS),
+                            value="lower_back",
+                            clearable=False,
+                        ),
+                    ),
+                    _field(
+                        "When",
+                        dcc.Dropdown(
+                            id=ids.PAIN_WHEN,
+                            options=_options(PAIN_TIMINGS),
+                            value="not_running",
+                            clearable=False,
+                        ),
+                    ),
+                ],
+                className="lw-inline",
+            ),
+            _field("Note", dcc.Input(id=ids.PAIN_NOTE, type="text", className="lw-input")),
+            html.Button("Save pain score", id=ids.PAIN_SUBMIT, className="lw-button"),
+            html.Div(id=ids.PAIN_MESSAGE, className="lw-message"),
+        ],
+        className="lw-panel",
+    )
+
+
+def plan_form() -> html.Div:
+    return html.Div(
+        [
+            html.H2("Plan ahead"),
+            _field("Date", dcc.DatePickerSingle(id=ids.PLAN_DATE, display_format="YYYY-MM-DD")),
+            html.Div(
+                [
+                    _field(
+                        "Run distance",
+                        dcc.Input(
+                            id=ids.PLAN_DISTANCE,
+                            type="number",
+                            min=0,
+                            step=0.1,
+                            debounce=True,
+                            className="lw-input",
+                        ),
+                    ),
+                    _field(
+                        "or week total",
+                        dcc.Input(
+                            id=ids.PLAN_WEEK,
+                            type="number",
+                            min=0,
+                            step=0.1,
+                            debounce=True,
+                            className="lw-input",
+                        ),
+                    ),
+                ],
+                className="lw-inline",
+            ),
+            html.Div(
+                [
+                    html.Button("Check", id=ids.PLAN_CHECK, className="lw-button"),
+                    html.Button(
+                        "Add run to plan", id=ids.PLAN_SAVE, className="lw-button secondary"
+                    ),
+                ],
+                className="lw-inline",
+            ),
+            dcc.Loading(html.Div(id=ids.PLAN_RESULT, className="lw-message"), type="dot"),
+            html.Div(id=ids.PLAN_MESSAGE, className="lw-message"),
+        ],
+        className="lw-panel",
+    )
+
+
+def import_panel(upload_url: str) -> html.Div:
+    return html.Div(
+        [
+            html.H2("Import runs"),
+            html.Div(
+                [
+                    html.Div("Drop .fit .gpx .tcx .gz or .zip files here"),
+                    html.Div("(a whole Garmin or Strava export works)", className="lw-muted"),
+                ],
+                id=ids.UPLOAD_ZONE,
+                className="lw-drop",
+                **{"data-upload-url": upload_url},  # type: ignore[arg-type]
+            ),
+            html.Div(id=ids.UPLOAD_PROGRESS, className="lw-message"),
+            html.Progress(
+                id=ids.IMPORT_PROGRESS,
+                value="0",
+                max="100",
+                className="lw-progress",
+                style={"visibility": "hidden"},
+            ),
+            html.Div(id=ids.IMPORT_SUMMARY, className="lw-message"),
+            dcc.Store(id=ids.UPLOAD_DONE),
+        ],
+        className="lw-panel",
+    )
+
+
+def runner_view(upload_url: str) -> html.Div:
+    return html.Div(
+        [
+            runner_controls(),
+            html.Div(id=ids.STATUS, className="lw-status"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Div(
+                                dcc.Graph(id=ids.WEEKLY_GRAPH, config={"displaylogo": False}),
+                                className="lw-panel",
+                            ),
+                            html.Div(
+                                dcc.Graph(id=ids.TIMELINE_GRAPH, config={"displaylogo": False}),
+                                className="lw-panel",
+                            ),
+                            html.Div(
+                                [html.H2("Alerts"), html.Div(id=ids.ALERTS_LIST)],
+                                className="lw-panel",
+                            ),
+                        ],
+                        className="lw-grow",
+                    ),
+                    html.Div(
+                        [plan_form(), pain_form(), import_panel(upload_url)], className="lw-side"
+                    ),
+                ],
+                className="lw-row",
+            ),
+        ]
+    )
+
+
+def coach_view() -> html.Div:
+    import dash_ag_grid as dag
+
+    columns = [
+        {"field": "athlete", "headerName": "Athlete", "pinned": "left", "width": 150},
+        {"field": "worst_alert", "headerName": "Worst alert (28 days)", "width": 110},
+        {"field": "alert_date", "headerName": "Alert on", "width": 115},
+        {
+            "field": "alert_message",
+            "headerName": "Why",
+            "flex": 1,
+            "minWidth": 240,
+            "wrapText": True,
+            "autoHeight": True,
+            "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
+        },
+        {
+            "field": "latest_pain",
+            "headerName": "Latest pain /10",
+            "width": 95,
+            "type": "numericColumn",
+        },
+        {"field": "last_7d", "headerName": "Last 7 days km", "width": 95, "type": "numericColumn"},
+        {"field": "ramp_pct", "headerName": "Ramp %", "width": 85, "type": "numericColumn"},
+        {"field": "acwr", "headerName": "ACWR", "width": 80, "type": "numericColumn"},
+        {"field": "acwr_ewma", "headerName": "ACWR EWMA", "width": 90, "type": "numericColumn"},
+        {"field": "latest_spike", "headerName": "Latest spike", "width": 105},
+        {
+            "field": "latest_spike_pct",
+            "headerName": "Spike %",
+            "width": 85,
+            "type": "numericColumn",
+        },
+        {"field": "last_run", "headerName": "Last run", "width": 115},
+    ]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2("All athletes, who needs attention first"),
+                    html.Div("Click an athlete to open their runner view.", className="lw-muted"),
+                    dag.AgGrid(
+                        id=ids.COACH_GRID,
+                        columnDefs=columns,
+                        rowData=[],
+                        defaultColDef={
+                            "sortable": True,
+                            "resizable": True,
+                            "wrapHeaderText": True,
+                            "autoHeaderHeight": True,
+                        },
+                        dashGridOptions={"animateRows": False, "domLayout": "autoHeight"},
+                        getRowId="params.data.athlete",
+                        style={"width": "100%"},
+                    ),
+                ],
+                className="lw-panel",
+            ),
+            html.Div(
+                [
+                    html.H2("Athletes"),
+                    html.Div(
+                        [
+                            _field(
+                                "New athlete",
+                                dcc.Input(
+                                    id=ids.NEW_ATHLETE_NAME, type="text", className="lw-input"
+                                ),
+                            ),
+                            html.Button("Add", id=ids.ADD_ATHLETE, className="lw-button"),
+                        ],
+                        className="lw-inline",
+                    ),
+                    html.Div(
+                        [
+                            _field(
+                                "Rename", dcc.Dropdown(id=ids.RENAME_FROM, placeholder="athlete")
+                            ),
+                            _field(
+                                "to", dcc.Input(id=ids.RENAME_TO, type="text", className="lw-input")
+                            ),
+                            html.Button("Rename", id=ids.RENAME_ATHLETE, className="lw-button"),
+                        ],
+                        className="lw-inline",
+                    ),
+                    html.Div(id=ids.ATHLETE_MESSAGE, className="lw-message"),
+                ],
+                className="lw-panel",
+                style={"maxWidth": "720px"},
+            ),
+        ]
+    )
+
+
+def page(upload_url: str) -> html.Div:
+    """The whole page: header, the two views as tabs, and the page state."""
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("loadwatch"),
+                    html.Span("training load next to back pain", className="lw-tagline"),
+                ],
+                className="lw-header",
+            ),
+            html.Div(
+                [
+                    dcc.Tabs(
+                        id=ids.TABS,
+                        value=ids.TAB_RUNNER,
+                        className="lw-tabs",
+                        children=[
+                            dcc.Tab(
+                                label="Runner",
+                                value=ids.TAB_RUNNER,
+                                children=runner_view(upload_url),
+                            ),
+                            dcc.Tab(label="Coach", value=ids.TAB_COACH, children=coach_view()),
+                        ],
+                    ),
+                    html.Div(DISCLAIMER, className="lw-disclaimer"),
+                ],
+                className="lw-main",
+            ),
+            dcc.Store(id=ids.SELECTED_ATHLETE, storage_type="memory"),
+            dcc.Store(id=ids.DATA_VERSION, data=0, storage_type="memory"),
+        ]
+    )
+
+
+# ---------------------------------------------------------------- fragments
+# Small pieces of the page filled by callbacks; pure functions of plain values.
+
+
+def _fmt(value: float | None, spec: str, suffix: str = "", missing: str = "–") -> str:
+    return missing if value is None else f"{value:{spec}}{suffix}"
+
+
+def status_cards(status: dict[str, Any]) -> list[html.Div]:
+    """Headline cards: last 7 days, ramp, ACWR, latest run's spike."""
+    if not status:
+        return [html.Div("No runs yet for this athlete.", className="lw-muted")]
+    unit = status["unit"]
+
+    def card(label: str, value: str, note: str = "") -> html.Div:
+        return html.Div(
+            [
+                html.Div(label, className="lw-card-label"),
+                html.Div(value, className="lw-card-value"),
+                html.Div(note, className="lw-card-note"),
+            ],
+            className="lw-card",
+        )
+
+    spike = status.get("last_spike_category")
+    spike_text = (
+        "first after a break"
+        if spike == "none"
+        else _fmt(status.get("last_spike_pct"), "+.0f", "%")
+    )
+    last_run = status.get("last_run_distance")
+    run_unit = "mi" if unit == "mi" else "km"
+    return [
+        card(
+            "Last 7 days", _fmt(status["week_load"], ".1f", f" {unit}"), f"as of {status['as_of']}"
+        ),
+        card("Ramp vs 7 days before", _fmt(status.get("ramp_pct"), "+.0f", "%")),
+        card(
+            "ACWR (rolling / EWMA)",
+            f"{_fmt(status.get('acwr'), '.2f')} / {_fmt(status.get('acwr_ewma'), '.2f')}",
+            "not enough history" if status.get("acwr") is None else "sweet spot 0.8–1.3",
+        ),
+        card(
+            "Latest run",
+            _fmt(last_run, ".1f", f" {run_unit}") if last_run is not None else "–",
+            f"spike {spike_text} ({spike})" if spike else "",
+        ),
+    ]
+
+
+def _when(row: Any) -> str:
+    """One day, or an episode's first and last day."""
+    if hasattr(row, "first_date"):
+        first = pd.Timestamp(row.first_date).date()
+        last = pd.Timestamp(row.last_date).date()
+        if first == last:
+            return first.isoformat()
+        return f"{first.isoformat()} to {last.isoformat()} ({row.days} days)"
+    return pd.Timestamp(row.date).date().isoformat()
+
+
+def _citation(key: str) -> str:
+    from loadwatch.alerts.evidence import EVIDENCE
+
+    return f"{EVIDENCE[key]} [{key}]" if key in EVIDENCE else key
+
+
+def alerts_list(alerts: pd.DataFrame, *, limit: int = 30) -> html.Div:
+    """Alerts in plain words with their evidence, newest first."""
+    if alerts.empty:
+        return html.Div("No alerts in this period.", className="lw-muted")
+    items = []
+    for row in alerts.head(limit).itertuples(index=False):
+        severity = str(row.severity)
+        when = _when(row)
+        items.append(
+            html.Li(
+                [
+                    html.Div(
+                        [
+                            html.Span(severity, className=f"lw-badge {severity}"),
+                            f"{when}: {RULE_WORDS.get(str(row.rule), str(row.rule))}",
+                            " (planned)" if bool(getattr(row, "planned", False)) else "",
+                        ],
+                        className="lw-alert-head",
+                    ),
+                    html.Div(str(row.message)),
+                    html.Div(f"Evidence: {_citation(str(row.evidence))}", className="lw-evidence"),
+                ],
+                className=f"lw-alert {severity}",
+            )
+        )
+    more = len(alerts) - limit
+    tail = [html.Div(f"… and {more} earlier alerts", className="lw-muted")] if more > 0 else []
+    return html.Div([html.Ul(items, className="lw-alerts"), *tail])
+
+
+def plan_result(
+    alerts: pd.DataFrame,
+    projected: dict[str, Any],
+    *,
+    unit: str,
+    run_ceiling: float | None,
+    run_rule: str | None,
+    week_ceiling: float | None,
+    week_rule: str | None,
+) -> html.Div:
+    """What a plan would trigger, the projected numbers, and the safe ceiling.
+
+    Ceilings are already in ``unit``; ``projected`` holds km (week_load,
+    longest_30d_km), % (ramp_pct, spike_pct) and ratios (acwr, acwr_ewma).
+    """
+    parts: list[Any] = []
+    if projected:
+        factor = 0.621371192237334 if unit == "mi" else 1.0
+        week = projected.get("week_load")
+        bits = [
+            f"7 days to {projected['date']}: "
+            + _fmt(None if week is None else week * factor, ".1f", f" {unit}"),
+            f"ramp {_fmt(projected.get('ramp_pct'), '+.0f', '%')}",
+            f"ACWR {_fmt(projected.get('acwr'), '.2f')} "
+            f"(EWMA {_fmt(projected.get('acwr_ewma'), '.2f')})",
+        ]
+        if projected.get("spike_pct") is not None:
+            bits.append(f"spike {projected['spike_pct']:+.0f}% over the longest run of 30 days")
+        parts.append(html.Div("Projected: " + "; ".join(bits) + "."))
+    if alerts.empty:
+        parts.append(html.Div("Nothing at caution or above for this plan.", className="lw-plan-ok"))
+    else:
+        parts.append(alerts_list(alerts))
+    ceilings = []
+    if run_ceiling is not None:
+        rule = f" (limited by {run_rule.replace('_', ' ')})" if run_rule else ""
+        ceilings.append(f"Longest run that day: {run_ceiling:.1f} {unit}{rule}.")
+    if week_ceiling is not None:
+        rule = f" (limited by {week_rule.replace('_', ' ')})" if week_rule else ""
+        ceilings.append(f"Largest total for the next 7 days: {week_ceiling:.1f} {unit}{rule}.")
+    if ceilings:
+        parts.append(html.Div(["Safe ceiling: ", *ceilings], className="lw-ceiling"))
+    return html.Div(parts)
+
+
+def import_summary(report: dict[str, Any]) -> html.Div:
+    """The import report in words, with each failed file and its reason."""
+    added = int(report.get("activities_added", 0))
+    line = (
+        f"{added} new activit{'y' if added == 1 else 'ies'} from {report.get('imported', 0)} "
+        f"file(s); {report.get('unchanged', 0)} already known, "
+        f"{report.get('duplicates', 0)} duplicate file(s), "
+        f"{report.get('merged_duplicates', 0)} merged duplicate run(s), "
+        f"{len(report.get('skipped', []))} skipped, {len(report.get('errors', []))} error(s)."
+    )
+    errors = report.get("errors", [])
+    items = [
+        html.Li(f"{e.get('file', e.get('path', '?'))}: {e.get('reason', e.get('error', ''))}")
+        for e in errors[:50]
+    ]
+    return html.Div(
+        [
+            html.Div(line, className="lw-message error" if errors else "lw-message ok"),
+            html.Ul(items) if items else None,
+        ]
+    )

@@ -1,0 +1,92 @@
+"""Regenerate the README screenshots of the dashboard from the bundled samples.
+
+Run: ``python scripts/screenshots.py [--out docs/screenshots]``. Needs Chromium
+and chromedriver (Debian: ``apt-get install chromium chromium-driver``).
+
+Imports the sample athletes into a temporary store exactly as ``loadwatch
+demo`` does, serves the dashboard on a free local port, and saves
+``runner.png`` (the "too much too soon" athlete) and ``coach.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from browser_support import chrome, free_port, graph_traces, wait_until  # noqa: E402
+
+from dashboards.app import create_app  # noqa: E402
+from dashboards.demo import import_samples  # noqa: E402
+from loadwatch.store import Store  # noqa: E402
+
+ATHLETE = "Sam Jumps"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--samples", type=Path, default=ROOT / "sample_activities")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    work = Path(tempfile.mkdtemp(prefix="loadwatch-shots-"))
+    url = f"sqlite:///{work / 'demo.db'}"
+    store = Store(url)
+    import_samples(store, args.samples)
+    store.close()
+
+    from werkzeug.serving import make_server
+
+    app = create_app(url, work_dir=work / "app")
+    port = free_port()
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        shoot(f"http://127.0.0.1:{port}/", args.out)
+    finally:
+        server.shutdown()
+
+
+def shoot(url: str, out: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    with chrome(width=1400, height=1650) as driver:
+        driver.get(url)
+        wait_until(lambda: graph_traces(driver, "timeline-graph"), timeout=30, what="the charts")
+        driver.find_element(By.ID, "athlete-dropdown").click()
+        wait_until(
+            lambda: driver.find_element(
+                By.XPATH, f"//*[@role='option'][.//input[@value='{ATHLETE}']]"
+            ),
+            what="the athlete list",
+        ).click()
+        wait_until(
+            lambda: any(
+                str(t["name"]).startswith(("moderate", "large"))
+                for t in graph_traces(driver, "timeline-graph") or []
+            ),
+            what=f"{ATHLETE}'s spikes",
+        )
+        time.sleep(1.0)  # let plotly finish drawing
+        driver.save_screenshot(str(out / "runner.png"))
+
+        driver.set_window_size(1400, 760)
+        driver.find_element(By.XPATH, "//*[@id='tabs']//*[text()='Coach']").click()
+        wait_until(
+            lambda: driver.find_elements(By.CSS_SELECTOR, "#coach-grid .ag-row[row-id]"),
+            what="the coach table",
+        )
+        time.sleep(1.0)
+        driver.save_screenshot(str(out / "coach.png"))
+    print(f"wrote {out / 'runner.png'} and {out / 'coach.png'}")
+
+
+if __name__ == "__main__":
+    main()
