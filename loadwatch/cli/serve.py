@@ -15,9 +15,18 @@ import click
 from loadwatch.cli.common import db_option, handle_errors
 from loadwatch.store import Store, resolve_db_url
 
-#: Where the bundled sample activities live in a source checkout (LOADWATCH_SAMPLES overrides).
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_activities"
+#: Environment variable naming another samples folder for ``demo``.
 SAMPLES_ENV = "LOADWATCH_SAMPLES"
+
+
+def samples_dir() -> Path:
+    """The bundled sample activities: shipped as the ``sample_activities`` package data."""
+    env = os.environ.get(SAMPLES_ENV)
+    if env:
+        return Path(env)
+    from importlib.resources import files
+
+    return Path(str(files("sample_activities")))
 
 
 def _server_options(f: Any) -> Any:
@@ -103,7 +112,7 @@ def demo(host: str, port: int, users_file: Path | None, db: str | None, no_brows
     try:
         from dashboards.demo import import_samples
 
-        report = import_samples(store, Path(os.environ.get(SAMPLES_ENV) or SAMPLES_DIR))
+        report = import_samples(store, samples_dir())
     finally:
         store.close()
     for warning in report.warnings[:10]:

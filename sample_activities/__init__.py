@@ -1,0 +1,1 @@
+"""The bundled sample activities (data only; see README.md here and generate.py)."""
