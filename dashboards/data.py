@@ -28,12 +28,13 @@ from loadwatch.alerts.check import check, plan_rows
 from loadwatch.alerts.config import thresholds_for
 from loadwatch.alerts.rules import EPISODE_COLUMNS, Alert, alerts_frame, evaluate
 from loadwatch.errors import ValidationError
+from loadwatch.model import KM_PER_MILE
 from loadwatch.pain import validate_entry
 from loadwatch.store import PainEntry, PlannedRun, Store
 
 LOG = logging.getLogger("loadwatch.dashboard")
 #: Kilometres to miles.
-KM_TO_MI = 0.621371192237334
+KM_TO_MI = 1.0 / KM_PER_MILE
 #: How far back the runner view looks by default, days.
 DEFAULT_RANGE_DAYS = 182
 #: The coach table's "active" alerts: those of the last this many days (the chronic window).

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 
 from dashboards import ids
 from loadwatch.metrics import MEASURES
+from loadwatch.model import KM_PER_MILE
 from loadwatch.store import PAIN_LOCATIONS, PAIN_TIMINGS
 
 MEASURE_LABELS = {
@@ -493,7 +494,7 @@ def plan_result(
     """
     parts: list[Any] = []
     if projected:
-        factor = 0.621371192237334 if unit == "mi" else 1.0
+        factor = 1.0 / KM_PER_MILE if unit == "mi" else 1.0
         week = projected.get("week_load")
         bits = [
             f"7 days to {projected['date']}: "

@@ -37,6 +37,9 @@ RUNNING_SUB_SPORTS: frozenset[str] = frozenset(
     {"trail", "treadmill", "track", "indoor_running", "virtual_activity", "street", "road"}
 )
 
+#: Kilometres in one international mile (display only: loadwatch computes in km).
+KM_PER_MILE = 1.609344
+
 #: Preference when two sources describe the same activity (lower is richer).
 FORMAT_RANK: dict[str, int] = {"fit": 0, "tcx": 1, "gpx": 2}
 

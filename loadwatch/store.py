@@ -168,6 +168,13 @@ planned_runs = Table(
     Index("ix_plans_athlete_date", "athlete_id", "date"),
 )
 
+#: Chronological order of each athlete-owned table.
+_ORDER: dict[str, tuple[str, ...]] = {
+    "activities": ("start_utc",),
+    "pain_entries": ("date", "time"),
+    "planned_runs": ("date",),
+}
+
 PAIN_LOCATIONS = ("lower_back", "hip", "hip_flexor", "glute_si", "other")
 PAIN_TIMINGS = ("during_run", "after_run", "next_morning", "not_running")
 
@@ -582,16 +589,7 @@ class Store:
         self, athlete: str | None = None, *, since: date | None = None
     ) -> list[ActivitySummary]:
         """Activities as summaries, oldest first; all athletes when ``athlete`` is None."""
-        q = select(activities, athletes.c.name.label("athlete_name")).join(
-            athletes, athletes.c.id == activities.c.athlete_id
-        )
-        if athlete is not None:
-            q = q.where(athletes.c.name == athlete)
-        if since is not None:
-            q = q.where(activities.c.local_date >= since)
-        q = q.order_by(activities.c.start_utc, activities.c.id)
-        with self._tx() as conn:
-            rows = conn.execute(q).all()
+        rows = self._by_athlete(activities, athlete, activities.c.local_date, since)
         return [_summary(r) for r in rows]
 
     def activities_frame(
@@ -602,18 +600,11 @@ class Store:
 
         from loadwatch.model import SUMMARY_COLUMNS
 
-        q = select(activities, athletes.c.name.label("athlete")).join(
-            athletes, athletes.c.id == activities.c.athlete_id
-        )
-        if athlete is not None:
-            q = q.where(athletes.c.name == athlete)
-        if since is not None:
-            q = q.where(activities.c.local_date >= since)
-        q = q.order_by(activities.c.start_utc, activities.c.id)
-        with self._tx() as conn:
-            rows = conn.execute(q).all()
+        rows = self._by_athlete(activities, athlete, activities.c.local_date, since)
         cols = [*SUMMARY_COLUMNS, "rpe", "name"]
-        frame = pd.DataFrame([{c: r._mapping[c] for c in cols} for r in rows], columns=cols)
+        frame = pd.DataFrame(
+            [{**r._mapping, "athlete": r.athlete_name} for r in rows], columns=cols
+        )
         frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
         frame["recovered"] = frame["recovered"].astype(bool)
         for c in ("distance_m", "timer_s", "elapsed_s", "elevation_gain_m", "avg_hr", "max_hr"):
@@ -670,14 +661,7 @@ class Store:
         return ids
 
     def list_pain(self, athlete: str | None = None) -> list[PainEntry]:
-        q = select(pain_entries, athletes.c.name.label("athlete_name")).join(
-            athletes, athletes.c.id == pain_entries.c.athlete_id
-        )
-        if athlete is not None:
-            q = q.where(athletes.c.name == athlete)
-        q = q.order_by(pain_entries.c.date, pain_entries.c.time, pain_entries.c.id)
-        with self._tx() as conn:
-            rows = conn.execute(q).all()
+        rows = self._by_athlete(pain_entries, athlete)
         return [
             PainEntry(
                 id=r.id,
@@ -723,22 +707,33 @@ class Store:
     def list_plans(
         self, athlete: str | None = None, *, since: date | None = None
     ) -> list[PlannedRun]:
-        q = select(planned_runs, athletes.c.name.label("athlete_name")).join(
-            athletes, athletes.c.id == planned_runs.c.athlete_id
-        )
-        if athlete is not None:
-            q = q.where(athletes.c.name == athlete)
-        if since is not None:
-            q = q.where(planned_runs.c.date >= since)
-        q = q.order_by(planned_runs.c.date, planned_runs.c.id)
-        with self._tx() as conn:
-            rows = conn.execute(q).all()
+        rows = self._by_athlete(planned_runs, athlete, planned_runs.c.date, since)
         return [PlannedRun(r.id, r.athlete_name, r.date, r.distance_m, r.note) for r in rows]
 
     def delete_plan(self, plan_id: int, athlete: str | None = None) -> None:
         self._delete(planned_runs, plan_id, athlete, "planned run")
 
     # ----------------------------------------------------------------- helpers
+    def _by_athlete(
+        self,
+        table: Table,
+        athlete: str | None,
+        date_column: Any = None,
+        since: date | None = None,
+    ) -> list[Any]:
+        """Rows of ``table`` with their athlete's name (``athlete_name``), oldest first."""
+        q = select(table, athletes.c.name.label("athlete_name")).join(
+            athletes, athletes.c.id == table.c.athlete_id
+        )
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if since is not None and date_column is not None:
+            q = q.where(date_column >= since)
+        order = [table.c[name] for name in _ORDER[table.name]]
+        q = q.order_by(*order, table.c.id)
+        with self._tx() as conn:
+            return list(conn.execute(q).all())
+
     def _athlete_id(self, conn: Connection, name: str) -> int:
         aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar()
         if aid is None:

@@ -12,10 +12,9 @@ from loadwatch.cli.common import (
     handle_errors,
     parse_date,
 )
-from loadwatch.model import SUMMARY_COLUMNS
+from loadwatch.model import KM_PER_MILE, SUMMARY_COLUMNS
 from loadwatch.store import Store
 
-KM_PER_MILE = 1.609344
 _TABLE_COLUMNS = (
     "id",
     "athlete",

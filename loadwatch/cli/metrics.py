@@ -16,9 +16,9 @@ from loadwatch.cli.common import (
     parse_date,
 )
 from loadwatch.errors import ValidationError
+from loadwatch.model import KM_PER_MILE
 from loadwatch.store import Store
 
-KM_PER_MILE = 1.609344
 DAILY_COLUMNS = (
     "date",
     "load",

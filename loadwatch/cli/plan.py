@@ -18,9 +18,9 @@ from loadwatch.cli.common import (
     parse_date,
 )
 from loadwatch.errors import ValidationError
+from loadwatch.model import KM_PER_MILE
 from loadwatch.store import DEFAULT_ATHLETE, PlannedRun, Store
 
-KM_PER_MILE = 1.609344
 PLAN_CSV_COLUMNS = ("id", "date", "distance_km", "note")
 units_option = click.option(
     "--units",
