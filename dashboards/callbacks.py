@@ -8,6 +8,7 @@ Each callback's body is a module-level function taking a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,14 @@ def _km(value: float | None, unit: str) -> float | None:
     return float(value) / KM_TO_MI if unit == "mi" else float(value)
 
 
-def _message(text: str, ok: bool) -> tuple[str, str]:
-    return text, "lw-message ok" if ok else "lw-message error"
+def _failed(text: str, *, outputs: int = 1) -> tuple[Any, ...]:
+    """A form's error message and class, leaving its other ``outputs`` (the version...) alone."""
+    return (text, "lw-message error", *[no_update] * outputs)
+
+
+def _saved(text: str, version: int | None, *more: Any) -> tuple[Any, ...]:
+    """A form's success message and class, and the next data version (refreshes the views)."""
+    return (text, "lw-message ok", (version or 0) + 1, *more)
 
 
 # ------------------------------------------------------------------ athletes
@@ -50,24 +57,24 @@ def athlete_options(
     return options, value, options
 
 
-def add_athlete(data: DashboardData, name: str | None, version: int) -> tuple[str, str, Any]:
+def add_athlete(data: DashboardData, name: str | None, version: int) -> tuple[Any, ...]:
     try:
         added = data.add_athlete(name or "")
     except LoadwatchError as e:
-        return (*_message(str(e), False), no_update)
-    return (*_message(f"Added {added}.", True), (version or 0) + 1)
+        return _failed(str(e))
+    return _saved(f"Added {added}.", version)
 
 
 def rename_athlete(
     data: DashboardData, old: str | None, new: str | None, version: int
-) -> tuple[str, str, Any, Any]:
+) -> tuple[Any, ...]:
     if not old:
-        return (*_message("Choose the athlete to rename.", False), no_update, no_update)
+        return _failed("Choose the athlete to rename.", outputs=2)
     try:
         renamed = data.rename_athlete(old, new or "")
     except LoadwatchError as e:
-        return (*_message(str(e), False), no_update, no_update)
-    return (*_message(f"Renamed {old} to {renamed}.", True), (version or 0) + 1, renamed)
+        return _failed(str(e), outputs=2)
+    return _saved(f"Renamed {old} to {renamed}.", version, renamed)
 
 
 # ---------------------------------------------------------------- runner view
@@ -104,18 +111,17 @@ def save_pain(
     when: str,
     note: str | None,
     version: int,
-) -> tuple[str, str, Any]:
+) -> tuple[Any, ...]:
     """Store one pain score; the new version refreshes the charts."""
     if not athlete:
-        return (*_message("Choose an athlete first.", False), no_update)
+        return _failed("Choose an athlete first.")
     try:
         entry = data.add_pain(
             athlete, _day(day) or date.today(), score, location=where, timing=when, note=note
         )
     except LoadwatchError as e:
-        return (*_message(str(e), False), no_update)
-    text = f"Saved pain {entry.score}/10 on {entry.date.isoformat()}."
-    return (*_message(text, True), (version or 0) + 1)
+        return _failed(str(e))
+    return _saved(f"Saved pain {entry.score}/10 on {entry.date.isoformat()}.", version)
 
 
 # ---------------------------------------------------------------------- plan
@@ -168,17 +174,14 @@ def save_plan(
     distance: float | None,
     unit: str,
     version: int,
-) -> tuple[str, str, Any]:
+) -> tuple[Any, ...]:
     if not athlete or not day or distance is None:
-        return (
-            *_message("Enter a date and a run distance to add it to the plan.", False),
-            no_update,
-        )
+        return _failed("Enter a date and a run distance to add it to the plan.")
     try:
         data.save_plan(athlete, _day(day), _km(distance, unit))  # type: ignore[arg-type]
     except LoadwatchError as e:
-        return (*_message(str(e), False), no_update)
-    return (*_message(f"Planned {distance:g} {unit} on {day[:10]}.", True), (version or 0) + 1)
+        return _failed(str(e))
+    return _saved(f"Planned {distance:g} {unit} on {day[:10]}.", version)
 
 
 # --------------------------------------------------------------------- coach
@@ -280,6 +283,35 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
     """Attach every callback to ``app``."""
     version = Input(ids.DATA_VERSION, "data")
 
+    def on_submit(
+        button: str,
+        message: str,
+        body: Callable[..., tuple[Any, ...]],
+        *states: State,
+        again: bool = False,
+        more: Sequence[Output] = (),
+    ) -> None:
+        """A form that writes: a click on ``button`` calls ``body(data, *states, version)``.
+
+        ``body`` answers the message (text, class) shown in ``message``, the
+        next data version (which refreshes the views) and any ``more`` outputs.
+        ``again``: ``message`` is also an output of another form.
+        """
+        dup = {"allow_duplicate": True} if again else {}
+
+        @app.callback(
+            Output(message, "children", **dup),
+            Output(message, "className", **dup),
+            Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+            *more,
+            Input(button, "n_clicks"),
+            *states,
+            State(ids.DATA_VERSION, "data"),
+            prevent_initial_call=True,
+        )
+        def _submit(_n: int, *values: Any) -> Any:
+            return body(data, *values)
+
     @app.callback(
         Output(ids.ATHLETE_DROPDOWN, "options"),
         Output(ids.ATHLETE_DROPDOWN, "value"),
@@ -316,31 +348,38 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
     ) -> Any:
         return runner_outputs(data, athlete, start, end, unit, measure)
 
-    @app.callback(
-        Output(ids.PAIN_MESSAGE, "children"),
-        Output(ids.PAIN_MESSAGE, "className"),
-        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
-        Input(ids.PAIN_SUBMIT, "n_clicks"),
+    on_submit(
+        ids.PAIN_SUBMIT,
+        ids.PAIN_MESSAGE,
+        save_pain,
         State(ids.SELECTED_ATHLETE, "data"),
         State(ids.PAIN_DATE, "date"),
         State(ids.PAIN_SCORE, "value"),
         State(ids.PAIN_WHERE, "value"),
         State(ids.PAIN_WHEN, "value"),
         State(ids.PAIN_NOTE, "value"),
-        State(ids.DATA_VERSION, "data"),
-        prevent_initial_call=True,
     )
-    def _pain(
-        _n: int,
-        athlete: str | None,
-        day: str | None,
-        score: Any,
-        where: str,
-        when: str,
-        note: str | None,
-        current: int,
-    ) -> Any:
-        return save_pain(data, athlete, day, score, where, when, note, current)
+    on_submit(
+        ids.PLAN_SAVE,
+        ids.PLAN_MESSAGE,
+        save_plan,
+        State(ids.SELECTED_ATHLETE, "data"),
+        State(ids.PLAN_DATE, "date"),
+        State(ids.PLAN_DISTANCE, "value"),
+        State(ids.UNIT, "value"),
+    )
+    on_submit(
+        ids.ADD_ATHLETE, ids.ATHLETE_MESSAGE, add_athlete, State(ids.NEW_ATHLETE_NAME, "value")
+    )
+    on_submit(
+        ids.RENAME_ATHLETE,
+        ids.ATHLETE_MESSAGE,
+        rename_athlete,
+        State(ids.RENAME_FROM, "value"),
+        State(ids.RENAME_TO, "value"),
+        again=True,
+        more=[Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True)],
+    )
 
     @app.callback(
         Output(ids.PLAN_RESULT, "children"),
@@ -365,28 +404,6 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         return check_plan(data, athlete, day, distance, week, unit, prefer_week=prefer_week)
 
     @app.callback(
-        Output(ids.PLAN_MESSAGE, "children"),
-        Output(ids.PLAN_MESSAGE, "className"),
-        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
-        Input(ids.PLAN_SAVE, "n_clicks"),
-        State(ids.SELECTED_ATHLETE, "data"),
-        State(ids.PLAN_DATE, "date"),
-        State(ids.PLAN_DISTANCE, "value"),
-        State(ids.UNIT, "value"),
-        State(ids.DATA_VERSION, "data"),
-        prevent_initial_call=True,
-    )
-    def _plan_save(
-        _n: int,
-        athlete: str | None,
-        day: str | None,
-        distance: float | None,
-        unit: str,
-        current: int,
-    ) -> Any:
-        return save_plan(data, athlete, day, distance, unit, current)
-
-    @app.callback(
         Output(ids.COACH_GRID, "rowData"),
         Input(ids.TABS, "value"),
         version,
@@ -402,32 +419,6 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
     )
     def _open(cell: dict[str, Any] | None) -> Any:
         return open_athlete(cell)
-
-    @app.callback(
-        Output(ids.ATHLETE_MESSAGE, "children"),
-        Output(ids.ATHLETE_MESSAGE, "className"),
-        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
-        Input(ids.ADD_ATHLETE, "n_clicks"),
-        State(ids.NEW_ATHLETE_NAME, "value"),
-        State(ids.DATA_VERSION, "data"),
-        prevent_initial_call=True,
-    )
-    def _add(_n: int, name: str | None, current: int) -> Any:
-        return add_athlete(data, name, current)
-
-    @app.callback(
-        Output(ids.ATHLETE_MESSAGE, "children", allow_duplicate=True),
-        Output(ids.ATHLETE_MESSAGE, "className", allow_duplicate=True),
-        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
-        Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),
-        Input(ids.RENAME_ATHLETE, "n_clicks"),
-        State(ids.RENAME_FROM, "value"),
-        State(ids.RENAME_TO, "value"),
-        State(ids.DATA_VERSION, "data"),
-        prevent_initial_call=True,
-    )
-    def _rename(_n: int, old: str | None, new: str | None, current: int) -> Any:
-        return rename_athlete(data, old, new, current)
 
     store_url = data.store_url
 

@@ -26,7 +26,7 @@ import pandas as pd
 from loadwatch import metrics
 from loadwatch.alerts.check import check, plan_rows
 from loadwatch.alerts.config import thresholds_for
-from loadwatch.alerts.rules import EPISODE_COLUMNS, Alert, alerts_frame, evaluate
+from loadwatch.alerts.rules import Alert, alerts_frame, evaluate, summarise
 from loadwatch.errors import ValidationError
 from loadwatch.model import KM_PER_MILE
 from loadwatch.pain import validate_entry
@@ -42,17 +42,6 @@ ACTIVE_DAYS = 28
 #: History the coach table's rules look at before the as-of date, days.
 ACTIVE_HISTORY_DAYS = 150
 SEVERITY_RANK: dict[str | None, int] = {None: 0, "info": 1, "caution": 2, "high": 3}
-ALERT_COLUMNS = (
-    "date",
-    "athlete",
-    "rule",
-    "severity",
-    "value",
-    "threshold",
-    "planned",
-    "message",
-    "evidence",
-)
 PAIN_COLUMNS = ("date", "score", "location", "timing", "note")
 COACH_COLUMNS = (
     "athlete",
@@ -109,7 +98,7 @@ class PlanCheck:
     on: date
     run_km: float | None
     week_km: float | None
-    alerts: pd.DataFrame  # ALERT_COLUMNS, planned ones only
+    alerts: pd.DataFrame  # loadwatch.alerts.ALERT_COLUMNS, planned ones only
     run_ceiling_km: float | None
     run_binding_rule: str | None
     week_ceiling_km: float | None
@@ -338,7 +327,7 @@ class DashboardData:
         if not alerts.empty:
             stamps = pd.to_datetime(alerts["date"])
             alerts = alerts[(stamps >= lo) & (stamps <= hi)]
-        alerts = fold_episodes(alerts).sort_values("last_date", ascending=False, kind="stable")
+        alerts = summarise(alerts).sort_values("last_date", ascending=False, kind="stable")
         status = _status(h, end, factor, measure_unit, load_factor)
         return RunnerView(
             athlete=athlete,
@@ -577,54 +566,6 @@ def _newest_date(activities: pd.DataFrame, pain: pd.DataFrame) -> date | None:
     if not days:
         return None
     return min(max(days).date(), date.today())
-
-
-def fold_episodes(alerts: pd.DataFrame, *, gap_days: int = 1) -> pd.DataFrame:
-    """Consecutive days of one rule folded into episodes, as ``alerts.rules.summarise`` does.
-
-    The same result (columns :data:`~loadwatch.alerts.rules.EPISODE_COLUMNS`,
-    the worst day's value and message, sorted by first day then rule), from
-    the alerts *frame* and without a Python loop per episode: the runner view
-    folds months of alerts on every athlete switch. A test checks it against
-    ``summarise``.
-    """
-    if alerts.empty:
-        return pd.DataFrame(columns=list(EPISODE_COLUMNS))
-    f = alerts.assign(
-        rank=alerts["severity"].map(SEVERITY_RANK).astype(int),
-        day=pd.to_datetime(alerts["date"]).dt.normalize(),
-    ).sort_values(["rule", "day", "rank"], kind="stable")
-    rule = f["rule"].to_numpy(dtype=object)
-    day = f["day"].to_numpy()
-    rank = f["rank"].to_numpy()
-    n = len(f)
-    gap = np.r_[False, (day[1:] - day[:-1]) > np.timedelta64(gap_days, "D")]
-    new = np.r_[True, rule[1:] != rule[:-1]] | gap
-    episode = np.cumsum(new) - 1
-    starts = np.flatnonzero(new)
-    ends = np.r_[starts[1:], n] - 1
-    # worst day: highest rank, then latest day, then last in order (summarise's stable sort)
-    order = np.lexsort((np.arange(n), day, rank, episode))
-    worst = order[np.r_[episode[order][1:] != episode[order][:-1], True]]
-    new_day = np.r_[True, day[1:] != day[:-1]] | new
-    dates = f["date"].to_numpy(dtype=object)
-    pick = f.iloc[worst]
-    out = pd.DataFrame(
-        {
-            "rule": pick["rule"].to_numpy(),
-            "first_date": dates[starts],
-            "last_date": dates[ends],
-            "days": np.add.reduceat(new_day.astype(int), starts),
-            "severity": pick["severity"].to_numpy(),
-            "value": pick["value"].to_numpy(),
-            "threshold": pick["threshold"].to_numpy(),
-            "planned": np.logical_or.reduceat(f["planned"].to_numpy(dtype=bool), starts),
-            "message": pick["message"].to_numpy(),
-            "evidence": pick["evidence"].to_numpy(),
-        },
-        columns=list(EPISODE_COLUMNS),
-    )
-    return out.sort_values(["first_date", "rule"], kind="stable").reset_index(drop=True)
 
 
 def attention_key(row: dict[str, Any]) -> tuple[float, ...]:

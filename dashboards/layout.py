@@ -43,7 +43,33 @@ def _label(text: str, control: Component, *, class_name: str = "lw-control") -> 
 
 
 def _field(text: str, control: Component) -> html.Div:
-    return html.Div([html.Label(text), control], className="lw-field")
+    return _label(text, control, class_name="lw-field")
+
+
+def _inline(*children: Component) -> html.Div:
+    """Form fields and buttons side by side."""
+    return html.Div(list(children), className="lw-inline")
+
+
+def _panel(children: Any, **kwargs: Any) -> html.Div:
+    return html.Div(children, className="lw-panel", **kwargs)
+
+
+def _text_input(id: str) -> dcc.Input:
+    return dcc.Input(id=id, type="text", className="lw-input")
+
+
+def _number_input(id: str, **limits: Any) -> dcc.Input:
+    """A number box from 0 (``limits``: max, step, debounce...)."""
+    return dcc.Input(id=id, type="number", min=0, className="lw-input", **limits)
+
+
+def _choice(id: str, values: tuple[str, ...], value: str) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id, options=_options(values), value=value, clearable=False)
+
+
+def _date(id: str) -> dcc.DatePickerSingle:
+    return dcc.DatePickerSingle(id=id, display_format="YYYY-MM-DD")
 
 
 def _options(values: tuple[str, ...]) -> list[dict[str, str]]:
@@ -87,109 +113,45 @@ def runner_controls() -> html.Div:
 
 
 def pain_form() -> html.Div:
-    return html.Div(
+    return _panel(
         [
             html.H2("Log back pain"),
-            html.Div(
-                [
-                    _field(
-                        "Date", dcc.DatePickerSingle(id=ids.PAIN_DATE, display_format="YYYY-MM-DD")
-                    ),
-                    _field(
-                        "Score 0–10",
-                        dcc.Input(
-                            id=ids.PAIN_SCORE,
-                            type="number",
-                            min=0,
-                            max=10,
-                            step=1,
-                            className="lw-input",
-                        ),
-                    ),
-                ],
-                className="lw-inline",
+            _inline(
+                _field("Date", _date(ids.PAIN_DATE)),
+                _field("Score 0–10", _number_input(ids.PAIN_SCORE, max=10, step=1)),
             ),
-            html.Div(
-                [
-                    _field(
-                        "Where",
-                        dcc.Dropdown(
-                            id=ids.PAIN_WHERE,
-                            options=_options(PAIN_LOCATIONS),
-                            value="lower_back",
-                            clearable=False,
-                        ),
-                    ),
-                    _field(
-                        "When",
-                        dcc.Dropdown(
-                            id=ids.PAIN_WHEN,
-                            options=_options(PAIN_TIMINGS),
-                            value="not_running",
-                            clearable=False,
-                        ),
-                    ),
-                ],
-                className="lw-inline",
+            _inline(
+                _field("Where", _choice(ids.PAIN_WHERE, PAIN_LOCATIONS, "lower_back")),
+                _field("When", _choice(ids.PAIN_WHEN, PAIN_TIMINGS, "not_running")),
             ),
-            _field("Note", dcc.Input(id=ids.PAIN_NOTE, type="text", className="lw-input")),
+            _field("Note", _text_input(ids.PAIN_NOTE)),
             html.Button("Save pain score", id=ids.PAIN_SUBMIT, className="lw-button"),
             html.Div(id=ids.PAIN_MESSAGE, className="lw-message"),
-        ],
-        className="lw-panel",
+        ]
     )
 
 
 def plan_form() -> html.Div:
-    return html.Div(
+    return _panel(
         [
             html.H2("Plan ahead"),
-            _field("Date", dcc.DatePickerSingle(id=ids.PLAN_DATE, display_format="YYYY-MM-DD")),
-            html.Div(
-                [
-                    _field(
-                        "Run distance",
-                        dcc.Input(
-                            id=ids.PLAN_DISTANCE,
-                            type="number",
-                            min=0,
-                            step=0.1,
-                            debounce=True,
-                            className="lw-input",
-                        ),
-                    ),
-                    _field(
-                        "or week total",
-                        dcc.Input(
-                            id=ids.PLAN_WEEK,
-                            type="number",
-                            min=0,
-                            step=0.1,
-                            debounce=True,
-                            className="lw-input",
-                        ),
-                    ),
-                ],
-                className="lw-inline",
+            _field("Date", _date(ids.PLAN_DATE)),
+            _inline(
+                _field("Run distance", _number_input(ids.PLAN_DISTANCE, step=0.1, debounce=True)),
+                _field("or week total", _number_input(ids.PLAN_WEEK, step=0.1, debounce=True)),
             ),
-            html.Div(
-                [
-                    html.Button("Check", id=ids.PLAN_CHECK, className="lw-button"),
-                    html.Button(
-                        "Add run to plan", id=ids.PLAN_SAVE, className="lw-button secondary"
-                    ),
-                ],
-                className="lw-inline",
+            _inline(
+                html.Button("Check", id=ids.PLAN_CHECK, className="lw-button"),
+                html.Button("Add run to plan", id=ids.PLAN_SAVE, className="lw-button secondary"),
             ),
             dcc.Loading(html.Div(id=ids.PLAN_RESULT, className="lw-message"), type="dot"),
             html.Div(id=ids.PLAN_MESSAGE, className="lw-message"),
-        ],
-        className="lw-panel",
+        ]
     )
 
 
 def import_panel(upload_url: str) -> html.Div:
-    return html.Div(
+    return _panel(
         [
             html.H2("Import runs"),
             html.Div(
@@ -211,8 +173,7 @@ def import_panel(upload_url: str) -> html.Div:
             ),
             html.Div(id=ids.IMPORT_SUMMARY, className="lw-message"),
             dcc.Store(id=ids.UPLOAD_DONE),
-        ],
-        className="lw-panel",
+        ]
     )
 
 
@@ -225,18 +186,9 @@ def runner_view(upload_url: str) -> html.Div:
                 [
                     html.Div(
                         [
-                            html.Div(
-                                dcc.Graph(id=ids.WEEKLY_GRAPH, config={"displaylogo": False}),
-                                className="lw-panel",
-                            ),
-                            html.Div(
-                                dcc.Graph(id=ids.TIMELINE_GRAPH, config={"displaylogo": False}),
-                                className="lw-panel",
-                            ),
-                            html.Div(
-                                [html.H2("Alerts"), html.Div(id=ids.ALERTS_LIST)],
-                                className="lw-panel",
-                            ),
+                            _panel(dcc.Graph(id=ids.WEEKLY_GRAPH, config={"displaylogo": False})),
+                            _panel(dcc.Graph(id=ids.TIMELINE_GRAPH, config={"displaylogo": False})),
+                            _panel([html.H2("Alerts"), html.Div(id=ids.ALERTS_LIST)]),
                         ],
                         className="lw-grow",
                     ),
@@ -287,7 +239,7 @@ def coach_view() -> html.Div:
     ]
     return html.Div(
         [
-            html.Div(
+            _panel(
                 [
                     html.H2("All athletes, who needs attention first"),
                     html.Div("Click an athlete to open their runner view.", className="lw-muted"),
@@ -305,39 +257,22 @@ def coach_view() -> html.Div:
                         getRowId="params.data.athlete",
                         style={"width": "100%"},
                     ),
-                ],
-                className="lw-panel",
+                ]
             ),
-            html.Div(
+            _panel(
                 [
                     html.H2("Athletes"),
-                    html.Div(
-                        [
-                            _field(
-                                "New athlete",
-                                dcc.Input(
-                                    id=ids.NEW_ATHLETE_NAME, type="text", className="lw-input"
-                                ),
-                            ),
-                            html.Button("Add", id=ids.ADD_ATHLETE, className="lw-button"),
-                        ],
-                        className="lw-inline",
+                    _inline(
+                        _field("New athlete", _text_input(ids.NEW_ATHLETE_NAME)),
+                        html.Button("Add", id=ids.ADD_ATHLETE, className="lw-button"),
                     ),
-                    html.Div(
-                        [
-                            _field(
-                                "Rename", dcc.Dropdown(id=ids.RENAME_FROM, placeholder="athlete")
-                            ),
-                            _field(
-                                "to", dcc.Input(id=ids.RENAME_TO, type="text", className="lw-input")
-                            ),
-                            html.Button("Rename", id=ids.RENAME_ATHLETE, className="lw-button"),
-                        ],
-                        className="lw-inline",
+                    _inline(
+                        _field("Rename", dcc.Dropdown(id=ids.RENAME_FROM, placeholder="athlete")),
+                        _field("to", _text_input(ids.RENAME_TO)),
+                        html.Button("Rename", id=ids.RENAME_ATHLETE, className="lw-button"),
                     ),
                     html.Div(id=ids.ATHLETE_MESSAGE, className="lw-message"),
                 ],
-                className="lw-panel",
                 style={"maxWidth": "720px"},
             ),
         ]

@@ -24,6 +24,7 @@ from loadwatch.alerts.config import (
 from loadwatch.alerts.evidence import EVIDENCE
 from loadwatch.alerts.rules import (
     ALERT_COLUMNS,
+    RULES,
     Alert,
     alerts_frame,
     evaluate,
@@ -318,6 +319,88 @@ def test_summarise_folds_consecutive_days() -> None:
     ]
     assert episodes["value"].tolist() == [35.0, 12.0]
     assert summarise([]).empty
+
+
+RANK = {"info": 1, "caution": 2, "high": 3}
+
+
+def random_history(seed: int, years: int = 3) -> list[Alert]:
+    """Alerts of every rule over ``years``: streaks, gaps, tied values, several spikes a day."""
+    rng = np.random.default_rng(seed)
+    alerts = []
+    for rule in RULES:
+        on = False
+        for d in range(round(365.25 * years)):
+            on = rng.random() < (0.8 if on else 0.15)  # streaks of consecutive days
+            if not on:
+                continue
+            for k in range(int(rng.integers(1, 3)) if rule == "spike" else 1):
+                severity = "info" if rule == "acwr_low" else str(rng.choice(["caution", "high"]))
+                alerts.append(
+                    Alert(
+                        DAY0 + timedelta(days=d),
+                        "a",
+                        rule,
+                        severity,
+                        float(rng.choice([0.5, 1.4, 1.6, 20.0])),  # few values: ties
+                        1.0,
+                        bool(rng.random() < 0.1),
+                        f"{rule} day {d} #{k}",
+                        "frandsen2025",
+                    )
+                )
+    order = rng.permutation(len(alerts))  # summarise must not rely on the input order
+    return [alerts[i] for i in order]
+
+
+def reference_episodes(alerts: list[Alert], gap_days: int) -> list[tuple[object, ...]]:
+    """summarise's contract written plainly: one pass per rule, then sort the episodes."""
+    episodes = []
+    for rule in set(a.rule for a in alerts):
+        mine = sorted((a for a in alerts if a.rule == rule), key=lambda a: a.date)
+        groups: list[list[Alert]] = []
+        for a in mine:
+            if groups and (a.date - groups[-1][-1].date).days <= gap_days:
+                groups[-1].append(a)
+            else:
+                groups.append([a])
+        for g in groups:
+            sign = -1.0 if rule == "acwr_low" else 1.0
+            # peak: most serious, then most extreme value, then latest, then last given
+            peak = g[
+                max(
+                    range(len(g)),
+                    key=lambda k: (RANK[g[k].severity], sign * g[k].value, g[k].date, k),
+                )
+            ]
+            episodes.append(
+                (
+                    rule,
+                    g[0].date,
+                    g[-1].date,
+                    len({a.date for a in g}),
+                    peak.severity,
+                    peak.value,
+                    peak.threshold,
+                    any(a.planned for a in g),
+                    peak.message,
+                    peak.evidence,
+                )
+            )
+    rule_order = {r: i for i, r in enumerate(RULES)}
+    episodes.sort(key=lambda e: (e[1], -RANK[str(e[4])], rule_order[str(e[0])]))
+    return episodes
+
+
+@pytest.mark.parametrize(("seed", "gap_days"), [(1, 1), (2, 1), (3, 3)])
+def test_summarise_matches_a_plain_reference_over_years(seed: int, gap_days: int) -> None:
+    alerts = random_history(seed)
+    expected = reference_episodes(alerts, gap_days)
+    assert len(expected) > 300
+    assert len({e[1] for e in expected}) < len(expected)  # ties on first day are sorted too
+    got = summarise(alerts, gap_days=gap_days)
+    assert [tuple(row) for row in got.itertuples(index=False)] == expected
+    pd.testing.assert_frame_equal(summarise(alerts_frame(alerts), gap_days=gap_days), got)
 
 
 # --------------------------------------------------------------------- config

@@ -396,3 +396,80 @@ def test_unexpected_errors_are_logged_without_their_message(
     assert response.status_code == 500
     assert "KeyError" in caplog.text
     assert "Sam" not in caplog.text and "pain" not in caplog.text
+
+
+def _click(app: Any, button: str, values: dict[tuple[str, str], Any]) -> dict[str, Any]:
+    """Click ``button`` through Dash's callback endpoint, with the form's fields in ``values``."""
+    key, spec = next(
+        (k, c)
+        for k, c in app.callback_map.items()
+        if c["inputs"] == [{"id": button, "property": "n_clicks"}]
+    )
+    outputs = [
+        {"id": part.split(".")[0], "property": part.split(".", 1)[1]}
+        for part in key.strip(".").split("...")
+    ]
+    body = {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [{"id": button, "property": "n_clicks", "value": 1}],
+        "state": [{**s, "value": values[(s["id"], s["property"])]} for s in spec["state"]],
+        "changedPropIds": [f"{button}.n_clicks"],
+    }
+    response = app.server.test_client().post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.data
+    return {
+        f"{i}.{p.split('@')[0]}": v
+        for i, props in json.loads(response.data)["response"].items()
+        for p, v in props.items()
+    }
+
+
+def test_forms_that_write_are_wired_to_their_fields(data: DashboardData, tmp_path: Path) -> None:
+    app = create_app(data.store_url, work_dir=tmp_path / "work")
+    version = (ids.DATA_VERSION, "data")
+    added = _click(app, ids.ADD_ATHLETE, {(ids.NEW_ATHLETE_NAME, "value"): "Cleo", version: 2})
+    assert added == {
+        f"{ids.ATHLETE_MESSAGE}.children": "Added Cleo.",
+        f"{ids.ATHLETE_MESSAGE}.className": "lw-message ok",
+        f"{ids.DATA_VERSION}.data": 3,
+    }
+    renamed = _click(
+        app,
+        ids.RENAME_ATHLETE,
+        {(ids.RENAME_FROM, "value"): "Cleo", (ids.RENAME_TO, "value"): "Cleo Fast", version: 3},
+    )
+    assert renamed[f"{ids.ATHLETE_MESSAGE}.children"] == "Renamed Cleo to Cleo Fast."
+    assert renamed[f"{ids.DATA_VERSION}.data"] == 4
+    assert renamed[f"{ids.ATHLETE_DROPDOWN}.value"] == "Cleo Fast"
+    day = (MONDAY + timedelta(days=7 * WEEKS)).isoformat()
+    planned = _click(
+        app,
+        ids.PLAN_SAVE,
+        {
+            (ids.SELECTED_ATHLETE, "data"): "Ana",
+            (ids.PLAN_DATE, "date"): day,
+            (ids.PLAN_DISTANCE, "value"): 12,
+            (ids.UNIT, "value"): "km",
+            version: 4,
+        },
+    )
+    assert planned[f"{ids.PLAN_MESSAGE}.children"] == f"Planned 12 km on {day}."
+    assert planned[f"{ids.DATA_VERSION}.data"] == 5
+    pain = _click(
+        app,
+        ids.PAIN_SUBMIT,
+        {
+            (ids.SELECTED_ATHLETE, "data"): "Ana",
+            (ids.PAIN_DATE, "date"): day,
+            (ids.PAIN_SCORE, "value"): 11,
+            (ids.PAIN_WHERE, "value"): "hip",
+            (ids.PAIN_WHEN, "value"): "after_run",
+            (ids.PAIN_NOTE, "value"): None,
+            version: 5,
+        },
+    )
+    assert pain[f"{ids.PAIN_MESSAGE}.className"] == "lw-message error"
+    assert f"{ids.DATA_VERSION}.data" not in pain  # refused: the version is left alone
+    assert data.athletes() == ["Ana", "Ben", "Cleo Fast"]
+    assert [p.distance_m for p in data.store.list_plans("Ana")] == [12000.0]

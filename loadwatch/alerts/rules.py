@@ -28,7 +28,7 @@ run), so a ramp that stays high for four days gives four alerts; use
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -183,6 +183,64 @@ def _plan_prefix(planned: bool) -> str:
 
 
 # ------------------------------------------------------------- load rules
+def _emit(
+    rule: str,
+    rows: np.ndarray,
+    *,
+    athlete: str,
+    dates: Any,
+    severity: np.ndarray,
+    value: np.ndarray,
+    threshold: np.ndarray,
+    planned: np.ndarray,
+    evidence: str | Mapping[str, str],
+    message: Callable[[int, str], str],
+) -> list[Alert]:
+    """One :class:`Alert` per position in ``rows`` (the days or runs that fire).
+
+    The arrays are indexed like the rule's input; ``message(i, severity)``
+    writes the text of position ``i``; ``evidence`` is one key, or one per severity.
+    """
+    out = []
+    for i in rows:
+        sev = str(severity[i])
+        out.append(
+            Alert(
+                _day(dates[i]),
+                athlete,
+                rule,
+                sev,
+                float(value[i]),
+                float(threshold[i]),
+                bool(planned[i]),
+                message(i, sev),
+                evidence if isinstance(evidence, str) else evidence[sev],
+            )
+        )
+    return out
+
+
+def _graded_alerts(
+    rule: str,
+    value: np.ndarray,
+    caution: float,
+    high: float,
+    *,
+    where: np.ndarray | None = None,
+    **emit: Any,
+) -> list[Alert]:
+    """A two-level rule (:func:`_grade`) as alerts: caution or high where it fires.
+
+    ``where`` further limits the positions that may fire; ``emit`` is passed
+    on to :func:`_emit` (athlete, dates, planned, evidence, message).
+    """
+    fires, is_high, thr = _grade(value, caution, high)
+    if where is not None:
+        fires &= where
+    severity = np.where(is_high, "high", "caution")
+    return _emit(rule, np.flatnonzero(fires), severity=severity, value=value, threshold=thr, **emit)
+
+
 def metric_alerts(
     daily: pd.DataFrame,
     thresholds: Thresholds,
@@ -205,15 +263,16 @@ def metric_alerts(
     else:
         in_week = np.zeros(len(index), dtype=bool)
 
-    out: list[Alert] = []
-    week = daily["week_load"].to_numpy(dtype=float)
-    prev = daily["prev_week_load"].to_numpy(dtype=float)
-    ramp = daily["ramp_pct"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        base_ok = prev >= t.ramp_min_base_km
-    fires, high, thr = _grade(ramp, t.ramp_caution_pct, t.ramp_high_pct)
-    for i in np.flatnonzero(fires & base_ok):
-        sev = "high" if high[i] else "caution"
+    def col(name: str) -> np.ndarray:
+        return daily[name].to_numpy(dtype=float)
+
+    def prefix(i: int) -> str:
+        return _plan_prefix(bool(in_week[i]))
+
+    common: dict[str, Any] = {"athlete": athlete, "dates": dates, "planned": in_week}
+    week, prev, ramp = col("week_load"), col("prev_week_load"), col("ramp_pct")
+
+    def ramp_message(i: int, sev: str) -> str:
         if sev == "high":
             study = (
                 "Runners who raised weekly distance by more than 30% had more "
@@ -225,118 +284,88 @@ def metric_alerts(
                 "Keeping increases to 10% a week is a common rule of thumb, but in a "
                 "trial of novice runners a 10% schedule did not reduce injuries (buist2008)."
             )
-        msg = (
-            f"{_plan_prefix(bool(in_week[i]))} 7 days to {dates[i]} add up to "
+        return (
+            f"{prefix(i)} 7 days to {dates[i]} add up to "
             f"{_km(week[i])} against {_km(prev[i])} in the 7 days before: "
             f"a {_pct(ramp[i])} increase. {study}"
         )
-        out.append(
-            Alert(
-                dates[i],
-                athlete,
-                "ramp",
-                sev,
-                float(ramp[i]),
-                float(thr[i]),
-                bool(in_week[i]),
-                msg,
-                "nielsen2014" if sev == "high" else "buist2008",
-            )
-        )
 
-    acute = daily["acute_7d"].to_numpy(dtype=float)
-    chronic = daily["chronic_28d"].to_numpy(dtype=float)
-    acwr = daily["acwr"].to_numpy(dtype=float)
-    fires, high, thr = _grade(acwr, t.acwr_caution, t.acwr_high)
-    for i in np.flatnonzero(fires):
-        msg = (
-            f"{_plan_prefix(bool(in_week[i]))} acute:chronic ratio (7-day vs 28-day rolling "
+    with np.errstate(invalid="ignore"):
+        base_ok = prev >= t.ramp_min_base_km
+    out = _graded_alerts(
+        "ramp",
+        ramp,
+        t.ramp_caution_pct,
+        t.ramp_high_pct,
+        where=base_ok,
+        evidence={"caution": "buist2008", "high": "nielsen2014"},
+        message=ramp_message,
+        **common,
+    )
+
+    acute, chronic, acwr = col("acute_7d"), col("chronic_28d"), col("acwr")
+    out += _graded_alerts(
+        "acwr",
+        acwr,
+        t.acwr_caution,
+        t.acwr_high,
+        evidence="gabbett2016",
+        message=lambda i, _: (
+            f"{prefix(i)} acute:chronic ratio (7-day vs 28-day rolling "
             f"average) is {acwr[i]:.2f}: {acute[i]:.1f} km/day over the last 7 days against "
             f"{chronic[i]:.1f} km/day over 28 days. {_ACWR_TAIL}"
-        )
-        out.append(
-            Alert(
-                dates[i],
-                athlete,
-                "acwr",
-                "high" if high[i] else "caution",
-                float(acwr[i]),
-                float(thr[i]),
-                bool(in_week[i]),
-                msg,
-                "gabbett2016",
-            )
-        )
+        ),
+        **common,
+    )
     with np.errstate(invalid="ignore"):
         low = acwr < t.acwr_low
-    for i in np.flatnonzero(low):
-        msg = (
-            f"{_plan_prefix(bool(in_week[i]))} acute:chronic ratio is {acwr[i]:.2f}: "
+    out += _emit(
+        "acwr_low",
+        np.flatnonzero(low),
+        severity=np.full(len(acwr), "info"),
+        value=acwr,
+        threshold=np.full(len(acwr), t.acwr_low),
+        evidence="gabbett2016",
+        message=lambda i, _: (
+            f"{prefix(i)} acute:chronic ratio is {acwr[i]:.2f}: "
             f"{acute[i]:.1f} km/day over the last 7 days against {chronic[i]:.1f} km/day "
             "over 28 days, well below your usual load. Gabbett's lower-risk range is "
             "0.8–1.3; coming back to your usual load from here is itself a jump (gabbett2016)."
-        )
-        out.append(
-            Alert(
-                dates[i],
-                athlete,
-                "acwr_low",
-                "info",
-                float(acwr[i]),
-                t.acwr_low,
-                bool(in_week[i]),
-                msg,
-                "gabbett2016",
-            )
-        )
+        ),
+        **common,
+    )
 
-    a_ewma = daily["acute_ewma"].to_numpy(dtype=float)
-    c_ewma = daily["chronic_ewma"].to_numpy(dtype=float)
-    ratio = daily["acwr_ewma"].to_numpy(dtype=float)
-    fires, high, thr = _grade(ratio, t.acwr_caution, t.acwr_high)
-    for i in np.flatnonzero(fires):
-        msg = (
-            f"{_plan_prefix(bool(in_week[i]))} exponentially weighted acute:chronic ratio "
+    a_ewma, c_ewma, ratio = col("acute_ewma"), col("chronic_ewma"), col("acwr_ewma")
+    out += _graded_alerts(
+        "acwr_ewma",
+        ratio,
+        t.acwr_caution,
+        t.acwr_high,
+        evidence="gabbett2016",
+        message=lambda i, _: (
+            f"{prefix(i)} exponentially weighted acute:chronic ratio "
             f"(williams2017 weighting) is {ratio[i]:.2f}: acute {a_ewma[i]:.1f} km/day "
             f"against chronic {c_ewma[i]:.1f} km/day. {_ACWR_TAIL}"
-        )
-        out.append(
-            Alert(
-                dates[i],
-                athlete,
-                "acwr_ewma",
-                "high" if high[i] else "caution",
-                float(ratio[i]),
-                float(thr[i]),
-                bool(in_week[i]),
-                msg,
-                "gabbett2016",
-            )
-        )
+        ),
+        **common,
+    )
 
-    mono = daily["monotony"].to_numpy(dtype=float)
-    fires, high, thr = _grade(mono, t.monotony_caution, t.monotony_high)
-    for i in np.flatnonzero(fires):
-        msg = (
-            f"{_plan_prefix(bool(in_week[i]))} training monotony over the 7 days to "
+    mono = col("monotony")
+    out += _graded_alerts(
+        "monotony",
+        mono,
+        t.monotony_caution,
+        t.monotony_high,
+        evidence="foster1998",
+        message=lambda i, _: (
+            f"{prefix(i)} training monotony over the 7 days to "
             f"{dates[i]} is {mono[i]:.2f} (mean daily load divided by its standard "
             "deviation): the days have been very alike. Foster linked high monotony and "
             "strain (weekly load x monotony) with illness and overtraining in athletes "
             "(foster1998)."
-        )
-        out.append(
-            Alert(
-                dates[i],
-                athlete,
-                "monotony",
-                "high" if high[i] else "caution",
-                float(mono[i]),
-                float(thr[i]),
-                bool(in_week[i]),
-                msg,
-                "foster1998",
-            )
-        )
+        ),
+        **common,
+    )
     return out
 
 
@@ -379,29 +408,22 @@ def spike_alerts(
     """
     t = thresholds
     pct = spikes["spike_pct"].to_numpy(dtype=float)
-    fires, high, thr = _grade(pct, t.spike_caution_pct, t.spike_high_pct)
-    planned_set = set(planned_ids)
-    ids = spikes["id"].to_numpy(dtype=object)
     km = spikes["distance_km"].to_numpy(dtype=float)
     longest = spikes["longest_30d_km"].to_numpy(dtype=float)
-    days = spikes["local_date"].to_numpy()
-    out = []
-    for i in np.flatnonzero(fires):
-        planned = ids[i] in planned_set
-        out.append(
-            Alert(
-                _day(days[i]),
-                athlete,
-                "spike",
-                "high" if high[i] else "caution",
-                float(pct[i]),
-                float(thr[i]),
-                planned,
-                spike_message(float(km[i]), float(longest[i]), float(pct[i]), planned),
-                "frandsen2025",
-            )
-        )
-    return out
+    planned = spikes["id"].isin(set(planned_ids)).to_numpy(dtype=bool)
+    return _graded_alerts(
+        "spike",
+        pct,
+        t.spike_caution_pct,
+        t.spike_high_pct,
+        athlete=athlete,
+        dates=spikes["local_date"].to_numpy(),
+        planned=planned,
+        evidence="frandsen2025",
+        message=lambda i, _: spike_message(
+            float(km[i]), float(longest[i]), float(pct[i]), bool(planned[i])
+        ),
+    )
 
 
 # ------------------------------------------------------------- pain rules
@@ -566,55 +588,66 @@ def alerts_frame(alerts: Sequence[Alert]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
 
 
-def summarise(alerts: Sequence[Alert], *, gap_days: int = 1) -> pd.DataFrame:
+def summarise(alerts: Sequence[Alert] | pd.DataFrame, *, gap_days: int = 1) -> pd.DataFrame:
     """Fold consecutive days of one rule into episodes (:data:`EPISODE_COLUMNS`).
 
+    ``alerts`` are :class:`Alert` objects or their :func:`alerts_frame`.
     A new episode starts when more than ``gap_days`` days separate two alerts
-    of the same rule. Episodes are ordered by first day, most serious first.
+    of the same rule. Episodes are ordered by first day, then most serious
+    first, then by rule in :data:`RULES` order.
     Each reports its peak day: the most serious severity, then the highest
-    value (lowest for ``acwr_low``), then the latest; that day's value,
-    threshold, message and evidence.
+    value (lowest for ``acwr_low``), then the latest (of equal ones on one
+    day, the last given); that day's value, threshold, message and evidence.
     ``planned`` is True if any day of the episode was planned.
+    Vectorised: the dashboard folds years of alerts on every athlete switch.
     """
-    if not alerts:
+    frame = alerts if isinstance(alerts, pd.DataFrame) else alerts_frame(alerts)
+    if frame.empty:
         return pd.DataFrame(columns=list(EPISODE_COLUMNS))
-    frame = alerts_frame(alerts)
-    frame["rank"] = frame["severity"].map(SEVERITY_RANK)
-    frame["day"] = pd.to_datetime(frame["date"])
-    # the peak of an episode: highest value, lowest for ACWR low
-    frame["extreme"] = frame["value"].where(frame["rule"] != "acwr_low", -frame["value"])
-    frame = frame.sort_values(["rule", "day", "rank"], kind="stable")
-    gap = frame.groupby("rule")["day"].diff() > pd.Timedelta(days=gap_days)
-    new_rule = frame["rule"] != frame["rule"].shift()
-    frame["episode"] = (gap | new_rule).cumsum()
-    rows = []
-    for _, ep in frame.groupby("episode", sort=False):
-        worst = ep.sort_values(["rank", "extreme", "day"], kind="stable").iloc[-1]
-        rows.append(
-            {
-                "rule": worst["rule"],
-                "first_date": ep["date"].iloc[0],
-                "last_date": ep["date"].iloc[-1],
-                "days": int(ep["day"].dt.normalize().nunique()),
-                "severity": worst["severity"],
-                "value": worst["value"],
-                "threshold": worst["threshold"],
-                "planned": bool(ep["planned"].any()),
-                "message": worst["message"],
-                "evidence": worst["evidence"],
-            }
-        )
-    out = pd.DataFrame(rows, columns=list(EPISODE_COLUMNS))
     order = {r: i for i, r in enumerate(RULES)}
-    keys = pd.DataFrame(
+    rule = frame["rule"].to_numpy(dtype=object)
+    rank = frame["severity"].map(SEVERITY_RANK).to_numpy(dtype=int)
+    day = pd.to_datetime(frame["date"]).to_numpy(dtype="datetime64[D]")
+    value = frame["value"].to_numpy(dtype=float)
+    # the peak of an episode: highest value, lowest for ACWR low
+    extreme = np.where(rule == "acwr_low", -value, value)
+    n = len(frame)
+    # rows by rule, day, rank, then as given (np.lexsort: last key is the primary one)
+    rule_code = pd.factorize(rule, sort=True)[0]
+    by = np.lexsort((np.arange(n), rank, day, rule_code))
+    rule_code, day = rule_code[by], day[by]
+    new_rule = np.r_[True, rule_code[1:] != rule_code[:-1]]
+    gap = np.r_[False, (day[1:] - day[:-1]) > np.timedelta64(gap_days, "D")]
+    new = new_rule | gap
+    episode = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:], n] - 1
+    # peak: the last row of each episode sorted by rank, extreme, day, then position
+    peak_order = np.lexsort((np.arange(n), day, extreme[by], rank[by], episode))
+    last_of_episode = np.r_[episode[peak_order][1:] != episode[peak_order][:-1], True]
+    peak = by[peak_order[last_of_episode]]
+    new_day = np.r_[True, day[1:] != day[:-1]] | new
+    dates = frame["date"].to_numpy(dtype=object)[by]
+    pick = frame.iloc[peak]
+    out = pd.DataFrame(
         {
-            "first": pd.to_datetime(out["first_date"]),
-            "rank": -out["severity"].map(SEVERITY_RANK),
-            "rule": out["rule"].map(order),
-        }
+            "rule": pick["rule"].to_numpy(),
+            "first_date": dates[starts],
+            "last_date": dates[ends],
+            "days": np.add.reduceat(new_day.astype(int), starts),
+            "severity": pick["severity"].to_numpy(),
+            "value": pick["value"].to_numpy(),
+            "threshold": pick["threshold"].to_numpy(),
+            "planned": np.logical_or.reduceat(frame["planned"].to_numpy(dtype=bool)[by], starts),
+            "message": pick["message"].to_numpy(),
+            "evidence": pick["evidence"].to_numpy(),
+        },
+        columns=list(EPISODE_COLUMNS),
     )
-    sorted_index = keys.sort_values(["first", "rank", "rule"], kind="stable").index
-    return out.loc[sorted_index].reset_index(drop=True)
+    first = pd.to_datetime(out["first_date"]).to_numpy(dtype="datetime64[D]")
+    severity = out["severity"].map(SEVERITY_RANK).to_numpy(dtype=int)
+    rule_order = out["rule"].map(lambda r: order.get(r, len(order))).to_numpy(dtype=int)
+    return out.iloc[np.lexsort((rule_order, -severity, first))].reset_index(drop=True)
 
 
 def evaluate(
