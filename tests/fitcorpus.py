@@ -1,23 +1,24 @@
 """FIT test corpus helpers: where the files are, and what fitparse says about them.
 
 Two sets of files: the shared real-world corpus beside the repository
-(``../shared/realworld``, listed in its MANIFEST.tsv) and the copied subset in
-``tests/data/fit`` (always present). fitparse, decoding with its CRC check on
-and no help from loadwatch, is the independent reference for session values.
+(``../shared/realworld``, listed in its MANIFEST.tsv; located by :mod:`corpus`)
+and the copied subset in ``tests/data/fit`` (always present). fitparse,
+decoding with its CRC check on and no help from loadwatch, is the independent
+reference for session values.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import corpus
 import pytest
+from corpus import REALWORLD, need_corpus
 
 LOCAL = Path(__file__).resolve().parent / "data" / "fit"
-REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 
 #: Files whose reference decode takes several seconds (fitparse runs ~0.3 s per 100 KB).
 SLOW_BYTES = 400_000
@@ -25,23 +26,7 @@ SLOW_BYTES = 400_000
 
 def manifest_rows() -> list[dict[str, str]]:
     """MANIFEST.tsv rows of the shared corpus's FIT files ([] when it is absent)."""
-    manifest = REALWORLD / "MANIFEST.tsv"
-    if not manifest.is_file():
-        return []
-    lines = manifest.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split("\t")
-    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:] if line]
-    return [r for r in rows if r["relpath"].startswith("fit/")]
-
-
-def need_corpus() -> None:
-    """Skip (or, under CI, fail) when the shared corpus is not beside the repository."""
-    if REALWORLD.is_dir():
-        return
-    msg = f"real-world corpus not found at {REALWORLD} (expected beside the repository)"
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
+    return corpus.manifest_rows("fit/")
 
 
 def corpus_params() -> list[Any]:

@@ -150,3 +150,25 @@ def test_athletes_add_rename_and_errors(runner: CliRunner) -> None:
     missing = runner.invoke(cli, ["activities", "--athlete", "Nobody"])
     assert missing.exit_code == 2
     assert "no athlete called 'Nobody'" in missing.output
+
+
+def test_athletes_add_with_profile_and_set(runner: CliRunner) -> None:
+    added = runner.invoke(cli, ["athletes", "add", "Kim", "--hr-max", "190", "--sex", "female"])
+    assert (added.exit_code, added.output) == (0, "Added athlete 'Kim'\n")
+    nothing = runner.invoke(cli, ["athletes", "set", "Kim"])
+    assert (nothing.exit_code, nothing.output) == (
+        2,
+        "Error: nothing to set: give --tz, --hr-rest, --hr-max or --sex\n",
+    )
+    bad_tz = runner.invoke(cli, ["athletes", "set", "Kim", "--tz", "Mars/Olympus"])
+    assert bad_tz.exit_code == 2
+    assert "unknown time zone 'Mars/Olympus'" in bad_tz.output
+    updated = runner.invoke(
+        cli, ["athletes", "set", "Kim", "--hr-rest", "48", "--tz", "Europe/Berlin"]
+    )
+    assert (updated.exit_code, updated.output) == (
+        0,
+        "Updated 'Kim': tz=Europe/Berlin, hr_rest=48.0\n",
+    )
+    listed = runner.invoke(cli, ["athletes", "--format", "csv"])
+    assert listed.output == "name,tz,hr_rest,hr_max,sex\nKim,Europe/Berlin,48.0,190.0,female\n"

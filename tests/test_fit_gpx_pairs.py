@@ -32,16 +32,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
 from datetime import datetime
-from pathlib import Path
 
 import pytest
+from corpus import REALWORLD, need_corpus
 
 from loadwatch.ingest import read_activity_bytes
 from loadwatch.model import ActivitySummary
-
-REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 
 PAIRS = [
     ("fit/sweatpy/4078723797.fit", "gpx/sweatpy/4078723797_strava.gpx"),
@@ -50,15 +47,6 @@ PAIRS = [
     ("fit/sweatpy/4801048867.fit", "gpx/sweatpy/activity_4801048867.gpx"),
     ("fit/sweatpy/2020-06-01-16-52-40.fit", "gpx/sweatpy/activity_5039744860.gpx"),
 ]
-
-
-def _need_corpus() -> None:
-    if REALWORLD.is_dir():
-        return
-    msg = f"real-world corpus not found at {REALWORLD} (expected beside the repository)"
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
 
 
 @functools.lru_cache(maxsize=8)
@@ -105,7 +93,7 @@ def _gpx_metres_while_stopped(gpx_relpath: str, stops: list[tuple[datetime, date
 
 @pytest.mark.parametrize(("fit", "gpx"), PAIRS, ids=[g.rsplit("/", 1)[1] for _, g in PAIRS])
 def test_fit_and_gpx_of_one_activity_agree(fit: str, gpx: str) -> None:
-    _need_corpus()
+    need_corpus()
     f, g = _one(fit), _one(gpx)
 
     assert abs((f.start_utc - g.start_utc).total_seconds()) <= 1.0
@@ -126,7 +114,7 @@ def test_fit_and_gpx_of_one_activity_agree(fit: str, gpx: str) -> None:
 
 
 def test_the_short_pair_differs_only_by_the_paused_stretch() -> None:
-    _need_corpus()
+    need_corpus()
     fit, gpx = PAIRS[-1]
     stops = _timer_stops(fit)
     assert len(stops) == 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Literal
 
 import gpxpy
 import pytest
+from corpus import REALWORLD, manifest_rows, need_corpus
 
 from loadwatch.errors import ActivityFileError, NotAnActivityFile
 from loadwatch.ingest import read_activity_bytes
@@ -25,7 +25,6 @@ from loadwatch.ingest.gpx import FastPathDeclined, read_gpx
 from loadwatch.model import ActivitySummary
 
 DATA = Path(__file__).resolve().parent / "data" / "gpx"
-REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 
 #: Files whose <time> text is padded with whitespace ("<time>\n2006-...Z</time>").
 #: XML Schema collapses whitespace in a dateTime, so the times are real; gpxpy's
@@ -36,26 +35,7 @@ PADDED_TIMES = {"arches.gpx", "big.gpx"}
 MULTI_DAY_LOGS = {"blue_hills.gpx", "osm.gpx", "tracks.gpx", "one_segment_mixed_times.gpx"}
 
 
-def _corpus_rows() -> list[dict[str, str]]:
-    manifest = REALWORLD / "MANIFEST.tsv"
-    if not manifest.is_file():
-        return []
-    lines = manifest.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split("\t")
-    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:] if line]
-    return [r for r in rows if r["relpath"].startswith("gpx/")]
-
-
-def _need_corpus() -> None:
-    if REALWORLD.is_dir():
-        return
-    msg = f"real-world corpus not found at {REALWORLD} (expected beside the repository)"
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
-
-
-CORPUS = _corpus_rows()
+CORPUS = manifest_rows("gpx/")
 CORPUS_IDS = [r["relpath"] for r in CORPUS] or ["corpus-missing"]
 CORPUS_PARAMS: list[dict[str, str] | None] = list(CORPUS) or [None]
 SUBSET = sorted(DATA.glob("*.gpx"))
@@ -85,7 +65,7 @@ def _outcome(
 
 @pytest.mark.parametrize("row", CORPUS_PARAMS, ids=CORPUS_IDS)
 def test_corpus_file_gives_summary_or_named_reason(row: dict[str, str] | None) -> None:
-    _need_corpus()
+    need_corpus()
     assert row is not None
     path = REALWORLD / row["relpath"]
     facts = _facts(row["note"])
@@ -169,7 +149,7 @@ def _check_fast_equals_gpxpy(path: Path) -> None:
 
 @pytest.mark.parametrize("row", CORPUS_PARAMS, ids=CORPUS_IDS)
 def test_fast_path_equals_gpxpy_on_corpus(row: dict[str, str] | None) -> None:
-    _need_corpus()
+    need_corpus()
     assert row is not None
     _check_fast_equals_gpxpy(REALWORLD / row["relpath"])
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+import corpus
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from loadwatch.metrics import daily_metrics
 
 DATA = Path(__file__).resolve().parent / "data" / "reference_acwr"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference" / "acwr"
+SHARED = corpus.SHARED / "reference" / "acwr"
 SERIES = ["a_steady_spike", "b_runner_build"]
 FULL_WINDOW_DAY = 28  # first day (1-based) with a full 28-day chronic window
 RTOL = 1e-9
@@ -90,9 +90,6 @@ def test_the_spike_series_moves_the_ratio() -> None:
 
 
 def test_copied_reference_files_match_the_shared_originals() -> None:
-    if not SHARED.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"shared reference folder missing in CI: {SHARED}")
-        pytest.skip("../shared/reference/acwr is not beside the repository")
+    corpus.need_shared(SHARED, "shared ACWR reference")
     for copy in sorted(DATA.glob("*.csv")):
         assert copy.read_bytes() == (SHARED / copy.name).read_bytes(), copy.name

@@ -10,9 +10,11 @@ from loadwatch.cli.common import (
     emit_rows,
     format_option,
     handle_errors,
+    km_per_unit,
     parse_date,
+    units_option,
 )
-from loadwatch.model import KM_PER_MILE, SUMMARY_COLUMNS
+from loadwatch.model import SUMMARY_COLUMNS
 from loadwatch.store import Store
 
 _TABLE_COLUMNS = (
@@ -38,13 +40,7 @@ def _hms(seconds: float) -> str:
 @click.option(
     "--since", metavar="DATE", help="Only activities on or after this local date (YYYY-MM-DD)."
 )
-@click.option(
-    "--units",
-    type=click.Choice(["km", "mi"]),
-    default="km",
-    show_default=True,
-    help="Distance units of the table.",
-)
+@units_option("Distance units of the table.")
 @format_option("table", "csv", "json")
 @db_option
 @click.pass_context
@@ -73,7 +69,7 @@ def activities_cmd(
     if fmt != "table":
         emit_rows(rows, SUMMARY_COLUMNS, fmt)
         return
-    div = 1000.0 if units == "km" else 1000.0 * KM_PER_MILE
+    div = 1000.0 * km_per_unit(units)
     for r in rows:
         r["distance"] = f"{r['distance_m'] / div:.2f} {units}"
         r["moving"] = _hms(r["timer_s"])

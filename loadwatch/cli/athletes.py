@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import click
@@ -64,27 +66,44 @@ def _check_tz(tz: str | None) -> None:
         raise ValidationError(f"unknown time zone {tz!r} (use a name like Europe/Berlin)") from e
 
 
+Profile = dict[str, Any]
+
+
+def _profile_command(func: Callable[[str, Profile, str | None], None]) -> Callable[..., None]:
+    """NAME, the profile options and --db; ``func`` gets the options given, time zone checked.
+
+    The profile holds only what was given (tz, hr_rest, hr_max, sex, in that order).
+    """
+
+    @wraps(func)
+    def command(
+        name: str,
+        tz: str | None,
+        hr_rest: float | None,
+        hr_max: float | None,
+        sex: str | None,
+        db: str | None,
+    ) -> None:
+        _check_tz(tz)
+        given = {"tz": tz, "hr_rest": hr_rest, "hr_max": hr_max, "sex": sex}
+        func(name, {k: v for k, v in given.items() if v is not None}, db)
+
+    decorated: Callable[..., None] = click.argument("name")(
+        _profile_options(db_option(handle_errors(command)))
+    )
+    return decorated
+
+
 @athletes_cmd.command("add")
-@click.argument("name")
-@_profile_options
-@db_option
-@handle_errors
-def add_cmd(
-    name: str,
-    tz: str | None,
-    hr_rest: float | None,
-    hr_max: float | None,
-    sex: str | None,
-    db: str | None,
-) -> None:
+@_profile_command
+def add_cmd(name: str, profile: Profile, db: str | None) -> None:
     """Add an athlete.
 
     \b
     Example:
       loadwatch athletes add "Sam Jumps" --tz America/Denver --hr-rest 52 --hr-max 188
     """
-    _check_tz(tz)
-    a = Store.open(db).add_athlete(name, tz=tz, hr_rest=hr_rest, hr_max=hr_max, sex=sex)
+    a = Store.open(db).add_athlete(name, **profile)
     click.echo(f"Added athlete {a.name!r}")
 
 
@@ -105,34 +124,18 @@ def rename_cmd(old: str, new: str, db: str | None) -> None:
 
 
 @athletes_cmd.command("set")
-@click.argument("name")
-@_profile_options
-@db_option
-@handle_errors
-def set_cmd(
-    name: str,
-    tz: str | None,
-    hr_rest: float | None,
-    hr_max: float | None,
-    sex: str | None,
-    db: str | None,
-) -> None:
+@_profile_command
+def set_cmd(name: str, profile: Profile, db: str | None) -> None:
     """Set an athlete's time zone or heart-rate profile.
 
     \b
     Example:
       loadwatch athletes set me --hr-rest 50 --hr-max 190 --sex female
     """
-    _check_tz(tz)
-    values = {
-        k: v
-        for k, v in {"tz": tz, "hr_rest": hr_rest, "hr_max": hr_max, "sex": sex}.items()
-        if v is not None
-    }
-    if not values:
+    if not profile:
         raise ValidationError("nothing to set: give --tz, --hr-rest, --hr-max or --sex")
-    Store.open(db).update_athlete(name, **values)
-    click.echo(f"Updated {name!r}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
+    Store.open(db).update_athlete(name, **profile)
+    click.echo(f"Updated {name!r}: " + ", ".join(f"{k}={v}" for k, v in profile.items()))
 
 
 COMMANDS = [athletes_cmd]

@@ -10,7 +10,7 @@ import click
 
 from loadwatch.alerts.check import CheckResult
 from loadwatch.cli.common import athlete_option, db_option, format_option, handle_errors, parse_date
-from loadwatch.store import DEFAULT_ATHLETE, Store
+from loadwatch.cli.entries import open_athlete
 
 DISCLAIMER = "loadwatch shows what was measured and what studies found; it is not medical advice."
 _WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -115,8 +115,7 @@ def check_cmd(
     from loadwatch.alerts.config import thresholds_for
     from loadwatch.alerts.rules import pain_frame
 
-    store = Store.open(db)
-    name = store.athlete((athlete or DEFAULT_ATHLETE).strip(), create=False).name
+    store, name = open_athlete(db, athlete)
     history = store.activities_frame(name)
     day = parse_date(on, "--on")
     if day is None:

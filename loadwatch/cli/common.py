@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from loadwatch.errors import LoadwatchError, ValidationError
+from loadwatch.model import KM_PER_MILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +42,22 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
         show_default=True,
         help="Output format.",
     )
+
+
+def units_option(help: str) -> Callable[[F], F]:
+    """``--units km|mi`` (default km); ``help`` says what the unit applies to."""
+    return click.option(
+        "--units",
+        type=click.Choice(["km", "mi"]),
+        default="km",
+        show_default=True,
+        help=help,
+    )
+
+
+def km_per_unit(units: str) -> float:
+    """Kilometres in one ``--units`` unit: 1 for km, 1.609344 for mi."""
+    return KM_PER_MILE if units == "mi" else 1.0
 
 
 def parse_date(value: str | None, what: str = "date") -> date | None:

@@ -13,30 +13,18 @@ from loadwatch.cli.common import (
     emit_rows,
     format_option,
     handle_errors,
+    km_per_unit,
     parse_date,
+    units_option,
 )
 from loadwatch.errors import ValidationError
-from loadwatch.model import KM_PER_MILE
 from loadwatch.store import Store
 
-DAILY_COLUMNS = (
-    "date",
-    "load",
-    "acute_7d",
-    "chronic_28d",
-    "acwr",
-    "acwr_uncoupled",
-    "acwr_ewma",
-    "week_load",
-    "prev_week_load",
-    "ramp_pct",
-    "monotony",
-    "strain",
-    "ctl",
-    "atl",
-    "tsb",
-)
-WEEKLY_COLUMNS = ("week_start", "load", "distance", "runs", "longest_run", "ramp_pct")
+#: Columns of ``daily_metrics`` (METRIC_COLUMNS) the daily view leaves out: the
+#: EWMA and uncoupled building blocks of the ratios, and bookkeeping.
+DAILY_HIDDEN = ("chronic_uncoupled", "acute_ewma", "chronic_ewma", "ctl_ramp", "history_days")
+#: Daily columns that are ratios or percentages, not in the load's unit (never scaled).
+DAILY_UNITLESS = ("acwr", "acwr_uncoupled", "acwr_ewma", "ramp_pct", "monotony")
 RUN_COLUMNS = (
     "id",
     "local_date",
@@ -83,13 +71,7 @@ def _fmt(value: Any) -> str:
     ),
     help="First day of a calendar week for --weekly.",
 )
-@click.option(
-    "--units",
-    type=click.Choice(["km", "mi"]),
-    default="km",
-    show_default=True,
-    help="Display distances in km or miles (computation is always in km).",
-)
+@units_option("Display distances in km or miles (computation is always in km).")
 @click.option("--all-sports", is_flag=True, help="Count every sport, not only running.")
 @format_option("table", "csv", "json")
 @db_option
@@ -111,7 +93,9 @@ def metrics_cmd(
     Daily (default): load, 7- and 28-day means, ACWR (coupled, uncoupled,
     EWMA), rolling 7-day load and ramp, monotony, strain, CTL/ATL/TSB. The
     table shows the last 28 days unless --since is given; CSV and JSON hold
-    every day. Ratios are empty until 28 days of history exist.
+    every day. Ratios are empty until 28 days of history exist. Weekly: the
+    days column counts the week's days in the series (under 7 for the first
+    and the current week, whose ramp is then not like for like).
 
     \b
     Example:
@@ -119,7 +103,14 @@ def metrics_cmd(
       loadwatch metrics --runs --since 2026-10-01
       loadwatch metrics --load trimp --format csv > metrics.csv
     """
-    from loadwatch.metrics import daily_load, daily_metrics, run_spikes, weekly_table
+    from loadwatch.metrics import (
+        METRIC_COLUMNS,
+        WEEKLY_COLUMNS,
+        daily_load,
+        daily_metrics,
+        run_spikes,
+        weekly_table,
+    )
 
     store = Store.open(db)
     who = store.athlete(athlete, create=False)
@@ -130,7 +121,7 @@ def metrics_cmd(
         )
     end = parse_date(until, "--until") or date.today()
     first = parse_date(since, "--since")
-    scale = 1.0 if units == "km" else 1.0 / KM_PER_MILE
+    scale = 1.0 / km_per_unit(units)
     distance_like = measure == "distance"
 
     if view == "runs":
@@ -188,29 +179,21 @@ def metrics_cmd(
         first = end - timedelta(days=TABLE_DAYS - 1)
     if first is not None:
         frame = frame[frame.index >= _ts(first)]
+    shown = tuple(c for c in METRIC_COLUMNS if c not in DAILY_HIDDEN)
+    scaled = [c for c in shown if c not in DAILY_UNITLESS] if distance_like else []
     rows = []
     for day, values in zip(frame.index, _records(frame), strict=True):
         row = {"date": day.date(), **values}
-        if distance_like:
-            for c in (
-                "load",
-                "acute_7d",
-                "chronic_28d",
-                "week_load",
-                "prev_week_load",
-                "strain",
-                "ctl",
-                "atl",
-                "tsb",
-            ):
-                row[c] = row[c] * scale
+        for c in scaled:
+            row[c] = row[c] * scale
         rows.append(row)
+    columns = ("date", *shown)
     emit_rows(
         rows,
-        DAILY_COLUMNS,
+        columns,
         fmt,
         title=f"Daily metrics of {who.name} ({_unit(measure, units)})",
-        formatters=_formatters(DAILY_COLUMNS),
+        formatters=_formatters(columns),
     )
 
 

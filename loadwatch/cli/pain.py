@@ -10,14 +10,10 @@ from typing import Any
 import click
 
 from loadwatch.cli.common import athlete_option, db_option, emit_rows, format_option, handle_errors
-from loadwatch.errors import ValidationError
-from loadwatch.store import DEFAULT_ATHLETE, PAIN_LOCATIONS, PAIN_TIMINGS, Store
+from loadwatch.cli.entries import athlete_name, open_athlete, save_csv_rows, skip_bad_rows_option
+from loadwatch.store import PAIN_LOCATIONS, PAIN_TIMINGS, Store
 
 LIST_COLUMNS = ("id", "date", "time", "score", "where", "when", "sleep_h", "stress", "note")
-
-
-def _name(athlete: str | None) -> str:
-    return (athlete or DEFAULT_ATHLETE).strip()
 
 
 @click.group("pain")
@@ -77,7 +73,7 @@ def add_cmd(
     from loadwatch.pain import validate_entry
 
     entry = validate_entry(
-        athlete=_name(athlete),
+        athlete=athlete_name(athlete),
         score=score,
         day=day,
         at=at,
@@ -108,8 +104,7 @@ def list_cmd(fmt: str, athlete: str | None, db: str | None) -> None:
     Example:
       loadwatch pain list --athlete "Sam Jumps" --format csv > pain.csv
     """
-    store = Store.open(db)
-    name = store.athlete(_name(athlete), create=False).name
+    store, name = open_athlete(db, athlete)
     rows = [
         {
             "id": e.id,
@@ -129,11 +124,7 @@ def list_cmd(fmt: str, athlete: str | None, db: str | None) -> None:
 
 @pain_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--skip-bad-rows",
-    is_flag=True,
-    help="Import the good rows and list the bad ones (default: reject the whole file).",
-)
+@skip_bad_rows_option
 @athlete_option
 @db_option
 @handle_errors
@@ -148,21 +139,20 @@ def import_cmd(file: Path, skip_bad_rows: bool, athlete: str | None, db: str | N
     Example:
       loadwatch pain import pain.csv --athlete "Sam Jumps"
     """
-    from loadwatch.pain import bad_rows_message, parse_pain_csv, read_text
+    from loadwatch.pain import parse_pain_csv, read_text
 
-    name = _name(athlete)
+    name = athlete_name(athlete)
     result = parse_pain_csv(read_text(file), athlete=name, source=file.name)
-    if result.bad and not skip_bad_rows:
-        raise ValidationError(bad_rows_message(file.name, result.bad))
-    store = Store.open(db)
-    if result.entries:
-        store.athlete(name, create=True)
-        store.add_pain(result.entries)
-    click.echo(f"Imported {len(result.entries)} pain entries for {name} from {file.name}")
-    if result.bad:
-        click.echo(f"Skipped {len(result.bad)} bad row(s):", err=True)
-        for n, reason in result.bad:
-            click.echo(f"  row {n}: {reason}", err=True)
+    save_csv_rows(
+        file.name,
+        name,
+        result.entries,
+        result.bad,
+        db=db,
+        skip_bad_rows=skip_bad_rows,
+        add=Store.add_pain,
+        noun="pain entries",
+    )
 
 
 @pain_group.command("delete")
@@ -177,8 +167,7 @@ def delete_cmd(entry_id: int, athlete: str | None, db: str | None) -> None:
     Example:
       loadwatch pain delete 12 --athlete "Sam Jumps"
     """
-    store = Store.open(db)
-    name = store.athlete(_name(athlete), create=False).name
+    store, name = open_athlete(db, athlete)
     store.delete_pain(entry_id, name)
     click.echo(f"Deleted pain entry {entry_id} of {name}")
 
@@ -206,8 +195,7 @@ def report_cmd(fmt: str, athlete: str | None, db: str | None) -> None:
     from loadwatch.alerts.config import thresholds_for
     from loadwatch.pain import pain_report
 
-    store = Store.open(db)
-    name = store.athlete(_name(athlete), create=False).name
+    store, name = open_athlete(db, athlete)
     report = pain_report(
         store.activities_frame(name), store.list_pain(name), thresholds_for(name), athlete=name
     )

@@ -15,24 +15,15 @@ from loadwatch.cli.common import (
     emit_rows,
     format_option,
     handle_errors,
+    km_per_unit,
     parse_date,
+    units_option,
 )
+from loadwatch.cli.entries import athlete_name, open_athlete, save_csv_rows, skip_bad_rows_option
 from loadwatch.errors import ValidationError
-from loadwatch.model import KM_PER_MILE
-from loadwatch.store import DEFAULT_ATHLETE, PlannedRun, Store
+from loadwatch.store import PlannedRun, Store
 
 PLAN_CSV_COLUMNS = ("id", "date", "distance_km", "note")
-units_option = click.option(
-    "--units",
-    type=click.Choice(["km", "mi"]),
-    default="km",
-    show_default=True,
-    help="Unit of the distance.",
-)
-
-
-def _name(athlete: str | None) -> str:
-    return (athlete or DEFAULT_ATHLETE).strip()
 
 
 def parse_distance_km(value: str, units: str = "km") -> float:
@@ -45,7 +36,7 @@ def parse_distance_km(value: str, units: str = "km") -> float:
         raise ValidationError(f"distance must be above 0 (got {value})")
     if number > 1000:
         raise ValidationError(f"distance {value} {units} is not a plausible run")
-    return number * KM_PER_MILE if units == "mi" else number
+    return number * km_per_unit(units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +96,7 @@ def plan_group() -> None:
 @plan_group.command("add")
 @click.argument("day", metavar="DATE")
 @click.argument("distance")
-@units_option
+@units_option("Unit of the distance.")
 @click.option("--note", metavar="TEXT", help="Free note (e.g. 'long run').")
 @athlete_option
 @db_option
@@ -122,7 +113,7 @@ def add_cmd(
     when = parse_date(day)
     assert when is not None
     km = parse_distance_km(distance, units)
-    name = _name(athlete)
+    name = athlete_name(athlete)
     store = Store.open(db)
     store.athlete(name, create=True)
     (plan_id,) = store.add_plans([PlannedRun(None, name, when, km * 1000.0, note)])
@@ -143,8 +134,7 @@ def list_cmd(since: str | None, fmt: str, athlete: str | None, db: str | None) -
     Example:
       loadwatch plan list --since today
     """
-    store = Store.open(db)
-    name = store.athlete(_name(athlete), create=False).name
+    store, name = open_athlete(db, athlete)
     rows = [
         {"id": p.id, "date": p.date, "distance_km": round(p.distance_m / 1000.0, 3), "note": p.note}
         for p in store.list_plans(name, since=parse_date(since, "--since"))
@@ -164,19 +154,14 @@ def delete_cmd(plan_id: int, athlete: str | None, db: str | None) -> None:
     Example:
       loadwatch plan delete 3
     """
-    store = Store.open(db)
-    name = store.athlete(_name(athlete), create=False).name
+    store, name = open_athlete(db, athlete)
     store.delete_plan(plan_id, name)
     click.echo(f"Deleted planned run {plan_id} of {name}")
 
 
 @plan_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--skip-bad-rows",
-    is_flag=True,
-    help="Import the good rows and list the bad ones (default: reject the whole file).",
-)
+@skip_bad_rows_option
 @athlete_option
 @db_option
 @handle_errors
@@ -190,21 +175,20 @@ def import_cmd(file: Path, skip_bad_rows: bool, athlete: str | None, db: str | N
     Example:
       loadwatch plan import marathon-block.csv --athlete "Sam Jumps"
     """
-    from loadwatch.pain import bad_rows_message, read_text
+    from loadwatch.pain import read_text
 
-    name = _name(athlete)
+    name = athlete_name(athlete)
     result = parse_plan_csv(read_text(file), athlete=name, source=file.name)
-    if result.bad and not skip_bad_rows:
-        raise ValidationError(bad_rows_message(file.name, result.bad))
-    store = Store.open(db)
-    if result.plans:
-        store.athlete(name, create=True)
-        store.add_plans(result.plans)
-    click.echo(f"Imported {len(result.plans)} planned runs for {name} from {file.name}")
-    if result.bad:
-        click.echo(f"Skipped {len(result.bad)} bad row(s):", err=True)
-        for n, reason in result.bad:
-            click.echo(f"  row {n}: {reason}", err=True)
+    store = save_csv_rows(
+        file.name,
+        name,
+        result.plans,
+        result.bad,
+        db=db,
+        skip_bad_rows=skip_bad_rows,
+        add=Store.add_plans,
+        noun="planned runs",
+    )
     _stale_note(store, name, [p.date for p in result.plans])
 
 
