@@ -369,6 +369,7 @@ class DashboardData:
                 "week_start": table["week_start"].to_numpy(),
                 "distance": table["load"].to_numpy() * factor,
                 "ramp_pct": table["ramp_pct"].to_numpy(),
+                "days": table["days"].to_numpy(),
                 "runs": table["runs"].to_numpy(),
                 "severity": severity.to_numpy(),
             }

@@ -8,7 +8,7 @@ Frame contracts:
 
 | builder             | frame    | columns                                                        |
 |---------------------|----------|----------------------------------------------------------------|
-| ``weekly_figure``   | weekly   | week_start, distance (display unit), ramp_pct (%), severity    |
+| ``weekly_figure``   | weekly   | week_start, distance (display unit), ramp_pct, severity, days  |
 | ``timeline_figure`` | daily    | index: date; acwr, acwr_ewma (ratios)                          |
 |                     | runs     | local_date, distance (display unit), spike_pct (%), category   |
 |                     | pain     | date, score (0-10), location, timing, note                     |
@@ -76,6 +76,21 @@ def _ramp_label(pct: float | None) -> str:
     return f"{pct:+.0f}%"
 
 
+def _week_labels(weekly: pd.DataFrame) -> list[str]:
+    """Ramp labels; a ramp from or to a partial week (``days`` < 7) would mislead, so
+    such a week is labelled "partial week" and the week after it carries no ramp."""
+    labels = [_ramp_label(v) for v in weekly["ramp_pct"]]
+    if "days" not in weekly:
+        return labels
+    days = [int(d) for d in weekly["days"]]
+    for i, d in enumerate(days):
+        if d < 7:
+            labels[i] = "partial week"
+        elif i > 0 and days[i - 1] < 7:
+            labels[i] = ""
+    return labels
+
+
 def empty_figure(message: str) -> go.Figure:
     """A blank figure carrying one centred message (no athlete, no runs yet...)."""
     fig = go.Figure()
@@ -114,7 +129,7 @@ def weekly_figure(weekly: pd.DataFrame, *, unit: str = "km", title: str | None =
         else pd.Series([None] * len(weekly), index=weekly.index)
     )
     colours = [SEVERITY_COLOURS.get(s, SEVERITY_COLOURS[None]) for s in severity]
-    labels = [_ramp_label(v) for v in weekly["ramp_pct"]]
+    labels = _week_labels(weekly)
     hover_alert = [f"worst alert: {s}" if s else "no alert" for s in severity]
     fig = go.Figure(
         go.Bar(

@@ -71,6 +71,16 @@ def test_weekly_bars_carry_totals_and_ramp_labels(weekly: pd.DataFrame) -> None:
     assert fig.layout.yaxis.title.text == "km"
 
 
+def test_partial_weeks_carry_no_misleading_ramp(weekly: pd.DataFrame) -> None:
+    # a first week of one day, then two full weeks: the ramp from the one-day
+    # week (+2,900% here) is not a week-over-week change, so it is not shown
+    partial = weekly.assign(
+        days=[1, 7, 7], distance=[1.0, 30.0, 24.0], ramp_pct=[None, 2900.0, -20.0]
+    )
+    bar = weekly_figure(partial).data[0]
+    assert list(bar.text) == ["partial week", "", "-20%"]
+
+
 def test_weekly_bars_coloured_by_worst_alert(weekly: pd.DataFrame) -> None:
     bar = weekly_figure(weekly).data[0]
     assert list(bar.marker.color) == [
