@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from loadwatch import __version__
 from loadwatch.errors import ActivityFileError, NotAnActivityFile
 from loadwatch.ingest import is_activity_name, maybe_gunzip, read_activity_bytes, sniff_format
 from loadwatch.ingest.sources import (
@@ -245,8 +246,12 @@ class Importer:
             return
         stored = self.store.archive_report(self.athlete, sha)
         if stored is not None:
-            self.report.absorb(json.loads(stored))
-            return
+            previous = json.loads(stored)
+            # Unchanged archive: replay its report. But if some members failed and
+            # loadwatch has changed since, read it again: a newer reader may manage.
+            if not previous.get("errors") or previous.get("loadwatch") == __version__:
+                self.report.absorb(previous)
+                return
         try:
             scan = scan_archive(path)
         except ActivityFileError as e:
@@ -381,6 +386,7 @@ class Importer:
         self._merge(src.report)
         if src.scan is not None and src.archive_sha is not None:
             stored = {
+                "loadwatch": __version__,
                 "files": len(src.members),
                 "errors": src.report.errors,
                 "skipped": src.report.skipped,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from loadwatch import importer
 from loadwatch.importer import import_paths
 from loadwatch.store import Store
 from loadwatch.synth import synth_run, to_fit, to_gpx
@@ -176,6 +177,24 @@ def test_broken_member_is_named_and_the_rest_imports(store: Store, tmp_path: Pat
     assert [r["path"] for r in report.recovered] == [f"{archive}!truncated.fit"]
     assert report.activities_added == 4
     assert [a.recovered for a in store.activity_rows()] == [False, False, False, True]
+
+
+def test_an_archive_with_failures_is_read_again_by_a_newer_loadwatch(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = {"good.fit": to_fit(_run(0, 6, seed=50)), "broken.fit": b"\x0e\x10" + b"\x00" * 30}
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(_zip_bytes(members))
+    first = import_paths(store, [archive])
+    assert (first.activities_added, len(first.errors)) == (1, 1)
+
+    same = import_paths(store, [archive])  # same loadwatch: the stored report is replayed
+    assert (same.unchanged, [e["path"] for e in same.errors]) == (2, [f"{archive}!broken.fit"])
+
+    monkeypatch.setattr(importer, "__version__", "99.0")
+    newer = import_paths(store, [archive])  # the broken member is tried again
+    assert (newer.unchanged, newer.activities_added, len(newer.errors)) == (1, 0, 1)
+    assert store.counts()["activities"] == 1
 
 
 def test_bad_zip_and_missing_path_are_errors_not_crashes(store: Store, tmp_path: Path) -> None:
