@@ -33,9 +33,6 @@ from typing import Any
 
 #: Sports (and sub-sports) that count toward running load (science.md section 1).
 RUNNING_SPORTS: frozenset[str] = frozenset({"running", "trail_running", "treadmill_running"})
-RUNNING_SUB_SPORTS: frozenset[str] = frozenset(
-    {"trail", "treadmill", "track", "indoor_running", "virtual_activity", "street", "road"}
-)
 
 #: Kilometres in one international mile (display only: loadwatch computes in km).
 KM_PER_MILE = 1.609344

@@ -496,26 +496,6 @@ class Store:
                 return row.id, row.source_format
         return None
 
-    def file_results(self, athlete: Athlete, hashes: Iterable[str]) -> dict[str, FileRecord]:
-        """Stored outcome of each of ``hashes`` already known for ``athlete``."""
-        wanted = list(hashes)
-        out: dict[str, FileRecord] = {}
-        with self._tx() as conn:
-            for i in range(0, len(wanted), 500):
-                rows = conn.execute(
-                    select(source_files).where(
-                        and_(
-                            source_files.c.athlete_id == athlete.id,
-                            source_files.c.sha256.in_(wanted[i : i + 500]),
-                        )
-                    )
-                ).all()
-                for r in rows:
-                    out[r.sha256] = FileRecord(
-                        r.sha256, r.original_name, r.size, r.format, r.outcome, r.error, r.recovered
-                    )
-        return out
-
     def sources_of(self, activity_id: int) -> list[dict[str, Any]]:
         """Every source file recorded for one activity (name, format, sha256)."""
         q = (
@@ -752,10 +732,6 @@ class Store:
             raise ValidationError(f"no {what} with id {row_id}{suffix}")
 
     # --------------------------------------------------------------- originals
-    def keep_original(self, sha256: str, data: bytes, fmt: str) -> Path:
-        """Save a content-addressed copy of an imported file (decompressed bytes)."""
-        return write_original(self.originals_dir, sha256, data, fmt)
-
     def original_path(self, sha256: str, fmt: str) -> Path:
         return original_path(self.originals_dir, sha256, fmt)
 

@@ -82,3 +82,21 @@ def test_folders_are_walked_sorted_without_hidden_files(tmp_path: Path) -> None:
         (tmp_path / name).write_bytes(b"x")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_paths([tmp_path])]
     assert found == ["a.gpx", "b/1.TCX", "b/2.fit"]
+
+
+def test_read_activity_file_reads_from_disk_and_names_missing_files(tmp_path: Path) -> None:
+    from loadwatch.ingest import read_activity_file
+
+    gpx = tmp_path / "run.gpx"
+    gpx.write_text(
+        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type>'
+        '<trkseg><trkpt lat="52.5" lon="13.4"><time>2026-05-01T06:00:00Z</time></trkpt>'
+        '<trkpt lat="52.509" lon="13.4"><time>2026-05-01T06:05:00Z</time></trkpt>'
+        "</trkseg></trk></gpx>"
+    )
+    result = read_activity_file(gpx)
+    assert (result.format, len(result.summaries)) == ("gpx", 1)
+    assert result.summaries[0].local_date.isoformat() == "2026-05-01"  # type: ignore[union-attr]
+    with pytest.raises(ActivityFileError, match="cannot read the file") as err:
+        read_activity_file(tmp_path / "missing.fit")
+    assert err.value.path == str(tmp_path / "missing.fit")

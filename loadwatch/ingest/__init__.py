@@ -18,7 +18,6 @@ from loadwatch.errors import ActivityFileError, NotAnActivityFile, UnsupportedFo
 from loadwatch.model import ActivitySummary
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
-ARCHIVE_SUFFIXES = (".zip",)
 
 
 @dataclass(slots=True)
