@@ -725,7 +725,11 @@ class Store:
         cond = table.c.id == row_id
         with self._tx() as conn:
             if athlete is not None:
-                cond = and_(cond, table.c.athlete_id == self._athlete_id(conn, athlete))
+                # look the athlete up, never create one: a delete must not add anybody
+                aid = conn.execute(select(athletes.c.id).where(athletes.c.name == athlete)).scalar()
+                if aid is None:
+                    raise ValidationError(f"no athlete called {athlete!r}")
+                cond = and_(cond, table.c.athlete_id == aid)
             n = conn.execute(delete(table).where(cond)).rowcount
         if n == 0:
             suffix = f" for athlete {athlete!r}" if athlete else ""

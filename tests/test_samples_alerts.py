@@ -115,7 +115,7 @@ def test_check_a_25_km_run_for_sam(db: str, expected: dict[str, Any]) -> None:
     on = date.fromisoformat(expected["last_day"]) + timedelta(days=1)
     args = ["check", "--athlete", sam["name"], "--on", str(on), "--run", "25", "--db", db]
     text = CliRunner().invoke(cli, args)
-    assert text.exit_code == 1
+    assert text.exit_code == 3
     assert "spike on 2026-11-16, planned" in text.output
     assert "Run on 2026-11-16: " in text.output and "(binds: " in text.output
     data = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)

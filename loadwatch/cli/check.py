@@ -9,7 +9,16 @@ from datetime import date, timedelta
 import click
 
 from loadwatch.alerts.check import CheckResult
-from loadwatch.cli.common import athlete_option, db_option, format_option, handle_errors, parse_date
+from loadwatch.cli.common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    EXIT_STATUS_FOUND_HELP,
+    athlete_option,
+    db_option,
+    format_option,
+    handle_errors,
+    parse_date,
+)
 from loadwatch.cli.entries import open_athlete
 
 DISCLAIMER = "loadwatch shows what was measured and what studies found; it is not medical advice."
@@ -77,7 +86,7 @@ def format_check(result: CheckResult) -> str:
     return "\n".join(lines)
 
 
-@click.command("check")
+@click.command("check", epilog=EXIT_STATUS_FOUND_HELP)
 @click.option("--on", "on", metavar="DATE", help="Date of the planned run (default: today).")
 @click.option("--run", "run_km", type=float, metavar="KM", help="What if I run KM on that date?")
 @click.option(
@@ -103,8 +112,8 @@ def check_cmd(
     date on, marked planned when planned km cause them, and the safe
     ceiling: the longest run that date, and the most for the 7 days from it
     (spread like your usual week), that trigger no spike, ramp or ACWR alert
-    at caution or above. Exit status: 0 when nothing at caution or above is
-    found, 1 otherwise (handy in cron or scripts).
+    at caution or above. The exit status tells a cron job or script which:
+    3 when something at caution or above is found, 0 when not.
 
     \b
     Example:
@@ -136,7 +145,7 @@ def check_cmd(
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:
         click.echo(format_check(result))
-    sys.exit(result.exit_status)
+    sys.exit(EXIT_FOUND if result.exit_status else EXIT_OK)
 
 
 COMMANDS = [check_cmd]
