@@ -197,7 +197,6 @@ def split_known(
     return new, len(entries) - len(new)
 
 
-
 @dataclass(frozen=True, slots=True)
 class CsvResult:
     """Rows that passed (``entries``) and those that did not: (row number, reason).

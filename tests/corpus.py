@@ -68,4 +68,5 @@ def params(values: list[object], ids: list[str]) -> list[object]:
     """
     if not values:
         return [pytest.param(None, id="corpus-missing", marks=pytest.mark.corpus)]
-    return [pytest.param(v, id=i, marks=pytest.mark.corpus) for v, i in zip(values, ids, strict=True)]
+    marked = pytest.mark.corpus
+    return [pytest.param(v, id=i, marks=marked) for v, i in zip(values, ids, strict=True)]

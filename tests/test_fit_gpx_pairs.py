@@ -33,10 +33,10 @@ from __future__ import annotations
 import functools
 import itertools
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from corpus import REALWORLD
-from pathlib import Path
 
 from loadwatch.ingest import read_activity_bytes
 from loadwatch.model import ActivitySummary

@@ -24,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
 #: Something went wrong: a file that could not be read, a broken config file, a database error.
 EXIT_ERROR = 1
-#: The command line or its input was wrong: unknown option, bad value, missing path, unknown athlete.
+#: The command line or its input was wrong: bad option or value, missing path, unknown athlete.
 EXIT_USAGE = 2
 #: ``check`` (and ``notify``) found something at caution or above.
 EXIT_FOUND = 3
