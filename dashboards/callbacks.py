@@ -83,8 +83,8 @@ def _log_failure(what: str, error: Exception) -> None:
     ours = [f for f in frames if Path(f.filename).parent.name in ("dashboards", "service")] or [
         f for f in frames if "loadwatch" in Path(f.filename).parts
     ]
-    where = (ours or frames or [None])[-1]
-    place = f"{Path(where.filename).name}:{where.lineno}" if where else "?"
+    where = (ours or frames)[-1:]
+    place = f"{Path(where[0].filename).name}:{where[0].lineno}" if where else "?"
     LOG.error("%s failed: %s at %s (message withheld)", what, type(error).__name__, place)
 
 

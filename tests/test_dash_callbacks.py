@@ -273,6 +273,7 @@ def test_no_data_at_all_says_how_to_start(shapes: DashboardData) -> None:
     )
     assert not _error_shown(status)
     assert "No runs or pain scores for Sol" in weekly.layout.annotations[0].text
+    assert "No runs or pain scores for Sol" in timeline.layout.annotations[0].text
     assert "No alerts" in str(alerts)
 
 
@@ -425,7 +426,7 @@ def test_coach_rows_sorted_by_attention(data: DashboardData) -> None:
 
 
 def test_coach_cards_repeat_the_rows_in_order(data: DashboardData) -> None:
-    rows, _, cards = callbacks.coach_rows(data, ids.TAB_COACH)
+    _, _, cards = callbacks.coach_rows(data, ids.TAB_COACH)
     assert [c.id for c in cards] == [
         {"type": ids.COACH_CARD, "index": "Ben"},
         {"type": ids.COACH_CARD, "index": "Ana"},
@@ -664,3 +665,134 @@ def test_forms_that_write_are_wired_to_their_fields(data: DashboardData, tmp_pat
     assert f"{ids.DATA_VERSION}.data" not in pain  # refused: the version is left alone
     assert data.athletes() == ["Ana", "Ben", "Cleo Fast"]
     assert [p.distance_m for p in data.store.list_plans("Ana")] == [12000.0]
+
+
+# ---------------------------------------------------------------- fragments
+def _alerts_frame(**extra: list[Any]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "rule": ["spike", "ramp", "spike"],
+            "severity": ["high", "caution", "caution"],
+            "first_date": [date(2025, 4, 13), date(2025, 4, 7), date(2025, 3, 30)],
+            "last_date": [date(2025, 4, 13), date(2025, 4, 13), date(2025, 3, 30)],
+            "message": ["Your run was 150% longer.", "Your week was 35% up.", "A 20% longer run."],
+            "evidence": ["frandsen2025", "nielsen2014", "frandsen2025"],
+            **extra,
+        }
+    )
+
+
+def _details(fragment: Any) -> list[Any]:
+    from dash import html
+
+    return [c for c in fragment.children if isinstance(c, html.Details)]
+
+
+def test_alert_evidence_is_cited_once_per_rule() -> None:
+    from dashboards import layout
+
+    citations = {"spike": "Frandsen 2025, 5,205 runners", "ramp": "Nielsen 2014, novices"}
+    fragment = layout.alerts_list(_alerts_frame(), citations=citations)
+    text = str(fragment)
+    # one short sentence per alert, each once
+    for sentence in ("Your run was 150% longer.", "Your week was 35% up.", "A 20% longer run."):
+        assert text.count(sentence) == 1
+    assert "2025-04-07 to 2025-04-13 (7 days)" in text
+    # one expandable block per rule, each citation once although spike fired twice
+    blocks = _details(fragment)
+    assert [b.children[0].children for b in blocks] == [
+        "Evidence: single-run spike",
+        "Evidence: 7-day distance ramp",
+    ]
+    assert text.count("Frandsen 2025, 5,205 runners") == 1
+    assert text.count("Nielsen 2014, novices") == 1
+
+
+def test_alert_evidence_from_a_citation_column_or_the_keys() -> None:
+    from dashboards import layout
+
+    with_column = layout.alerts_list(
+        _alerts_frame(citation=["Spike study", "Ramp study", "Spike study"])
+    )
+    assert str(with_column).count("Spike study") == 1
+    keys_only = str(layout.alerts_list(_alerts_frame()))
+    assert keys_only.count("frandsen2025") == 1 and keys_only.count("nielsen2014") == 1
+    # a per-alert detail, when given, is also shown once per rule
+    detailed = layout.alerts_list(_alerts_frame(detail=["Spikes matter.", None, "Spikes matter."]))
+    assert str(detailed).count("Spikes matter.") == 1
+
+
+def test_status_cards_say_how_old_the_numbers_are() -> None:
+    from dashboards import layout
+
+    status = {
+        "as_of": date(2018, 1, 28),
+        "unit": "km",
+        "week_load": 16.0,
+        "ramp_pct": None,
+        "acwr": 1.0,
+        "acwr_ewma": 1.02,
+        "last_run_distance": 8.0,
+        "last_run_date": date(2018, 1, 28),
+        "last_spike_pct": 0.0,
+        "last_spike_category": "reference",
+    }
+    text = str(layout.status_cards(status, today=date(2026, 12, 3)))
+    assert "as of 2018-01-28 (8 years ago)" in text
+    assert "8 years ago; spike +0% (reference)" in text
+    recent = str(layout.status_cards(status, today=date(2018, 2, 2)))
+    assert "as of 2018-01-28 (5 days ago)" in recent
+    assert layout.ago(date(2026, 1, 1), date(2026, 1, 1)) == "today"
+    assert layout.ago(date(2026, 1, 1), date(2026, 5, 1)) == "4 months ago"
+
+
+def test_coach_rows_of_the_status_shape_and_the_as_of_line() -> None:
+    from dashboards import layout
+
+    rows = layout.coach_table_rows(
+        [
+            {
+                "athlete": "Sam",
+                "as_of": "2025-04-14",
+                "last_run_date": "2025-04-13",
+                "last_7d_km": 41.0,
+                "ramp_pct": 35.0,
+                "acwr": 1.4,
+                "acwr_ewma": 1.3,
+                "latest_spike_pct": 150.0,
+                "latest_pain": 4,
+                "worst_alert": {"rule": "spike", "severity": "high", "date": "2025-04-13"},
+                "reason": "Sam's run was 150% longer than his longest of 30 days.",
+            },
+            {
+                "athlete": "Alex",
+                "as_of": "2025-04-14",
+                "worst_alert": {"rule": "ramp", "severity": "info", "date": "2025-04-10"},
+                "reason": "Alex's week was 15% up.",
+            },
+        ]
+    )
+    sam, alex = rows
+    assert (sam["alert"], sam["alert_date"], sam["last_7d"], sam["last_run"]) == (
+        "high",
+        "2025-04-13",
+        41.0,
+        "2025-04-13",
+    )
+    assert sam["reason"].startswith("Sam's run")
+    # info is not an alert for the coach table: "none", no date, no reason
+    assert (alex["alert"], alex["alert_date"], alex["reason"]) == ("none", "", "")
+    assert layout.coach_as_of(rows).startswith("As of 2025-04-14:")
+    assert layout.coach_as_of([]) == ""
+
+
+def test_coach_columns_fit_a_1400_px_screen() -> None:
+    from dashboards import layout
+
+    # 1400 px less the page's margins (2 x 24), the panel's padding and border
+    # (2 x 15) and a vertical scroll bar (15): 1307 px for the grid
+    fixed = sum(c.get("width", 0) for c in layout.COACH_COLUMNS)
+    flexible = sum(c.get("minWidth", 0) for c in layout.COACH_COLUMNS if c.get("flex"))
+    assert fixed + flexible <= 1400 - 48 - 30 - 15
