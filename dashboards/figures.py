@@ -35,9 +35,9 @@ SEVERITY_COLOURS: dict[str | None, str] = {
 }
 #: The weekly chart's colour key, in the order the legend lists it.
 SEVERITY_KEY: tuple[tuple[str | None, str], ...] = (
-    (None, "no caution or high alert"),
-    ("caution", "caution this week"),
-    ("high", "high this week"),
+    (None, "none or info"),
+    ("caution", "caution"),
+    ("high", "high"),
 )
 #: Run marker colour by spike category (science.md section 4).
 SPIKE_COLOURS: dict[str, str] = {
@@ -224,23 +224,34 @@ def weekly_figure(
         for sev, label in SEVERITY_KEY
     ]
     rng = view_range([week_start, week_start + pd.Timedelta(days=7)], start=start, end=end)
-    fig = go.Figure([bars, *key])
-    fig.update_layout(
-        **{**_LAYOUT, "margin": {"l": 55, "r": 20, "t": 70, "b": 40}},
-        title={
+    layout = {
+        **_LAYOUT,
+        "margin": {"l": 55, "r": 20, "t": 90, "b": 40},
+        "title": {
             "text": title or f"Weekly total ({unit}) and week-over-week ramp",
             "font": {"size": 15},
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "y": 0.98,
+            "yanchor": "top",
         },
-        xaxis={"type": "date", **({"range": list(rng)} if rng else {})},
-        yaxis_title=unit,
-        height=320,
-        barmode="overlay",
-        showlegend=True,
-    )
-    fig.update_layout(
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"}
-    )
-    return fig
+        "legend": {
+            "orientation": "h",
+            # the title on its own line keeps the key to one row on a phone
+            "title": {"text": "Alerts this week:", "side": "top left"},
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+        },
+        "xaxis": {"type": "date", **({"range": list(rng)} if rng else {})},
+        "yaxis": {"title": {"text": unit}},
+        "height": 320,
+        "barmode": "overlay",
+        "showlegend": True,
+    }
+    return go.Figure(data=[bars, *key], layout=layout)
 
 
 def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:

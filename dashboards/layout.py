@@ -89,6 +89,7 @@ def runner_controls() -> html.Div:
             _label(
                 "Dates",
                 dcc.DatePickerRange(id=ids.DATE_RANGE, display_format="YYYY-MM-DD", clearable=True),
+                class_name="lw-control lw-dates",
             ),
             _label(
                 "Units",
@@ -221,7 +222,7 @@ COACH_COLUMNS: list[dict[str, Any]] = [
     {"field": "latest_pain", "headerName": "Latest pain /10", "width": 80, "type": "numericColumn"},
     {"field": "last_7d", "headerName": "Last 7 days km", "width": 85, "type": "numericColumn"},
     {"field": "ramp_pct", "headerName": "Ramp %", "width": 75, "type": "numericColumn"},
-    {"field": "acwr", "headerName": "ACWR", "width": 70, "type": "numericColumn"},
+    {"field": "acwr", "headerName": "ACWR", "width": 75, "type": "numericColumn"},
     {"field": "acwr_ewma", "headerName": "ACWR EWMA", "width": 80, "type": "numericColumn"},
     {
         "field": "latest_spike_pct",
@@ -301,6 +302,7 @@ def page(upload_url: str) -> html.Div:
                         id=ids.TABS,
                         value=ids.TAB_RUNNER,
                         className="lw-tabs",
+                        mobile_breakpoint=0,  # tabs side by side on phones too
                         children=[
                             dcc.Tab(
                                 label="Runner",

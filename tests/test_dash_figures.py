@@ -102,11 +102,8 @@ def test_weekly_colours_have_a_legend(weekly: pd.DataFrame) -> None:
     assert fig.layout.showlegend is True
     assert fig.data[0].showlegend is False  # the bars themselves are not a legend entry
     key = {t.name: t.marker.color for t in fig.data[1:] if t.showlegend}
-    assert key == {
-        "no caution or high alert": "#7a9cc6",
-        "caution this week": "#f0a020",
-        "high this week": "#d62728",
-    }
+    assert key == {"none or info": "#7a9cc6", "caution": "#f0a020", "high": "#d62728"}
+    assert fig.layout.legend.title.text == "Alerts this week:"
     assert all(list(t.y) == [None] for t in fig.data[1:])  # key entries plot nothing
 
 
