@@ -60,13 +60,15 @@ def shoot(url: str, out: Path) -> None:
     with chrome(width=1400, height=1650) as driver:
         driver.get(url)
         wait_until(lambda: graph_traces(driver, "timeline-graph"), timeout=30, what="the charts")
-        driver.find_element(By.ID, "athlete-dropdown").click()
-        wait_until(
-            lambda: driver.find_element(
-                By.XPATH, f"//*[@role='option'][.//input[@value='{ATHLETE}']]"
-            ),
-            what="the athlete list",
-        ).click()
+        # the page opens on the athlete who needs attention first, which may already be ours
+        if ATHLETE not in driver.find_element(By.ID, "athlete-dropdown").text:
+            driver.find_element(By.ID, "athlete-dropdown").click()
+            wait_until(
+                lambda: driver.find_element(
+                    By.XPATH, f"//*[@role='option'][.//input[@value='{ATHLETE}']]"
+                ),
+                what="the athlete list",
+            ).click()
         wait_until(
             lambda: any(
                 str(t["name"]).startswith(("moderate", "large"))
