@@ -242,7 +242,8 @@ _MEASURE_WORDS = {
 
 
 def _report_text(report: Any) -> str:
-    from loadwatch.alerts.rules import format_value, summarise
+    from loadwatch.service import episodes as summarise
+    from loadwatch.service.render import format_value
 
     if not report.entries:
         return f"No pain entries for {report.athlete} yet (add one with `loadwatch pain add`)."
