@@ -126,9 +126,7 @@ class DashboardData(Service):
     def save_plan(self, athlete: str, on: date, run_km: float) -> None:
         self.save_plans(athlete, [(on, run_km, None)])
 
-    def coach_rows(
-        self, *, as_of: date | None = None, unit: str = "km"
-    ) -> list[dict[str, Any]]:
+    def coach_rows(self, *, as_of: date | None = None, unit: str = "km") -> list[dict[str, Any]]:
         """One row per athlete, who needs attention first: the service's status rows
         with the fields the coach grid shows (distances in ``unit``)."""
         factor = KM_TO_MI if unit == "mi" else 1.0
