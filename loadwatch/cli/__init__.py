@@ -20,6 +20,8 @@ _COMMANDS: dict[str, str] = {
     "pain": "pain",
     "plan": "plan",
     "check": "check",
+    "status": "status",
+    "alerts": "status",
     "config": "config",
     "serve": "serve",
     "demo": "serve",
