@@ -369,11 +369,6 @@ def test_athlete_without_runs_never_shows_the_previous_one(driver: Any, server: 
         assert sorted(trace["y"]) == sorted(NO_RUNS_PAIN)  # only Omar's own scores
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dashboards/data.py cannot build the view of an athlete without runs "
-    "(pandas 3 refuses the empty weekly frame); the service layer fixes it",
-)
 def test_athlete_without_runs_shows_their_pain_on_dated_axes(
     driver: Any, server: str, server_log: Path
 ) -> None:

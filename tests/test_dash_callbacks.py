@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ MONDAY = date(2025, 3, 3)
 WEEKS = 6
 STEADY_KM = 10.0
 JUMP_KM = 25.0
+#: The coach table's date in these tests: Ben's pain score, the Monday after week 6.
+COACH_AS_OF = MONDAY + timedelta(days=7 * WEEKS)
+PIA_PLAN = date.today() + timedelta(days=7)
 
 
 def _run(store: Store, athlete: str, day: date, km: float) -> None:
@@ -106,10 +110,10 @@ def test_runner_view_figures(data: DashboardData) -> None:
         data, "Ana", None, None, "km", "distance"
     )
     bars = weekly.data[0]
-    # six full weeks of 3 x 10 km (the last is cut at Ana's last run, a Friday)
+    # six weeks of 3 x 10 km; the history ended long before today, so its last
+    # week is a whole calendar week (the weekend passed without runs) with a ramp
     assert list(bars.y) == [30.0] * WEEKS
-    # the last week is partial (5 of 7 days): no ramp is claimed for it
-    assert list(bars.text) == ["", *["+0%"] * (WEEKS - 2), "partial week"]
+    assert list(bars.text) == ["", *["+0%"] * (WEEKS - 1)]
     names = _names(timeline)
     assert names[:3] == ["first run after a break", "no spike (≤10%)", "ACWR (rolling 7:28)"]
     runs = sum(len(t.x) for t in timeline.data if t.yaxis == "y")
@@ -162,7 +166,7 @@ def test_runner_view_without_athlete(data: DashboardData) -> None:
 def shapes(tmp_path: Path) -> DashboardData:
     """One athlete per shape of data a new user meets.
 
-    Nia: runs, no pain. Omar: only pain. Pia: only a planned run. Quin: a single
+    Nia: runs, no pain. Omar: only pain. Pia: only a run planned for next week. Quin: a single
     run. Rita: runs that ended in January 2018. Sol: nothing at all.
     """
     url = f"sqlite:///{tmp_path / 'shapes.db'}"
@@ -175,7 +179,7 @@ def shapes(tmp_path: Path) -> DashboardData:
         [PainEntry(None, "Omar", MONDAY, 3), PainEntry(None, "Omar", MONDAY + timedelta(9), 5)]
     )
     store.add_athlete("Pia")
-    store.add_plans([PlannedRun(None, "Pia", MONDAY + timedelta(days=3), 8000.0)])
+    store.add_plans([PlannedRun(None, "Pia", PIA_PLAN, 8000.0)])
     _run(store, "Quin", MONDAY, 5.0)
     for n in range(10):
         _run(store, "Rita", date(2018, 1, 1) + timedelta(days=3 * n), 8.0)
@@ -238,14 +242,6 @@ def test_runs_that_ended_years_ago_are_dated_and_aged(shapes: DashboardData) -> 
     assert weekly.layout.xaxis.range[0].startswith("2017-12-31")
 
 
-AWAITS_SERVICE = pytest.mark.xfail(
-    strict=True,
-    reason="dashboards/data.py cannot build the view of an athlete without runs "
-    "(pandas 3 refuses the empty weekly frame); the service layer fixes it",
-)
-
-
-@AWAITS_SERVICE
 def test_only_pain_shows_the_pain_on_dated_axes(shapes: DashboardData) -> None:
     weekly, timeline, _, status = callbacks.runner_outputs(
         shapes, "Omar", None, None, "km", "distance"
@@ -258,7 +254,6 @@ def test_only_pain_shows_the_pain_on_dated_axes(shapes: DashboardData) -> None:
     assert any(a.text == "no runs in this period" for a in timeline.layout.annotations)
 
 
-@AWAITS_SERVICE
 def test_only_plans_shows_the_plan(shapes: DashboardData) -> None:
     _, timeline, _, status = callbacks.runner_outputs(shapes, "Pia", None, None, "km", "distance")
     assert not _error_shown(status)
@@ -266,7 +261,6 @@ def test_only_plans_shows_the_plan(shapes: DashboardData) -> None:
     assert list(planned.y) == [8.0]
 
 
-@AWAITS_SERVICE
 def test_no_data_at_all_says_how_to_start(shapes: DashboardData) -> None:
     weekly, timeline, alerts, status = callbacks.runner_outputs(
         shapes, "Sol", None, None, "km", "distance"
@@ -410,8 +404,17 @@ def test_saved_plan_shows_on_the_timeline(data: DashboardData) -> None:
 
 
 # --------------------------------------------------------------------- coach
-def test_coach_rows_sorted_by_attention(data: DashboardData) -> None:
-    rows, _as_of, _cards = callbacks.coach_rows(data, ids.TAB_COACH)
+@pytest.fixture
+def coach_data(data: DashboardData, monkeypatch: pytest.MonkeyPatch) -> DashboardData:
+    """``data`` whose coach table is as of :data:`COACH_AS_OF` (not today)."""
+    monkeypatch.setattr(data, "coach_rows", partial(data.coach_rows, as_of=COACH_AS_OF))
+    return data
+
+
+def test_coach_rows_sorted_by_attention(coach_data: DashboardData) -> None:
+    data = coach_data
+    rows, as_of, _cards = callbacks.coach_rows(data, ids.TAB_COACH)
+    assert as_of.startswith(f"As of {COACH_AS_OF.isoformat()}:")
     assert [r["athlete"] for r in rows] == ["Ben", "Ana"]
     ben, ana = rows
     assert ben["alert"] == "high" and ben["latest_pain"] == 6
@@ -425,7 +428,8 @@ def test_coach_rows_sorted_by_attention(data: DashboardData) -> None:
     assert ana["last_run"] == (MONDAY + timedelta(days=7 * (WEEKS - 1) + 4)).isoformat()
 
 
-def test_coach_cards_repeat_the_rows_in_order(data: DashboardData) -> None:
+def test_coach_cards_repeat_the_rows_in_order(coach_data: DashboardData) -> None:
+    data = coach_data
     _, _, cards = callbacks.coach_rows(data, ids.TAB_COACH)
     assert [c.id for c in cards] == [
         {"type": ids.COACH_CARD, "index": "Ben"},
