@@ -375,11 +375,13 @@ def test_athlete_without_runs_shows_their_pain_on_dated_axes(
     _open(driver, server)
     console_errors(driver)
     _choose_athlete(driver, NO_RUNS)
-    pain = wait_until(
-        lambda: trace_named(graph_traces(driver, "timeline-graph"), "back pain"),
-        what=f"{NO_RUNS}'s pain scores",
-    )
-    assert [float(y) for y in pain[0]["y"]] == [float(s) for s in NO_RUNS_PAIN]
+
+    def own_pain() -> bool:
+        pain = trace_named(graph_traces(driver, "timeline-graph"), "back pain")
+        return [[float(y) for y in t["y"]] for t in pain] == [[float(s) for s in NO_RUNS_PAIN]]
+
+    wait_until(own_pain, what=f"{NO_RUNS}'s pain scores (and only theirs)")
+    assert not _run_points(driver)
     wait_until(lambda: _ticks_are_dates(driver), what="dated tick labels on every row")
     assert not _server_errors(server_log)
     assert not [m for m in console_errors(driver) if "500" in m]
