@@ -613,6 +613,7 @@ def coach_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "latest_spike_pct": _first(row, "latest_spike_pct"),
                 "last_run": _first(row, "last_run", "last_run_date"),
                 "as_of": _first(row, "as_of"),
+                "days_since_last_run": _first(row, "days_since_last_run"),
             }
         )
     return shown
@@ -624,11 +625,16 @@ def coach_as_of(rows: list[dict[str, Any]]) -> str:
     if not days:
         return ""
     when = days[0] if len(days) == 1 else f"{days[0]} to {days[-1]} (each athlete's own)"
-    return f"As of {when}: the last 7 days up to that date, and alerts of the 28 days before it."
+    return f"As of {when}: distances over the 7 days and alerts over the 28 days up to it."
 
 
 def _number(value: Any, spec: str, suffix: str = "") -> str:
     return "–" if value is None else f"{value:{spec}}{suffix}"
+
+
+def _days_ago(row: Mapping[str, Any]) -> str:
+    days = int(row["days_since_last_run"])
+    return " (today)" if days == 0 else f" ({days} day{'s' if days != 1 else ''} ago)"
 
 
 def coach_cards(rows: list[dict[str, Any]]) -> list[html.Button]:
@@ -644,7 +650,8 @@ def coach_cards(rows: list[dict[str, Any]]) -> list[html.Button]:
             f"ramp {_number(row['ramp_pct'], '+.0f', '%')}",
             f"ACWR {_number(row['acwr'], '.2f')}",
             f"pain {_number(row['latest_pain'], '.0f', '/10')}",
-            f"last run {row['last_run'] or '–'}",
+            f"last run {row['last_run'] or '–'}"
+            + ("" if row.get("days_since_last_run") is None else _days_ago(row)),
         ]
         cards.append(
             html.Button(

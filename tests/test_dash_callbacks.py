@@ -769,6 +769,7 @@ def test_coach_rows_of_the_status_shape_and_the_as_of_line() -> None:
                 "latest_pain": 4,
                 "worst_alert": {"rule": "spike", "severity": "high", "date": "2025-04-13"},
                 "reason": "Sam's run was 150% longer than his longest of 30 days.",
+                "days_since_last_run": 1,
             },
             {
                 "athlete": "Alex",
@@ -789,6 +790,9 @@ def test_coach_rows_of_the_status_shape_and_the_as_of_line() -> None:
     # info is not an alert for the coach table: "none", no date, no reason
     assert (alex["alert"], alex["alert_date"], alex["reason"]) == ("none", "", "")
     assert layout.coach_as_of(rows).startswith("As of 2025-04-14:")
+    sam_card, alex_card = (str(c) for c in layout.coach_cards(rows))
+    assert "last run 2025-04-13 (1 day ago)" in sam_card
+    assert "last run –" in alex_card and "No alert at caution or above." in alex_card
     assert layout.coach_as_of([]) == ""
 
 
