@@ -417,12 +417,6 @@ def _when(row: Any) -> str:
     return f"{first.isoformat()} to {last.isoformat()} ({days} days)"
 
 
-def _citation(key: str) -> str:
-    from loadwatch.alerts.evidence import EVIDENCE
-
-    return f"{EVIDENCE[key]} [{key}]" if key in EVIDENCE else key
-
-
 def _texts(values: Any) -> list[str]:
     """The distinct non-empty texts of ``values``, in order."""
     seen: list[str] = []
@@ -432,15 +426,17 @@ def _texts(values: Any) -> list[str]:
     return seen
 
 
-def rule_evidence(
+def evidence_by_rule(
     alerts: pd.DataFrame, citations: Mapping[str, str] | None = None
 ) -> dict[str, list[str]]:
     """Each rule of ``alerts`` (in order of appearance) and the texts citing its evidence.
 
     From ``citations`` (rule -> text) when it names the rule, else the alerts'
-    ``citation`` column, else the citation of each ``evidence`` key; any
+    ``citation`` column, else the service's wording of the rule's evidence; any
     ``detail`` texts follow. Every text appears once per rule.
     """
+    from loadwatch.service.render import rule_evidence
+
     out: dict[str, list[str]] = {}
     for rule in _texts(alerts["rule"].astype(str)):
         rows = alerts[alerts["rule"].astype(str) == rule]
@@ -449,7 +445,7 @@ def rule_evidence(
         elif "citation" in rows and _texts(rows["citation"]):
             texts = _texts(rows["citation"])
         else:
-            texts = [_citation(k) for k in _texts(rows.get("evidence", pd.Series(dtype=object)))]
+            texts = [rule_evidence(rule)]
         if "detail" in rows:
             texts += [d for d in _texts(rows["detail"]) if d not in texts]
         out[rule] = texts
@@ -498,7 +494,7 @@ def alerts_list(
             ],
             className="lw-evidence",
         )
-        for rule, texts in rule_evidence(shown, citations).items()
+        for rule, texts in evidence_by_rule(shown, citations).items()
         if texts
     ]
     return html.Div([html.Ul(items, className="lw-alerts"), *tail, *evidence])

@@ -714,13 +714,14 @@ def test_alert_evidence_is_cited_once_per_rule() -> None:
     assert text.count("Nielsen 2014, novices") == 1
 
 
-def test_alert_evidence_from_a_citation_column_or_the_keys() -> None:
+def test_alert_evidence_from_a_citation_column_or_the_rule() -> None:
     from dashboards import layout
 
     with_column = layout.alerts_list(
         _alerts_frame(citation=["Spike study", "Ramp study", "Spike study"])
     )
     assert str(with_column).count("Spike study") == 1
+    # without citations, the service words each rule's evidence, naming its keys once
     keys_only = str(layout.alerts_list(_alerts_frame()))
     assert keys_only.count("frandsen2025") == 1 and keys_only.count("nielsen2014") == 1
     # a per-alert detail, when given, is also shown once per rule
