@@ -29,8 +29,8 @@ from loadwatch.errors import LoadwatchError
 #: Environment variable naming the config file (overrides the data directory).
 CONFIG_ENV = "LOADWATCH_CONFIG"
 CONFIG_NAME = "config.toml"
-#: Top-level tables the file may hold.
-KNOWN_SECTIONS = ("thresholds", "athletes")
+#: Top-level tables the file may hold (``notify`` is read by :mod:`loadwatch.notify.config`).
+KNOWN_SECTIONS = ("thresholds", "athletes", "notify")
 
 
 class ConfigError(LoadwatchError):

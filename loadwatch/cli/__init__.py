@@ -20,6 +20,7 @@ _COMMANDS: dict[str, str] = {
     "pain": "pain",
     "plan": "plan",
     "check": "check",
+    "notify": "notify",
     "config": "config",
     "serve": "serve",
     "demo": "serve",

@@ -1,0 +1,111 @@
+"""The words of every notification: one place, so findings stay facts until here.
+
+Each finding becomes one sentence: which planned run or week would raise
+which alert, what was measured against what, the study behind it, and the
+longest run that day that stays clear. Distances are rounded *down* to
+0.1 km so a rounded ceiling is never above the real one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from loadwatch.notify.findings import Finding
+from loadwatch.store import DEFAULT_ATHLETE, SentNotification
+
+TITLE = "loadwatch: a planned run would be a jump"
+CLEARED_TITLE = "loadwatch: cleared"
+DIGEST_TITLE = "loadwatch: weekly digest"
+_WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def day_text(day: date) -> str:
+    """``Sat 2026-12-05``."""
+    return f"{_WEEKDAY[day.weekday()]} {day.isoformat()}"
+
+
+def _floor1(km: float) -> str:
+    return f"{math.floor(km * 10 + 1e-9) / 10:.1f}"
+
+
+def _who(athlete: str) -> str:
+    return "" if athlete == DEFAULT_ATHLETE else f"{athlete}: "
+
+
+def _what(f: Finding) -> str:
+    """What would happen, in the rule's own terms."""
+    v, t = f.value, f.threshold
+    if f.rule == "spike":
+        return f"would be {v:.0f}% longer than the longest run of the 30 days before (over {t:g}%)"
+    if f.rule == "ramp":
+        return (
+            f"would put {v:.0f}% more km in the 7 days to that day than in the 7 before "
+            f"(over {t:g}%)"
+        )
+    if f.rule == "acwr":
+        return f"would take the acute:chronic ratio (7 vs 28 days) to {v:.2f} (over {t:g})"
+    if f.rule == "acwr_ewma":
+        return f"would take the EWMA acute:chronic ratio to {v:.2f} (over {t:g})"
+    if f.rule == "monotony":
+        return f"would make the 7 days' monotony {v:.2f} (over {t:g})"
+    return f"would set off {f.rule} at {v:g} (threshold {t:g})"
+
+
+def _ceiling(f: Finding) -> str:
+    if f.ceiling_km is None:
+        return "no distance limit can be worked out for that day"
+    if f.ceiling_km <= 0:
+        return "with the rest of the plan as it is, no run that day stays clear"
+    return f"a run of up to {_floor1(f.ceiling_km)} km that day stays clear"
+
+
+def finding_message(f: Finding) -> str:
+    """One sentence for one finding."""
+    when = day_text(f.date)
+    if f.planned_km > 0:
+        est = " (estimated from its duration)" if f.estimated else ""
+        subject = f"the {_floor1(f.planned_km)} km{est} planned for {when}"
+    else:
+        subject = f"the plan around {when}"
+    return (
+        f"{_who(f.athlete)}{subject[0].upper()}{subject[1:]} {_what(f)}: {f.rule}, {f.severity}, "
+        f"associated with a higher injury rate in {f.evidence}; {_ceiling(f)}."
+    )
+
+
+def cleared_message(sent: SentNotification) -> str:
+    """One sentence saying an earlier finding no longer holds."""
+    when = day_text(sent.first_date) if sent.first_date else "the coming days"
+    who = _who(sent.athlete or DEFAULT_ATHLETE)
+    return f"{who}Cleared: the plan for {when} no longer sets off {sent.rule}."
+
+
+def digest_message(
+    rows: Sequence[dict[str, Any]],
+    findings: dict[str, list[Finding]],
+    *,
+    week_start: date,
+    total: int,
+) -> str:
+    """The coach's weekly list: athletes who need attention, in the coach table's order.
+
+    ``rows`` are coach-table rows (``athlete``, ``worst_alert``, ``alert_date``,
+    ``alert_message``) already in order and already limited to who needs attention.
+    """
+    head = f"Week of {week_start.isoformat()}: "
+    if not rows:
+        return head + f"none of {total} athlete(s) needs attention."
+    lines = [head + f"{len(rows)} of {total} athlete(s) need attention."]
+    for n, row in enumerate(rows, start=1):
+        name = row["athlete"]
+        parts = []
+        if row.get("worst_alert"):
+            said = row.get("alert_message") or ""
+            parts.append(f"{row['worst_alert']} on {row['alert_date']}: {said}".strip())
+        for f in findings.get(name, []):
+            parts.append(f"ahead: {f.rule} ({f.severity}) on {day_text(f.date)}, {_ceiling(f)}")
+        lines.append(f"{n}. {name} — " + "; ".join(parts))
+    return "\n".join(lines)
