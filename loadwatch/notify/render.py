@@ -2,13 +2,12 @@
 
 Each finding becomes one sentence: which planned run or week would raise
 which alert, what was measured against what, the study behind it, and the
-longest run that day that stays clear. Distances are rounded *down* to
-0.1 km so a rounded ceiling is never above the real one.
+longest run that day that stays clear. Ceilings are shown to 0.01 km, as the
+check computes them (rounded down, so planning exactly the ceiling stays clear).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -25,10 +24,6 @@ _WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def day_text(day: date) -> str:
     """``Sat 2026-12-05``."""
     return f"{_WEEKDAY[day.weekday()]} {day.isoformat()}"
-
-
-def _floor1(km: float) -> str:
-    return f"{math.floor(km * 10 + 1e-9) / 10:.1f}"
 
 
 def _who(athlete: str) -> str:
@@ -59,7 +54,7 @@ def _ceiling(f: Finding) -> str:
         return "no distance limit can be worked out for that day"
     if f.ceiling_km <= 0:
         return "with the rest of the plan as it is, no run that day stays clear"
-    return f"a run of up to {_floor1(f.ceiling_km)} km that day stays clear"
+    return f"a run of up to {f.ceiling_km:.2f} km that day stays clear"
 
 
 def finding_message(f: Finding) -> str:
@@ -67,7 +62,7 @@ def finding_message(f: Finding) -> str:
     when = day_text(f.date)
     if f.planned_km > 0:
         est = " (estimated from its duration)" if f.estimated else ""
-        subject = f"the {_floor1(f.planned_km)} km{est} planned for {when}"
+        subject = f"the {f.planned_km:.1f} km{est} planned for {when}"
     else:
         subject = f"the plan around {when}"
     return (

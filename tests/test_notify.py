@@ -1,0 +1,251 @@
+"""``loadwatch notify`` against a JSON webhook on 127.0.0.1 (Apprise ``json://``).
+
+The history is six weeks of three runs (6, 8 and 12 km, 1, 3 and 5 days before
+each week's end) up to yesterday: 26 km a week, the longest run 12 km, and no
+alert at caution or above. Worked out by hand for a plan 4 days ahead (day
+T+4, T = today):
+
+- 13.8 km is 15% longer than the 12 km longest run: a spike caution. The
+  rolling 7 days to T+4 hold 6 (T-1) + 13.8 = 19.8 km against 26 km before
+  (no ramp); 4 x 19.8 / (84 + 13.8) = 0.81 coupled ACWR (the 28 days to T+4
+  hold 84 km of history); the EWMA ratio stays near 1.2. So: one finding.
+- 12 km is not longer than 12 km: nothing.
+- The day's ceiling is the spike's: 1.1 x 12 = 13.2 km (rounded down to
+  0.01 km, and a hair below when 13.2 km itself rounds over in binary); the
+  ramp would allow 1.1 x 26 - 6 = 22.6 km, the coupled ACWR 31.6 km.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from local_http import LocalServer, local_server
+
+from loadwatch.cli import cli
+from loadwatch.model import ActivitySummary
+from loadwatch.store import FileRecord, PlannedRun, Store
+
+TODAY = date.today()
+WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@pytest.fixture
+def http_server() -> Iterator[LocalServer]:
+    with local_server() as server:
+        yield server
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("LOADWATCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LOADWATCH_CONFIG", str(tmp_path / "config.toml"))
+    path = str(tmp_path / "lw.db")
+    monkeypatch.setenv("LOADWATCH_DB", path)
+    store = Store.open(path)
+    for athlete in ("me", "Calm Casey"):
+        add_history(store, athlete)
+    return path
+
+
+def add_history(store: Store, athlete: str) -> None:
+    who = store.athlete(athlete)
+    for week in range(6):
+        for back, km in ((1, 6.0), (3, 8.0), (5, 12.0)):
+            d = TODAY - timedelta(days=7 * week + back)
+            sha = f"{athlete}-{d.isoformat()}".encode().hex().ljust(64, "0")[:64]
+            summary = ActivitySummary(
+                sport="running",
+                start_utc=datetime(d.year, d.month, d.day, 7, tzinfo=UTC),
+                distance_m=km * 1000.0,
+                timer_s=km * 330.0,
+                elapsed_s=km * 340.0,
+                source_format="fit",
+                utc_offset_s=0,
+                source_sha256=sha,
+            )
+            store.add_file(who, FileRecord(sha, f"{sha}.fit", 1, "fit", "imported"), [summary])
+
+
+def plan(db: str, days_ahead: int, km: float, athlete: str = "me") -> int:
+    day = TODAY + timedelta(days=days_ahead)
+    (plan_id,) = Store.open(db).add_plans([PlannedRun(None, athlete, day, km * 1000.0)])
+    return plan_id
+
+
+def unplan(db: str, plan_id: int) -> None:
+    Store.open(db).delete_plan(plan_id)
+
+
+def notify(server: LocalServer, *args: str) -> Result:
+    target = f"json://127.0.0.1:{server.port}/hook"
+    return CliRunner().invoke(cli, ["notify", "--to", target, *args])
+
+
+def day_text(days_ahead: int) -> str:
+    d = TODAY + timedelta(days=days_ahead)
+    return f"{WEEKDAY[d.weekday()]} {d.isoformat()}"
+
+
+def test_one_message_per_new_risky_plan_and_never_twice(db: str, http_server: LocalServer) -> None:
+    safe = plan(db, 4, 12.0)
+    result = notify(http_server)
+    assert result.exit_code == 0, result.output
+    assert http_server.posts == []
+
+    unplan(db, safe)
+    risky = plan(db, 4, 13.8)
+    result = notify(http_server)
+    assert result.exit_code == 3, result.output
+    assert len(http_server.posts) == 1
+    path, body = http_server.posts[0]
+    assert path == "/hook"  # the message travels in the body, never in the URL
+    message = body["message"]
+    assert message.startswith(f"The 13.8 km planned for {day_text(4)} would be 15% longer")
+    assert "spike, caution" in message and "frandsen2025" in message
+    assert "a run of up to 13.19 km" in message or "a run of up to 13.20 km" in message
+
+    again = notify(http_server)
+    assert again.exit_code == 3  # the finding still exists...
+    assert len(http_server.posts) == 1  # ...but was sent already
+    assert "[sent before]" in again.output
+
+    # a new risky plan: the same run moved to the next day
+    unplan(db, risky)
+    plan(db, 5, 13.8)
+    moved = notify(http_server)
+    assert moved.exit_code == 3, moved.output
+    assert len(http_server.posts) == 2
+    assert http_server.messages()[1].startswith(f"The 13.8 km planned for {day_text(5)}")
+
+
+def test_dry_run_sends_and_records_nothing(db: str, http_server: LocalServer) -> None:
+    plan(db, 4, 13.8)
+    dry = notify(http_server, "--dry-run")
+    assert dry.exit_code == 3, dry.output
+    assert http_server.posts == []
+    assert "[would send]" in dry.output
+    assert dry.output.endswith("0 message(s) sent (dry run: nothing sent or recorded).\n")
+    real = notify(http_server)
+    assert real.exit_code == 3
+    assert len(http_server.posts) == 1
+
+
+def test_json_output(db: str, http_server: LocalServer) -> None:
+    plan(db, 4, 13.8)
+    result = notify(http_server, "--format", "json")
+    assert result.exit_code == 3, result.output
+    data = json.loads(result.output)
+    assert data["sent"] == 1
+    (finding,) = data["findings"]
+    assert finding["athlete"] == "me"
+    assert finding["date"] == (TODAY + timedelta(days=4)).isoformat()
+    assert (finding["rule"], finding["severity"], finding["planned_km"]) == (
+        "spike",
+        "caution",
+        13.8,
+    )
+    assert 13.19 <= finding["ceiling_km"] <= 13.2
+    assert finding["message"] == http_server.messages()[0]
+
+
+def test_cleared_message_when_configured(db: str, http_server: LocalServer, tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[notify]\ncleared = true\n")
+    risky = plan(db, 4, 13.8)
+    notify(http_server)
+    unplan(db, risky)
+    result = notify(http_server)
+    assert result.exit_code == 0, result.output
+    assert (
+        http_server.messages()[1]
+        == f"Cleared: the plan for {day_text(4)} no longer sets off spike."
+    )
+    notify(http_server)
+    assert len(http_server.posts) == 2
+
+
+def test_failed_delivery_is_an_error_and_is_tried_again(db: str, http_server: LocalServer) -> None:
+    plan(db, 4, 13.8)
+    http_server.post_status = 500
+    failed = notify(http_server)
+    assert failed.exit_code == 1
+    assert "delivery to json://127.0.0.1" in failed.output
+    http_server.post_status = 200
+    retried = notify(http_server)
+    assert retried.exit_code == 3
+    assert len(http_server.posts) == 2  # the failed one, then the retry
+
+
+def test_config_urls_and_usage_errors(db: str, http_server: LocalServer, tmp_path: Path) -> None:
+    runner = CliRunner()
+    nowhere = runner.invoke(cli, ["notify"])
+    assert nowhere.exit_code == 2
+    assert "nowhere to send" in nowhere.output
+    team = runner.invoke(cli, ["notify", "--digest", "--team", "A"])
+    assert team.exit_code == 2
+    assert "teams are not available yet" in team.output
+    (tmp_path / "config.toml").write_text(
+        '[notify]\nurls = ["json://127.0.0.1:${HOOK_PORT}/hook"]\n'
+    )
+    plan(db, 4, 13.8)
+    unset = runner.invoke(cli, ["notify"])
+    assert unset.exit_code == 1
+    assert "environment variable HOOK_PORT is not set" in unset.output
+    ok = runner.invoke(cli, ["notify"], env={"HOOK_PORT": str(http_server.port)})
+    assert ok.exit_code == 3, ok.output
+    assert len(http_server.posts) == 1
+
+
+def test_no_health_data_in_logs(
+    db: str, http_server: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    plan(db, 4, 13.8)
+    with caplog.at_level(logging.DEBUG):
+        result = notify(http_server)
+    assert result.exit_code == 3
+    assert len(http_server.posts) == 1
+    assert not [r for r in caplog.records if "13.8" in r.getMessage() or "spike" in r.getMessage()]
+
+
+def test_weekly_digest_once_per_week(db: str, http_server: LocalServer) -> None:
+    plan(db, 4, 13.8)
+    first = notify(http_server, "--digest", "--all")
+    assert first.exit_code == 3, first.output
+    (message,) = http_server.messages()
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    lines = message.splitlines()
+    assert lines[0] == f"Week of {monday.isoformat()}: 1 of 2 athlete(s) need attention."
+    assert lines[1].startswith(f"1. me — ahead: spike (caution) on {day_text(4)}")
+    assert len(lines) == 2  # Calm Casey has nothing to see
+    second = notify(http_server, "--digest", "--all")
+    assert second.exit_code == 3
+    assert "already sent for the week" in second.output
+    assert len(http_server.posts) == 1
+
+
+def _feed(days_ahead: int, summary: str) -> bytes:
+    day = (TODAY + timedelta(days=days_ahead)).strftime("%Y%m%d")
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//loadwatch tests//feed//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:long-run@loadwatch.test\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"DTSTART;VALUE=DATE:{day}\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def test_notify_rereads_the_subscribed_calendar(db: str, http_server: LocalServer) -> None:
+    http_server.files["/feed.ics"] = _feed(4, "Long run 12 km")
+    url = f"http://127.0.0.1:{http_server.port}/feed.ics"
+    subscribed = CliRunner().invoke(cli, ["plan", "subscribe", url])
+    assert subscribed.exit_code == 0, subscribed.output
+    assert notify(http_server).exit_code == 0
+    assert http_server.posts == []
+    http_server.files["/feed.ics"] = _feed(4, "Long run 13.8 km")  # the coach changed it
+    result = notify(http_server)
+    assert result.exit_code == 3, result.output
+    (message,) = http_server.messages()
+    assert message.startswith(f"The 13.8 km planned for {day_text(4)} would be 15% longer")
