@@ -113,7 +113,9 @@ class _Run:
 
 
 def _errors(failures: list[DeliveryFailure], sync_errors: list[str]) -> list[str]:
-    return [f"delivery to {x.target} failed: {x.reason}" for x in failures] + sync_errors
+    """One line per distinct problem (a dead target fails every message the same way)."""
+    lines = [f"delivery to {x.target} failed: {x.reason}" for x in failures] + sync_errors
+    return list(dict.fromkeys(lines))
 
 
 def _finish(
@@ -123,8 +125,8 @@ def _finish(
     if text:
         for line in sync_errors:
             click.echo(f"Warning: {line}", err=True)
-    for x in failures:
-        click.echo(f"Error: delivery to {x.target} failed: {x.reason}", err=True)
+    for line in _errors(failures, []):
+        click.echo(f"Error: {line}", err=True)
     if failures:
         sys.exit(1)
     sys.exit(EXIT_FINDINGS if found else 0)
@@ -145,11 +147,17 @@ def _findings(run: _Run, to: list[str], config: NotifyConfig) -> None:
         sync=run.sync,
     )
     new = {id(f) for f in out.new}
+    undelivered = {id(f) for f in out.undelivered}
     if run.fmt == "json":
         payload = {
             "sent": out.sent,
             "findings": [
-                {**f.as_dict(), "message": finding_message(f), "new": id(f) in new}
+                {
+                    **f.as_dict(),
+                    "message": finding_message(f),
+                    "new": id(f) in new,
+                    "sent": id(f) in new and id(f) not in undelivered and not run.dry_run,
+                }
                 for f in out.findings
             ],
             "errors": _errors(out.failures, out.sync_errors),
@@ -159,7 +167,12 @@ def _findings(run: _Run, to: list[str], config: NotifyConfig) -> None:
         if not out.findings:
             click.echo(f"No planned run in the next {run.days} day(s) raises a caution or worse.")
         for f in out.findings:
-            state = ("would send" if run.dry_run else "sent") if id(f) in new else "sent before"
+            if id(f) not in new:
+                state = "sent before"
+            elif run.dry_run:
+                state = "would send"
+            else:
+                state = "not sent" if id(f) in undelivered else "sent"
             click.echo(f"[{state}] {finding_message(f)}")
         for r in out.cleared:
             click.echo(f"[cleared] {r.athlete}: {r.rule} from {r.first_date} no longer holds.")

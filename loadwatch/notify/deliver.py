@@ -44,7 +44,7 @@ def deliver(urls: list[str], title: str, body: str) -> list[DeliveryFailure]:
         if not sender.add(url):
             failures.append(DeliveryFailure(target, "not a notification URL Apprise understands"))
             continue
-        with apprise.LogCapture(level=logging.WARNING) as log:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
             ok = sender.notify(title=title, body=body)
             lines = [line.strip() for line in log.getvalue().splitlines() if line.strip()]
         if not ok:

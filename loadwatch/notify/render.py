@@ -100,7 +100,11 @@ def digest_message(
         if row.get("worst_alert"):
             said = row.get("alert_message") or ""
             parts.append(f"{row['worst_alert']} on {row['alert_date']}: {said}".strip())
+        by_day: dict[date, list[Finding]] = {}
         for f in findings.get(name, []):
-            parts.append(f"ahead: {f.rule} ({f.severity}) on {day_text(f.date)}, {_ceiling(f)}")
+            by_day.setdefault(f.date, []).append(f)
+        for day, same_day in sorted(by_day.items()):
+            rules = ", ".join(f"{f.rule} ({f.severity})" for f in same_day)
+            parts.append(f"ahead on {day_text(day)}: {rules}, {_ceiling(same_day[0])}")
         lines.append(f"{n}. {name} — " + "; ".join(parts))
     return "\n".join(lines)

@@ -37,10 +37,15 @@ Deliver = Callable[[list[str], str, str], list[DeliveryFailure]]
 
 @dataclass
 class NotifyOutcome:
-    """What one run found and did. ``new``: findings sent (or, dry, that would be)."""
+    """What one run found and did.
+
+    ``new``: findings not sent before (sent now unless dry or failed);
+    ``undelivered``: those of them that no target took.
+    """
 
     findings: list[Finding] = field(default_factory=list)
     new: list[Finding] = field(default_factory=list)
+    undelivered: list[Finding] = field(default_factory=list)
     cleared: list[SentNotification] = field(default_factory=list)
     sent: int = 0
     failures: list[DeliveryFailure] = field(default_factory=list)
@@ -122,6 +127,8 @@ def notify_athletes(
                 )
                 for r in earlier:  # superseded by the more serious one
                     store.update_sent(r.id, cleared=True)
+            else:
+                out.undelivered.append(f)
         for r in remembered:
             if r.id in matched:
                 continue

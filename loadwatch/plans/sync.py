@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from loadwatch.errors import LoadwatchError
+from loadwatch.errors import LoadwatchError, ValidationError
 from loadwatch.metrics.pace import Pace, recent_pace
 from loadwatch.plans.ics import CalendarEvent, SkippedEvent, parse_calendar
 from loadwatch.store import CalendarPlan, CalendarSource, Store
@@ -206,7 +206,7 @@ def fetch_calendar(url: str, *, timeout: float = FETCH_TIMEOUT_S) -> bytes:
         url = "https://" + url[len("webcal://") :]
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
-        raise CalendarFetchError("a calendar URL must start with https://, http:// or webcal://")
+        raise ValidationError("a calendar URL must start with https://, http:// or webcal://")
     label = redact_url(url)
     try:
         with requests.get(url, timeout=timeout, stream=True) as response:
