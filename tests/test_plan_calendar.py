@@ -88,6 +88,7 @@ def add_runs(store: Store, athlete: str, runs: list[tuple[date, float, float]]) 
         ("Long run 26 km, last 8 km at marathon pace", "", 26.0, None),
         ("Long run", "Distance: 24 km", 24.0, None),
         ("Easy 50 min", "about 9 km", 9.0, None),  # a distance anywhere beats a duration
+        ("Threshold", "- 15m easy\n- 5 km steady\n- 10m easy", 5.0, None),  # 15m: not a distance
     ],
 )
 def test_distances_people_write(

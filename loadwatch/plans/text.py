@@ -21,8 +21,8 @@ The forms understood (letter case and spacing do not matter):
 A distance that names a pace (``6 x 1 km @ 10k pace``, ``at marathon pace``)
 is not counted. When a text holds several distances that are not joined by ``+`` (``Long run
 18k, last 5k at race pace``), the largest is the run's distance. A distance
-anywhere wins over a duration. ``5m`` (under 100) is refused as ambiguous:
-it could be miles, metres or minutes.
+anywhere wins over a duration. ``5m`` (under 100) is no distance: it could be
+miles, metres or minutes; an event with nothing else is skipped as ambiguous.
 """
 
 from __future__ import annotations
@@ -113,6 +113,7 @@ def _names_a_pace(text: str, start: int, end: int) -> bool:
 def _distance_km(text: str) -> tuple[float, str] | NotARun | None:
     """The distance written in ``text`` (km) and the words it came from; None when none is."""
     found: list[tuple[int, int, float, str]] = []
+    ambiguous: str | None = None
     for m in _DISTANCE.finditer(text):
         if _names_a_pace(text, m.start(), m.end()):
             continue
@@ -120,10 +121,8 @@ def _distance_km(text: str) -> tuple[float, str] | NotARun | None:
         value = _number(m.group("value"))
         if unit in ("m", "metre", "metres", "meter", "meters"):
             if value < 100:
-                if unit == "m":
-                    return NotARun(
-                        f"{m.group(0).strip()!r} is ambiguous (miles, metres or minutes?)"
-                    )
+                if unit == "m" and ambiguous is None:
+                    ambiguous = m.group(0).strip()
                 continue
             km = value / 1000.0
         elif unit.startswith("mi"):
@@ -140,6 +139,8 @@ def _distance_km(text: str) -> tuple[float, str] | NotARun | None:
         km = 21.0975 if m.group(1).lower().startswith("half") else 42.195
         found.append((m.start(), m.end(), km, m.group(0)))
     if not found:
+        if ambiguous is not None:
+            return NotARun(f"{ambiguous!r} is ambiguous (miles, metres or minutes?)")
         return None
     found.sort()
     # parts joined by "+" are one session's pieces: add them up
