@@ -254,3 +254,43 @@ def test_notify_rereads_the_subscribed_calendar(db: str, http_server: LocalServe
     assert result.exit_code == 3, result.output
     (message,) = http_server.messages()
     assert message.startswith(f"The 13.8 km planned for {day_text(4)} would be 15% longer")
+
+
+def test_a_duration_in_the_feed_is_estimated_and_said_so(db: str, http_server: LocalServer) -> None:
+    # the history runs at 330 s/km: 75 min is 75 x 60 / 330 = 13.6 km, 13% over 12 km
+    http_server.files["/feed.ics"] = _feed(4, "Progression 75 min")
+    url = f"http://127.0.0.1:{http_server.port}/feed.ics"
+    assert CliRunner().invoke(cli, ["plan", "subscribe", url]).exit_code == 0
+    result = notify(http_server)
+    assert result.exit_code == 3, result.output
+    (message,) = http_server.messages()
+    assert message.startswith(
+        f"The 13.6 km (estimated from its duration) planned for {day_text(4)} would be 13% longer"
+    )
+
+
+def test_notify_config_section(tmp_path: Path) -> None:
+    from loadwatch.alerts.config import ConfigError
+    from loadwatch.notify.config import read_notify_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[thresholds]\nramp_caution_pct = 15\n\n"
+        '[notify]\nurls = ["json://a/hook"]\ndays = 3\ncleared = true\n\n'
+        '[notify.athletes."Sam Jumps"]\nurls = ["json://sam/hook"]\n'
+    )
+    config = read_notify_config(path)
+    assert (config.days, config.cleared) == (3, True)
+    assert config.urls_for("Sam Jumps") == ["json://sam/hook"]
+    assert config.urls_for("Alex") == ["json://a/hook"]
+    assert config.digest_targets() == ["json://a/hook"]
+    # the thresholds reader accepts the [notify] section next to its own
+    from loadwatch.alerts.config import thresholds_for
+
+    assert thresholds_for(path=path).ramp_caution_pct == 15
+    path.write_text('[notify]\nurl = ["json://a/hook"]\n')
+    with pytest.raises(ConfigError, match="unknown key 'url'"):
+        read_notify_config(path)
+    path.write_text("[notify]\ndays = 0\n")
+    with pytest.raises(ConfigError, match="days must be a whole number from 1 to 28"):
+        read_notify_config(path)
