@@ -294,3 +294,17 @@ def test_notify_config_section(tmp_path: Path) -> None:
     path.write_text("[notify]\ndays = 0\n")
     with pytest.raises(ConfigError, match="days must be a whole number from 1 to 28"):
         read_notify_config(path)
+
+
+def test_all_leaves_out_athletes_without_a_target(
+    db: str, http_server: LocalServer, tmp_path: Path
+) -> None:
+    (tmp_path / "config.toml").write_text(
+        f'[notify.athletes.me]\nurls = ["json://127.0.0.1:{http_server.port}/me"]\n'
+    )
+    plan(db, 4, 13.8)
+    plan(db, 4, 13.8, athlete="Calm Casey")
+    result = CliRunner().invoke(cli, ["notify", "--all"])
+    assert result.exit_code == 3, result.output
+    assert [path for path, _ in http_server.posts] == ["/me"]
+    assert "Warning: Calm Casey: no notification URL configured; skipped" in result.output

@@ -176,6 +176,8 @@ def _findings(run: _Run, to: list[str], config: NotifyConfig) -> None:
             click.echo(f"[{state}] {finding_message(f)}")
         for r in out.cleared:
             click.echo(f"[cleared] {r.athlete}: {r.rule} from {r.first_date} no longer holds.")
+        for name in out.no_target:
+            click.echo(f"Warning: {name}: no notification URL configured; skipped", err=True)
         suffix = " (dry run: nothing sent or recorded)" if run.dry_run else ""
         click.echo(f"{out.sent} message(s) sent{suffix}.")
     _finish(out.failures, out.sync_errors, run.fmt != "json", bool(out.findings))

@@ -50,6 +50,8 @@ class NotifyOutcome:
     sent: int = 0
     failures: list[DeliveryFailure] = field(default_factory=list)
     sync_errors: list[str] = field(default_factory=list)
+    #: athletes left out because no target is configured for them
+    no_target: list[str] = field(default_factory=list)
 
 
 def _overlaps(f: Finding, r: SentNotification) -> bool:
@@ -91,9 +93,16 @@ def notify_athletes(
     sync: bool = True,
     deliver_fn: Deliver = deliver,
 ) -> NotifyOutcome:
-    """Check each athlete's days ahead and send one message per new finding."""
+    """Check each athlete's days ahead and send one message per new finding.
+
+    An athlete without any target is left out (and listed in ``no_target``),
+    except in a dry run.
+    """
     out = NotifyOutcome()
     for athlete in athletes:
+        if not dry_run and not targets(athlete):
+            out.no_target.append(athlete)
+            continue
         if sync:
             out.sync_errors.extend(sync_calendars(store, athlete, today))
         found = findings_for(store, athlete, days, today)
