@@ -20,6 +20,8 @@ _COMMANDS: dict[str, str] = {
     "pain": "pain",
     "plan": "plan",
     "check": "check",
+    "status": "status",
+    "alerts": "status",
     "notify": "notify",
     "config": "config",
     "serve": "serve",

@@ -1,21 +1,22 @@
 """What the planned days ahead would raise: the facts ``loadwatch notify`` sends.
 
-This module is the one place notify asks the check projection for its facts
-(:func:`findings_for`) and the coach table for its order
-(:func:`attention_order`); both are thin over what computes them today
-(:func:`loadwatch.alerts.check.check`, the dashboard's coach rows) so they can
-be pointed at the service layer without touching anything else here. Words
-are written elsewhere (:mod:`loadwatch.notify.render`).
+This module is the one place notify asks the service for facts: the check
+projection (:func:`findings_for`) and the coach table's order
+(:func:`attention_order`). Words are written elsewhere
+(:mod:`loadwatch.notify.render`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loadwatch.store import Store
+
+if TYPE_CHECKING:
+    from loadwatch.service import AthleteState
 
 #: Severities that make a finding (info never does).
 FINDING_SEVERITIES = ("caution", "high")
@@ -48,7 +49,10 @@ class Finding:
     evidence: str
     estimated: bool = False
     ceiling_rule: str | None = None
-    ceiling_reason: str = ""
+    #: ``binds``, ``already`` (the rest of the plan fires a rule anyway) or ``none``
+    ceiling_status: str = "binds"
+    #: the measurements behind ``value`` (km), as :class:`loadwatch.alerts.Alert` has them
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The fields of ``loadwatch notify --format json`` (without the message)."""
@@ -91,26 +95,23 @@ def _fold(group: list[Any]) -> tuple[Any, date, date]:
 def findings_for(store: Store, athlete: str, days: int, today: date) -> list[Finding]:
     """The findings of the ``days`` days from ``today`` (or from the last recorded run).
 
-    Runs the check projection on the athlete's recorded runs and stored plans;
-    keeps the caution-or-worse alerts that depend on planned km, one finding
-    per episode, each with the day's planned km and its run ceiling.
+    Runs the service's check projection on the athlete's recorded runs and
+    stored plans; keeps the caution-or-worse alerts that depend on planned km,
+    one finding per episode, each with the day's planned km and the run
+    ceiling of that day (the other plans kept).
     """
-    from loadwatch.alerts.check import check, run_ceiling
-    from loadwatch.alerts.config import thresholds_for
-    from loadwatch.alerts.rules import SEVERITY_RANK, pain_frame
+    from loadwatch.service import SEVERITY_RANK, Service
+    from loadwatch.service.check import default_check_date
 
-    history = store.activities_frame(athlete)
-    last_run = max(history["local_date"]) if len(history) else None
-    on = max(today, last_run) if last_run else today
-    stored = store.list_plans(athlete)
-    pending = [p for p in stored if last_run is None or p.date > last_run]
+    service = Service(store)
+    history = service.history(athlete)
+    last_run = history.last_run_date
+    pending = [p for p in history.plans if last_run is None or p.date > last_run]
     if not pending:
         return []
-    plans = [(p.date, p.distance_m / 1000.0) for p in pending]
-    thresholds = thresholds_for(athlete)
-    pain = pain_frame(store.list_pain(athlete))
-    result = check(history, pain, plans, thresholds, athlete=athlete, on=on)
+    on = default_check_date(history, today)
     until = on + timedelta(days=days - 1)
+    result = service.check(athlete, on=on).result
     risky = [
         a
         for a in result.alerts
@@ -120,7 +121,11 @@ def findings_for(store: Store, athlete: str, days: int, today: date) -> list[Fin
     findings: list[Finding] = []
     for peak, first, last in _episodes(risky):
         that_day = [p for p in pending if p.date == first]
-        ceiling = run_ceiling(history, plans, thresholds, athlete=athlete, on=first)
+        ceiling = (
+            result.run_ceiling
+            if first == on
+            else service.check(athlete, on=first).result.run_ceiling
+        )
         findings.append(
             Finding(
                 athlete=athlete,
@@ -135,28 +140,20 @@ def findings_for(store: Store, athlete: str, days: int, today: date) -> list[Fin
                 evidence=peak.evidence,
                 estimated=any(p.id in estimated_ids for p in that_day),
                 ceiling_rule=ceiling.binding_rule,
-                ceiling_reason=ceiling.reason,
+                ceiling_status=ceiling.status,
+                inputs=dict(peak.inputs),
             )
         )
     return findings
 
 
-def attention_order(store: Store, athletes: list[str], as_of: date) -> list[dict[str, Any]]:
-    """The coach table's rows for ``athletes`` as of ``as_of``, who needs attention first.
+def attention_order(store: Store, athletes: list[str], as_of: date) -> list[AthleteState]:
+    """The coach table's order for ``athletes`` as of ``as_of``: who needs attention first.
 
-    Each row has at least ``athlete``, ``worst_alert`` (caution or high in the
-    28 days up to ``as_of``, else None), ``alert_date`` and ``alert_message``.
+    Each state's ``worst_alert`` is its worst caution-or-high alert of the 28
+    days up to ``as_of`` (None when there is none).
     """
-    from dashboards.data import attention_key, coach_row
-    from loadwatch.alerts.rules import pain_frame
+    from loadwatch.service import Service
 
-    rows = [
-        coach_row(
-            name,
-            store.activities_frame(name),
-            pain_frame(store.list_pain(name)),
-            as_of=as_of,
-        )
-        for name in athletes
-    ]
-    return sorted(rows, key=attention_key)
+    wanted = set(athletes)
+    return [s for s in Service(store).status(as_of=as_of) if s.athlete in wanted]

@@ -13,6 +13,9 @@ from datetime import date
 from typing import Any
 
 from loadwatch.notify.findings import Finding
+from loadwatch.service import AthleteState
+from loadwatch.service.render import short_reason
+from loadwatch.service.units import distance_text
 from loadwatch.store import DEFAULT_ATHLETE, SentNotification
 
 TITLE = "loadwatch: a planned run would be a jump"
@@ -30,30 +33,41 @@ def _who(athlete: str) -> str:
     return "" if athlete == DEFAULT_ATHLETE else f"{athlete}: "
 
 
+def _km(value: Any) -> str:
+    return distance_text(float(value), "km") if value is not None else "–"
+
+
 def _what(f: Finding) -> str:
-    """What would happen, in the rule's own terms."""
-    v, t = f.value, f.threshold
+    """What would happen, in the rule's own terms, with the measurements behind it."""
+    v, t, i = f.value, f.threshold, f.inputs
     if f.rule == "spike":
-        return f"would be {v:.0f}% longer than the longest run of the 30 days before (over {t:g}%)"
-    if f.rule == "ramp":
+        longest = f" ({_km(i['longest_30d_km'])})" if i.get("longest_30d_km") else ""
         return (
-            f"would put {v:.0f}% more km in the 7 days to that day than in the 7 before "
-            f"(over {t:g}%)"
+            f"would be {v:.0f}% longer than the longest run of the 30 days before{longest}, "
+            f"over the {t:g}% threshold"
+        )
+    if f.rule == "ramp":
+        weeks = ""
+        if i.get("week_km") is not None and i.get("prev_week_km") is not None:
+            weeks = f" ({_km(i['week_km'])} against {_km(i['prev_week_km'])})"
+        return (
+            f"would put {v:.0f}% more distance in the 7 days to that day than in the 7 "
+            f"before{weeks}, over the {t:g}% threshold"
         )
     if f.rule == "acwr":
-        return f"would take the acute:chronic ratio (7 vs 28 days) to {v:.2f} (over {t:g})"
+        return f"would take the acute:chronic ratio (7 vs 28 days) to {v:.2f}, over {t:g}"
     if f.rule == "acwr_ewma":
-        return f"would take the EWMA acute:chronic ratio to {v:.2f} (over {t:g})"
+        return f"would take the EWMA acute:chronic ratio to {v:.2f}, over {t:g}"
     if f.rule == "monotony":
-        return f"would make the 7 days' monotony {v:.2f} (over {t:g})"
+        return f"would make the 7 days' monotony {v:.2f}, over {t:g}"
     return f"would set off {f.rule} at {v:g} (threshold {t:g})"
 
 
 def _ceiling(f: Finding) -> str:
+    if f.ceiling_status == "already" or (f.ceiling_km is not None and f.ceiling_km <= 0):
+        return "with the rest of the plan as it is, no run that day stays clear"
     if f.ceiling_km is None:
         return "no distance limit can be worked out for that day"
-    if f.ceiling_km <= 0:
-        return "with the rest of the plan as it is, no run that day stays clear"
     return f"a run of up to {f.ceiling_km:.2f} km that day stays clear"
 
 
@@ -66,8 +80,8 @@ def finding_message(f: Finding) -> str:
     else:
         subject = f"the plan around {when}"
     return (
-        f"{_who(f.athlete)}{subject[0].upper()}{subject[1:]} {_what(f)}: {f.rule}, {f.severity}, "
-        f"associated with a higher injury rate in {f.evidence}; {_ceiling(f)}."
+        f"{_who(f.athlete)}{subject[0].upper()}{subject[1:]} {_what(f)} ({f.rule}, "
+        f"{f.severity}; associated with a higher injury rate in {f.evidence}); {_ceiling(f)}."
     )
 
 
@@ -79,7 +93,7 @@ def cleared_message(sent: SentNotification) -> str:
 
 
 def digest_message(
-    rows: Sequence[dict[str, Any]],
+    states: Sequence[AthleteState],
     findings: dict[str, list[Finding]],
     *,
     week_start: date,
@@ -87,24 +101,22 @@ def digest_message(
 ) -> str:
     """The coach's weekly list: athletes who need attention, in the coach table's order.
 
-    ``rows`` are coach-table rows (``athlete``, ``worst_alert``, ``alert_date``,
-    ``alert_message``) already in order and already limited to who needs attention.
+    ``states`` are already in order and limited to who needs attention; each
+    line names the worst alert of the last 28 days and the findings ahead.
     """
     head = f"Week of {week_start.isoformat()}: "
-    if not rows:
+    if not states:
         return head + f"none of {total} athlete(s) needs attention."
-    lines = [head + f"{len(rows)} of {total} athlete(s) need attention."]
-    for n, row in enumerate(rows, start=1):
-        name = row["athlete"]
+    lines = [head + f"{len(states)} of {total} athlete(s) need attention."]
+    for n, state in enumerate(states, start=1):
         parts = []
-        if row.get("worst_alert"):
-            said = row.get("alert_message") or ""
-            parts.append(f"{row['worst_alert']} on {row['alert_date']}: {said}".strip())
+        if state.worst_alert is not None:
+            parts.append(f"{state.worst_alert.severity}: {short_reason(state.worst_alert)}")
         by_day: dict[date, list[Finding]] = {}
-        for f in findings.get(name, []):
+        for f in findings.get(state.athlete, []):
             by_day.setdefault(f.date, []).append(f)
         for day, same_day in sorted(by_day.items()):
             rules = ", ".join(f"{f.rule} ({f.severity})" for f in same_day)
             parts.append(f"ahead on {day_text(day)}: {rules}, {_ceiling(same_day[0])}")
-        lines.append(f"{n}. {name} — " + "; ".join(parts))
+        lines.append(f"{n}. {state.athlete} — " + "; ".join(parts))
     return "\n".join(lines)

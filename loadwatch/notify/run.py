@@ -191,15 +191,15 @@ def send_digest(
         if sync:
             sync_errors.extend(sync_calendars(store, athlete, today))
         findings[athlete] = findings_for(store, athlete, days, today)
-    rows = [
-        r
-        for r in attention_order(store, list(athletes), today)
-        if r.get("worst_alert") in ("caution", "high") or findings.get(r["athlete"])
+    states = [
+        s
+        for s in attention_order(store, list(athletes), today)
+        if s.worst_alert is not None or findings.get(s.athlete)
     ]
-    message = digest_message(rows, findings, week_start=week_start, total=len(athletes))
+    message = digest_message(states, findings, week_start=week_start, total=len(athletes))
     out = DigestOutcome(
         message,
-        [r["athlete"] for r in rows],
+        [s.athlete for s in states],
         [f for fs in findings.values() for f in fs],
         week_start,
         sync_errors=sync_errors,
