@@ -308,3 +308,32 @@ def test_all_leaves_out_athletes_without_a_target(
     assert result.exit_code == 3, result.output
     assert [path for path, _ in http_server.posts] == ["/me"]
     assert "Warning: Calm Casey: no notification URL configured; skipped" in result.output
+
+
+def test_a_risky_week_names_its_worst_day_and_what_the_rest_of_the_plan_does(db: str) -> None:
+    from loadwatch.notify.findings import findings_for
+    from loadwatch.notify.render import finding_message
+
+    # T+2: 20 km; T+4: 16 km. Worked out by hand:
+    # - spike at T+2: 20 / 12 = +67% (caution); T+4 is no spike (16 < 20).
+    # - ramp: the 7 days to T+2 hold 8 + 6 + 20 = 34 km against 12 + 6 + 8 = 26 km
+    #   (+30.8%, over 30%); to T+4, 6 + 20 + 16 = 42 km against 26 km: +61.5%, the peak.
+    # - ceiling at T+2: any run there up to 14.5 km leaves T+4's 16 km a spike
+    #   over it, so no run that day keeps the rest of the plan quiet.
+    plan(db, 2, 20.0, athlete="Calm Casey")
+    plan(db, 4, 16.0, athlete="Calm Casey")
+    found = findings_for(Store.open(db), "Calm Casey", 7, TODAY)
+    assert [(f.rule, f.date, f.peak_date) for f in found] == [
+        ("ramp", TODAY + timedelta(days=2), TODAY + timedelta(days=4)),
+        ("spike", TODAY + timedelta(days=2), TODAY + timedelta(days=2)),
+    ]
+    ramp, spike = found
+    assert ramp.value == pytest.approx(100 * (42 / 26 - 1))
+    assert ramp.ceiling_km == 0 and ramp.ceiling_trigger == ("spike", TODAY + timedelta(days=4))
+    assert finding_message(ramp) == (
+        f"Calm Casey: the 20.0 km planned for {day_text(2)} would put 62% more distance in the "
+        f"7 days to {day_text(4)} than in the 7 before (42.0 km against 26.0 km), over the 30% "
+        "threshold (ramp, caution; associated with a higher injury rate in nielsen2014); "
+        f"whatever is run that day, the rest of the plan sets off spike on {day_text(4)}."
+    )
+    assert spike.value == pytest.approx(100 * (20 / 12 - 1))

@@ -27,14 +27,15 @@ class Finding:
     """A planned run or week that would raise a caution-or-worse alert.
 
     ``date`` is the first day the alert would fire, ``last_date`` the last
-    consecutive day of the same rule (a run's spike: the same day). Distances
-    in km; ``value`` and ``threshold`` in the rule's unit (spike and ramp %,
-    ratios unitless). ``planned_km`` is what is planned on ``date`` (0 when the
-    day is a rest day inside a week the plan makes risky); ``estimated`` when
-    some of it was estimated from a duration. ``ceiling_km`` is the longest run
-    on ``date`` that keeps spike, ramp and ACWR quiet with the rest of the
-    plan as it is (None: no rule can bind; 0: the rest of the plan already
-    fires one), ``ceiling_rule`` the rule that binds.
+    consecutive day of the same rule, ``peak_date`` its worst day (which
+    ``value`` and ``inputs`` describe); for a run's spike all three are the
+    run's day. Distances in km; ``value`` and ``threshold`` in the rule's unit
+    (spike and ramp %, ratios unitless). ``planned_km`` is what is planned on
+    ``date`` (0 when the day is a rest day inside a week the plan makes
+    risky); ``estimated`` when some of it was estimated from a duration.
+    ``ceiling_km`` is the longest run on ``date`` that keeps the binding rules
+    quiet with the rest of the plan as it is (None: no rule can bind; 0: the
+    rest of the plan fires one anyway), ``ceiling_rule`` the rule that binds.
     """
 
     athlete: str
@@ -51,8 +52,12 @@ class Finding:
     ceiling_rule: str | None = None
     #: ``binds``, ``already`` (the rest of the plan fires a rule anyway) or ``none``
     ceiling_status: str = "binds"
+    #: for ``already``: the rule the rest of the plan sets off, and on which day
+    ceiling_trigger: tuple[str, dt.date] | None = None
     #: the measurements behind ``value`` (km), as :class:`loadwatch.alerts.Alert` has them
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: the day of the episode's peak, which ``value`` and ``inputs`` describe
+    peak_date: dt.date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The fields of ``loadwatch notify --format json`` (without the message)."""
@@ -141,7 +146,13 @@ def findings_for(store: Store, athlete: str, days: int, today: date) -> list[Fin
                 estimated=any(p.id in estimated_ids for p in that_day),
                 ceiling_rule=ceiling.binding_rule,
                 ceiling_status=ceiling.status,
+                ceiling_trigger=(
+                    (ceiling.trigger.rule, ceiling.trigger.date)
+                    if ceiling.status == "already" and ceiling.trigger is not None
+                    else None
+                ),
                 inputs=dict(peak.inputs),
+                peak_date=peak.date,
             )
         )
     return findings

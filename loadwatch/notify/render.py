@@ -46,26 +46,32 @@ def _what(f: Finding) -> str:
             f"would be {v:.0f}% longer than the longest run of the 30 days before{longest}, "
             f"over the {t:g}% threshold"
         )
+    to = day_text(f.peak_date or f.date)
     if f.rule == "ramp":
         weeks = ""
         if i.get("week_km") is not None and i.get("prev_week_km") is not None:
             weeks = f" ({_km(i['week_km'])} against {_km(i['prev_week_km'])})"
         return (
-            f"would put {v:.0f}% more distance in the 7 days to that day than in the 7 "
+            f"would put {v:.0f}% more distance in the 7 days to {to} than in the 7 "
             f"before{weeks}, over the {t:g}% threshold"
         )
     if f.rule == "acwr":
-        return f"would take the acute:chronic ratio (7 vs 28 days) to {v:.2f}, over {t:g}"
+        return f"would take the acute:chronic ratio (7 vs 28 days) to {v:.2f} on {to}, over {t:g}"
     if f.rule == "acwr_ewma":
-        return f"would take the EWMA acute:chronic ratio to {v:.2f}, over {t:g}"
+        return f"would take the EWMA acute:chronic ratio to {v:.2f} on {to}, over {t:g}"
     if f.rule == "monotony":
-        return f"would make the 7 days' monotony {v:.2f}, over {t:g}"
+        return f"would make the monotony of the 7 days to {to} {v:.2f}, over {t:g}"
     return f"would set off {f.rule} at {v:g} (threshold {t:g})"
 
 
 def _ceiling(f: Finding) -> str:
     if f.ceiling_status == "already" or (f.ceiling_km is not None and f.ceiling_km <= 0):
-        return "with the rest of the plan as it is, no run that day stays clear"
+        if f.ceiling_trigger is not None:
+            rule, day = f.ceiling_trigger
+            return (
+                f"whatever is run that day, the rest of the plan sets off {rule} on {day_text(day)}"
+            )
+        return "whatever is run that day, the rest of the plan sets off an alert"
     if f.ceiling_km is None:
         return "no distance limit can be worked out for that day"
     return f"a run of up to {f.ceiling_km:.2f} km that day stays clear"
@@ -79,8 +85,10 @@ def finding_message(f: Finding) -> str:
         subject = f"the {f.planned_km:.1f} km{est} planned for {when}"
     else:
         subject = f"the plan around {when}"
+    if f.athlete == DEFAULT_ATHLETE:
+        subject = subject[0].upper() + subject[1:]
     return (
-        f"{_who(f.athlete)}{subject[0].upper()}{subject[1:]} {_what(f)} ({f.rule}, "
+        f"{_who(f.athlete)}{subject} {_what(f)} ({f.rule}, "
         f"{f.severity}; associated with a higher injury rate in {f.evidence}); {_ceiling(f)}."
     )
 
