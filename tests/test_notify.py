@@ -231,6 +231,13 @@ def test_weekly_digest_once_per_week(db: str, http_server: LocalServer) -> None:
     assert second.exit_code == 3
     assert "already sent for the week" in second.output
     assert len(http_server.posts) == 1
+    # a digest for one athlete is another digest
+    own = notify(http_server, "--digest", "--athlete", "Calm Casey")
+    assert own.exit_code == 0, own.output
+    assert (
+        http_server.messages()[1]
+        == f"Week of {monday.isoformat()}: none of 1 athlete(s) needs attention."
+    )
 
 
 def _feed(days_ahead: int, summary: str) -> bytes:
@@ -337,3 +344,23 @@ def test_a_risky_week_names_its_worst_day_and_what_the_rest_of_the_plan_does(db:
         f"whatever is run that day, the rest of the plan sets off spike on {day_text(4)}."
     )
     assert spike.value == pytest.approx(100 * (20 / 12 - 1))
+
+
+def test_cron_command_as_a_process(db: str, http_server: LocalServer, tmp_path: Path) -> None:
+    """What cron runs: ``python -m loadwatch notify`` with the config file's target."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "config.toml").write_text(
+        f'[notify]\nurls = ["json://127.0.0.1:{http_server.port}/hook"]\n'
+    )
+    plan(db, 4, 13.8)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    command = [sys.executable, "-m", "loadwatch", "notify"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 3, first.stderr
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 3, second.stderr
+    assert len(http_server.posts) == 1
+    assert first.stderr == "" and second.stderr == ""

@@ -92,7 +92,8 @@ def notify_cmd(
         names = [store.athlete(athlete_name(athlete), create=False).name]
     run = _Run(store, names, date.today(), days or config.days, dry_run, not no_sync, fmt)
     if digest:
-        _digest(run, list(to) or config.digest_targets())
+        scope = f"athlete {names[0]}" if athlete and not all_athletes else "all"
+        _digest(run, list(to) or config.digest_targets(), scope)
         return
     if not dry_run and not to and not any(config.urls_for(n) for n in names):
         raise ValidationError(
@@ -183,7 +184,7 @@ def _findings(run: _Run, to: list[str], config: NotifyConfig) -> None:
     _finish(out.failures, out.sync_errors, run.fmt != "json", bool(out.findings))
 
 
-def _digest(run: _Run, urls: list[str]) -> None:
+def _digest(run: _Run, urls: list[str], scope: str) -> None:
     from loadwatch.notify.render import finding_message
     from loadwatch.notify.run import send_digest
 
@@ -197,6 +198,7 @@ def _digest(run: _Run, urls: list[str]) -> None:
         today=run.today,
         days=run.days,
         urls=urls,
+        scope=scope,
         dry_run=run.dry_run,
         sync=run.sync,
     )

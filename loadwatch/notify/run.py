@@ -180,7 +180,7 @@ def send_digest(
     """The coach's weekly message: who needs attention (a caution-or-worse alert in the
     last 28 days, or a finding in the days ahead), in the coach table's order.
 
-    Sent at most once per ISO week and scope.
+    Sent at most once per ISO week and ``scope`` (``all``, or ``athlete NAME``).
     """
     week_start = today - timedelta(days=today.weekday())
     iso = today.isocalendar()
