@@ -217,7 +217,7 @@ sent_notifications = Table(
     Column("first_date", Date),
     Column("last_date", Date),
     Column("severity", String(10)),
-    Column("digest_key", String(100)),
+    Column("digest_key", Text),
     Column("sent_utc", DateTime, nullable=False),
     Column("cleared_utc", DateTime),
     Index("ix_sent_athlete", "athlete_id", "kind"),
