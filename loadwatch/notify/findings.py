@@ -124,13 +124,12 @@ def findings_for(store: Store, athlete: str, days: int, today: date) -> list[Fin
     ]
     estimated_ids = {p.plan_id for p in store.calendar_plans(athlete) if p.estimated}
     findings: list[Finding] = []
+    ceilings = {on: result.run_ceiling}  # one check per finding day
     for peak, first, last in _episodes(risky):
         that_day = [p for p in pending if p.date == first]
-        ceiling = (
-            result.run_ceiling
-            if first == on
-            else service.check(athlete, on=first).result.run_ceiling
-        )
+        if first not in ceilings:
+            ceilings[first] = service.check(athlete, on=first).result.run_ceiling
+        ceiling = ceilings[first]
         findings.append(
             Finding(
                 athlete=athlete,
