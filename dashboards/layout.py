@@ -15,8 +15,8 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboards import ids
-from loadwatch.metrics import MEASURES
 from loadwatch.model import KM_PER_MILE
+from loadwatch.service.tables import MEASURES
 from loadwatch.store import PAIN_LOCATIONS, PAIN_TIMINGS
 
 MEASURE_LABELS = {

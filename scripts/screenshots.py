@@ -39,12 +39,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="loadwatch-shots-"))
     url = f"sqlite:///{work / 'demo.db'}"
     store = Store(url)
-    import_samples(store, args.samples)
+    report = import_samples(store, args.samples)
     store.close()
 
     from werkzeug.serving import make_server
 
-    app = create_app(url, work_dir=work / "app")
+    app = create_app(url, work_dir=work / "app", as_of=report.last_day)
     port = free_port()
     server = make_server("127.0.0.1", port, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
