@@ -26,6 +26,9 @@ _COMMANDS: dict[str, str] = {
     "pain": "pain",
     "plan": "plan",
     "check": "check",
+    "status": "status",
+    "alerts": "status",
+    "notify": "notify",
     "config": "config",
     "serve": "serve",
     "demo": "serve",
@@ -33,8 +36,8 @@ _COMMANDS: dict[str, str] = {
 
 
 def _document_exit_status(command: click.Command) -> None:
-    """Give every command without its own exit-status epilog the common one."""
-    if command.epilog is None:
+    """Give every command whose help does not state its exit status the common one."""
+    if command.epilog is None and "Exit status" not in (command.help or ""):
         command.epilog = EXIT_STATUS_HELP
     if isinstance(command, click.Group):
         for sub in command.commands.values():
@@ -68,8 +71,8 @@ class _LazyGroup(Group):
 @click.group(
     cls=_LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Exit status: 0 success, 1 error, 2 usage error, 3 check found something at "
-    "caution or above (see the README, Exit status).",
+    epilog="Exit status: 0 success, 1 error, 2 usage error, 3 check or notify found "
+    "something at caution or above (see the README, Exit status).",
 )
 @click.version_option(package_name="loadwatch")
 def cli() -> None:

@@ -12,15 +12,15 @@ from loadwatch.errors import ValidationError
 from loadwatch.store import DEFAULT_ATHLETE
 
 
-def _check_known(name: str, in_config: set[str], db: str | None) -> None:
+def _check_known(name: str, *, in_config: bool, db: str | None) -> None:
     """Refuse an athlete that neither the store nor the config file knows."""
-    if name == DEFAULT_ATHLETE or name in in_config:
+    if name == DEFAULT_ATHLETE or in_config:
         return
     from loadwatch.store import Store
 
     known = {a.name for a in Store.open(db).list_athletes()}
     if name not in known:
-        listed = ", ".join(sorted(known | in_config)) or "none yet"
+        listed = ", ".join(sorted(known)) or "none yet"
         raise ValidationError(f"no athlete called {name!r} (known: {listed})")
 
 
@@ -43,17 +43,13 @@ def config_cmd(athlete: str | None, fmt: str, db: str | None) -> None:
     Example:
       loadwatch config --athlete "Sam Jumps"
     """
-    from loadwatch.alerts.config import (
-        DESCRIPTIONS,
-        THRESHOLD_KEYS,
-        effective_thresholds,
-        read_config,
-    )
+    from loadwatch.service.config import DESCRIPTIONS, THRESHOLD_KEYS
+    from loadwatch.service.config import thresholds_in_force as effective_thresholds
 
     name = athlete_name(athlete)
-    config = read_config()
-    _check_known(name, set(config.athletes), db)
-    eff = effective_thresholds(name, config=config)
+    eff = effective_thresholds(name)
+    own = f"athlete {name}"
+    _check_known(name, in_config=own in eff.sources.values(), db=db)
     rows = [
         {
             "key": key,
