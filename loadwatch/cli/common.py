@@ -77,13 +77,17 @@ def units_option(help: str) -> Callable[[F], F]:
 
 
 def _resolve_units(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    from loadwatch.errors import LoadwatchError
+    """The unit in force; a bad unit is a usage error, a broken config file an error (1)."""
     from loadwatch.service.units import resolve_units
 
     try:
         return resolve_units(value)
-    except LoadwatchError as e:
+    except ValidationError as e:
         raise click.BadParameter(str(e), ctx=ctx, param=param) from e
+    except LoadwatchError as e:
+        click.echo(f"Error: {e}", err=True)
+        ctx.exit(EXIT_ERROR)
+        raise  # not reached: ctx.exit raises
 
 
 def km_per_unit(units: str) -> float:
