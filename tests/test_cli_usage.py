@@ -224,3 +224,17 @@ def test_serve_prints_one_start_up_line(tmp_path: Path) -> None:
         out, err = proc.communicate(timeout=20)
     assert out == f"loadwatch dashboard on http://127.0.0.1:{port}/ (Ctrl+C to stop)\n"
     assert err == ""
+
+
+def test_a_plan_for_a_misspelt_athlete_is_refused(db: str, tmp_path: Path) -> None:
+    Store.open(db).add_athlete("Sam Jumps")
+    typo = run("plan", "add", "2026-04-04", "10", "-a", "Sam Jumsp")
+    assert typo.exit_code == 2
+    assert "no athlete called 'Sam Jumsp' (known: Sam Jumps)" in typo.stderr
+    plans = tmp_path / "plans.csv"
+    plans.write_text("date,distance_km\n2026-04-04,10\n", encoding="utf-8")
+    assert run("plan", "import", str(plans), "-a", "Sam Jumsp").exit_code == 2
+    assert [a.name for a in Store.open(db).list_athletes()] == ["Sam Jumps"]
+    assert Store.open(db).list_plans() == []
+    assert run("plan", "add", "2026-04-04", "10", "-a", "Kim", "--create").exit_code == 0
+    assert [a.name for a in Store.open(db).list_athletes()] == ["Kim", "Sam Jumps"]
