@@ -27,13 +27,17 @@ from typing import Any
 
 from loadwatch.errors import ActivityFileError, NotAnActivityFile
 from loadwatch.ingest.fitfast import (
+    CLOCK_TOLERANCE_S,
     FIT_MIN_DATE,
+    ROUNDING_S,
     FitPart,
     FitScan,
     FitSession,
     activity_parts,
     check_activity_type,
     fast_fit_summaries,
+    fit_datetime,
+    has_position,
     scan_fit,
     summaries_from_parts,
 )
@@ -42,6 +46,15 @@ from loadwatch.model import ActivitySummary
 #: Gaps between records longer than this count as a pause (no session to say otherwise).
 PAUSE_GAP_S = 60
 _BYTE_BASE_TYPE = 0x0D
+#: Records this far apart (s) are two outings: the recording is split there.
+SPLIT_GAP_S = 12 * 3600
+#: A part of a split recording shorter than this (s) and this far (m) is a stray.
+STRAY_MAX_S = 300
+STRAY_MAX_M = 100.0
+#: FIT event 0 is the timer; these event types start and stop it.
+_EVENT_TIMER = 0
+_TIMER_START = 0
+_TIMER_STOPS = frozenset({1, 4, 8, 9})  # stop, stop_all, stop_disable, stop_disable_all
 _EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -74,6 +87,8 @@ class _Decoded:
     parts: list[FitPart]
     records: dict[int, list[_Record]] = field(default_factory=dict)
     lap_sports: list[tuple[int | None, int | None]] = field(default_factory=list)
+    #: timer events per part: (FIT seconds, event_type) for event == timer
+    events: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     untimed_records: int = 0
     error: str | None = None
 
@@ -221,9 +236,18 @@ def _collect(message: Any, decoded: _Decoded, index: int) -> None:
                 start_lon=f.get("start_position_long"),
             )
         )
+    elif kind == "event":
+        f = _fields(message, ("timestamp", "event", "event_type"), ())
+        ts, event, etype = f.get("timestamp"), f.get("event"), f.get("event_type")
+        if event == _EVENT_TIMER and isinstance(ts, int) and isinstance(etype, int):
+            decoded.events.setdefault(index, []).append((ts, etype))
     elif kind == "file_id" and not part.has_file_id:
-        f = _fields(message, ("type", "manufacturer", "product"), ("product_name",))
+        f = _fields(
+            message, ("type", "manufacturer", "product", "time_created"), ("product_name",)
+        )
         part.has_file_id = True
+        created = f.get("time_created")
+        part.time_created = created if isinstance(created, int) else None
         part.file_type, part.manufacturer = f.get("type"), f.get("manufacturer")
         part.product, part.product_name = f.get("product"), f.get("product_name")
     elif kind == "activity" and part.activity_ts is None:
@@ -241,18 +265,27 @@ def _session_summaries(
     parts: list[FitPart], decoded: _Decoded, name: str, notes: list[str]
 ) -> list[ActivitySummary]:
     everything = sorted((r for rs in decoded.records.values() for r in rs), key=_ts)
+    all_events = sorted(e for es in decoded.events.values() for e in es)
     no_date = _no_date_reason(parts, everything)
     for part in parts:
-        records = decoded.records.get(part.index) or everything
+        records = [
+            r
+            for r in (decoded.records.get(part.index) or everything)
+            if r.timestamp >= FIT_MIN_DATE
+        ]
+        records.sort(key=_ts)
+        events = sorted(decoded.events.get(part.index) or all_events)
         previous_end: int | None = None
         kept: list[FitSession] = []
         for number, session in enumerate(part.sessions, start=1):
-            if _fill_session(session, number, records, previous_end):
-                kept.append(session)
-            else:
+            following = part.sessions[number:]
+            if not _fill_session(session, number, records, previous_end):
                 notes.append(f"session {number} skipped: no valid start time in it or its records")
+                continue
             if session.timestamp is not None and session.timestamp >= FIT_MIN_DATE:
                 previous_end = session.timestamp
+            window = _session_records(session, records, following)
+            kept.extend(reconcile_session(session, number, window, events, part.time_created))
         part.sessions = kept
     if not any(p.sessions for p in parts):
         raise ActivityFileError(name, no_date)
@@ -261,6 +294,25 @@ def _session_summaries(
 
 def _ts(record: _Record) -> int:
     return record.timestamp
+
+
+def _session_records(
+    s: FitSession, records: list[_Record], following: list[FitSession]
+) -> list[_Record]:
+    """The records of session ``s``: from its start (or earlier, a clock may lie) to the
+    next session's start; the last session keeps every later record."""
+    assert s.start is not None
+    nxt = next(
+        (f.start for f in following if f.start is not None and f.start >= FIT_MIN_DATE), None
+    )
+    if nxt is not None:
+        return [r for r in records if s.start - CLOCK_TOLERANCE_S <= r.timestamp < nxt]
+    if not following:
+        # the only/last session: a start_time far from every record is the
+        # clock's fault, so all of the part's remaining records are its own
+        later = [r for r in records if r.timestamp >= s.start - CLOCK_TOLERANCE_S]
+        return later if later and s.start >= records[0].timestamp - CLOCK_TOLERANCE_S else records
+    return [r for r in records if r.timestamp >= s.start - CLOCK_TOLERANCE_S]
 
 
 def _fill_session(
@@ -290,6 +342,205 @@ def _fill_session(
         s.elapsed_s, s.timer_s = elapsed, timer
         s.notes.append(f"session {number} has no duration; estimated from its records")
     return True
+
+
+# ---------------------------------------------------------- time consistency
+
+
+def reconcile_session(
+    s: FitSession,
+    number: int,
+    records: list[_Record],
+    events: list[tuple[int, int]],
+    time_created: int | None = None,
+) -> list[FitSession]:
+    """Make a session's clock agree with its records; every repair leaves a note.
+
+    ``records`` are the session's dated records, oldest first; ``events`` the
+    file's timer events (FIT seconds, event type). The records say when the
+    run was recorded, so they win over the session's own start and elapsed
+    time. A gap over :data:`SPLIT_GAP_S` splits the recording into separate
+    activities; a tiny part on its own is dropped as a stray. A timer time
+    that is missing or longer than the elapsed time is recomputed from the
+    timer events (else from the records, without gaps over a minute).
+    """
+    if len(records) < 2:
+        _check_created(s, number, time_created)
+        return [s]
+    groups = _split_at_gaps(records)
+    if len(groups) > 1:
+        kept, strays = _without_strays(groups)
+        if len(kept) > 1:
+            return _split_session(s, number, kept, events, strays)
+        if kept:
+            s.notes.append(f"session {number}: stray records dropped ({'; '.join(strays)})")
+            records = kept[0]
+    assert s.start is not None and s.elapsed_s is not None and s.timer_s is not None
+    first, last = records[0].timestamp, records[-1].timestamp
+    span = float(last - first)
+    if abs(s.start - first) > CLOCK_TOLERANCE_S:
+        s.notes.append(
+            f"session {number} start_time {_when(s.start)} is {_days(first - s.start)} from its "
+            f"first record ({_when(first)}): dated by the records"
+        )
+        s.start = first
+        if abs(s.elapsed_s - span) > CLOCK_TOLERANCE_S:
+            s.notes.append(
+                f"session {number} elapsed time {s.elapsed_s:.0f} s replaced by its "
+                f"records' span ({span:.0f} s)"
+            )
+            s.elapsed_s = span
+    elif s.elapsed_s > span + max(3600.0, span):
+        s.notes.append(
+            f"session {number} elapsed time {s.elapsed_s:.0f} s is far longer than its "
+            f"records ({span:.0f} s): elapsed from the records"
+        )
+        s.elapsed_s = span
+    if s.timer_s > s.elapsed_s + ROUNDING_S:
+        elapsed = max(s.elapsed_s, span)
+        timer, how = timer_from(records, events)
+        timer = min(timer, elapsed)
+        s.notes.append(
+            f"session {number}: timer time {s.timer_s:.0f} s is longer than elapsed time "
+            f"{s.elapsed_s:.0f} s; repaired from {how}: timer {timer:.0f} s, "
+            f"elapsed {elapsed:.0f} s"
+        )
+        s.timer_s, s.elapsed_s = timer, elapsed
+    if not has_position(s):
+        fix = next((r for r in records if _has_fix(r)), None)
+        if fix is not None:
+            s.start_lat, s.start_lon = fix.lat, fix.lon
+    return [s]
+
+
+def timer_from(records: list[_Record], events: list[tuple[int, int]]) -> tuple[float, str]:
+    """Moving seconds between the first and last record, and what they came from.
+
+    From the timer's start/stop events when there are any inside the
+    recording; else the records' time without gaps over :data:`PAUSE_GAP_S`.
+    """
+    first, last = records[0].timestamp, records[-1].timestamp
+    inside = [(t, kind) for t, kind in events if first - PAUSE_GAP_S <= t <= last + PAUSE_GAP_S]
+    if any(kind in _TIMER_STOPS or kind == _TIMER_START for _, kind in inside):
+        total = 0.0
+        running: int | None = first
+        for t, kind in inside:
+            t = min(max(t, first), last)
+            if kind == _TIMER_START and running is None:
+                running = t
+            elif kind in _TIMER_STOPS and running is not None:
+                total += t - running
+                running = None
+        if running is not None:
+            total += last - running
+        if total > 0:
+            return float(total), "its timer events"
+    return _record_times(records)[1], "its records"
+
+
+def _check_created(s: FitSession, number: int, created: int | None) -> None:
+    """Without records, trust file_id.time_created over a start it contradicts."""
+    if created is None or created < FIT_MIN_DATE or s.start is None or s.elapsed_s is None:
+        return
+    end = s.timestamp if s.timestamp is not None and s.timestamp >= FIT_MIN_DATE else None
+    if abs(created - s.start) <= 86400 or end is None:
+        return
+    if abs(end - s.elapsed_s - created) <= CLOCK_TOLERANCE_S:
+        s.notes.append(
+            f"session {number} start_time {_when(s.start)} contradicts the file's creation "
+            f"time and its end: dated {_when(created)}"
+        )
+        s.start = created
+
+
+def _split_at_gaps(records: list[_Record]) -> list[list[_Record]]:
+    groups: list[list[_Record]] = [[records[0]]]
+    for a, b in pairwise(records):
+        if b.timestamp - a.timestamp > SPLIT_GAP_S:
+            groups.append([])
+        groups[-1].append(b)
+    return groups
+
+
+def _group_distance(group: list[_Record], previous_max: float) -> float:
+    """Metres covered by one group of records (a cumulative distance channel, else positions)."""
+    distances = [r.distance_m for r in group if r.distance_m is not None]
+    if distances:
+        return max(0.0, max(distances) - min(previous_max, min(distances)))
+    return _record_distance(group) or 0.0
+
+
+def _without_strays(groups: list[list[_Record]]) -> tuple[list[list[_Record]], list[str]]:
+    """Groups worth an activity, and a description of each stray (short and still) one."""
+    kept: list[list[_Record]] = []
+    strays: list[str] = []
+    previous_max = 0.0
+    for group in groups:
+        distance = _group_distance(group, previous_max)
+        previous_max = max([previous_max] + [r.distance_m for r in group if r.distance_m])
+        if group[-1].timestamp - group[0].timestamp < STRAY_MAX_S and distance < STRAY_MAX_M:
+            strays.append(f"{len(group)} record(s) on {_when(group[0].timestamp)}")
+        else:
+            kept.append(group)
+    return kept, strays
+
+
+def _split_session(
+    s: FitSession,
+    number: int,
+    groups: list[list[_Record]],
+    events: list[tuple[int, int]],
+    strays: list[str],
+) -> list[FitSession]:
+    """One session per group of records, each summarised from its records alone."""
+    out: list[FitSession] = []
+    previous_max = 0.0
+    for group in groups:
+        span = float(group[-1].timestamp - group[0].timestamp)
+        distance = _group_distance(group, previous_max)
+        previous_max = max([previous_max] + [r.distance_m for r in group if r.distance_m])
+        hrs = [r.heart_rate for r in group if r.heart_rate]
+        fix = next((r for r in group if _has_fix(r)), None)
+        out.append(
+            FitSession(
+                start=group[0].timestamp,
+                timestamp=group[-1].timestamp,
+                sport=s.sport,
+                sub_sport=s.sub_sport,
+                elapsed_s=span,
+                timer_s=min(timer_from(group, events)[0], span),
+                distance_m=distance,
+                avg_hr=sum(hrs) / len(hrs) if hrs else None,
+                max_hr=max(hrs) if hrs else None,
+                start_lat=fix.lat if fix else None,
+                start_lon=fix.lon if fix else None,
+                notes=list(s.notes),
+            )
+        )
+    dates = ", ".join(_when(o.start or 0) for o in out)
+    note = (
+        f"session {number}: its records resume after a gap of over {SPLIT_GAP_S // 3600} h; "
+        f"split into {len(out)} activities ({dates}), each summarised from its records"
+    )
+    if strays:
+        note += f"; stray records dropped ({'; '.join(strays)})"
+    for o in out:
+        o.notes.append(note)
+    return out
+
+
+def _has_fix(r: _Record) -> bool:
+    return r.lat is not None and r.lon is not None and not (r.lat == 0 and r.lon == 0)
+
+
+def _when(fit_seconds: int) -> str:
+    return fit_datetime(fit_seconds).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _days(seconds: float) -> str:
+    if abs(seconds) >= 86400:
+        return f"{abs(seconds) / 86400:.1f} days {'before' if seconds > 0 else 'after'}"
+    return f"{abs(seconds) / 3600:.1f} h {'before' if seconds > 0 else 'after'}"
 
 
 def _no_date_reason(parts: list[FitPart], records: list[_Record]) -> str:
@@ -351,7 +602,8 @@ def _record_summary(
     if distance is None:
         session.notes.append("no distance recorded; set to 0")
     host = next(p for p in parts if p.index in decoded.records) if decoded.records else parts[0]
-    host.sessions = [session]
+    events = sorted(e for es in decoded.events.values() for e in es)
+    host.sessions = reconcile_session(session, 1, records, events)
     return summaries_from_parts([host, *(p for p in parts if p is not host)], name)
 
 
