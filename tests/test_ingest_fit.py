@@ -404,6 +404,7 @@ def test_missing_timer_takes_elapsed_and_zero_heart_rate_is_none() -> None:
     assert any("no timer time" in n for n in s.notes)
 
 
-def test_unknown_sport_numbers_are_kept_by_number() -> None:
+def test_unknown_sport_numbers_are_listed_as_unknown_with_their_number() -> None:
     (s,) = summaries_from_parts([_part(_session(sport=250, sub_sport=240))], "x.fit")
-    assert (s.sport, s.sub_sport) == ("sport_250", "sub_sport_240")
+    assert (s.sport, s.sub_sport) == ("unknown", "sport_250")
+    assert any("'sport_250' is not one loadwatch knows" in n for n in s.notes)

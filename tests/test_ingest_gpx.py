@@ -376,8 +376,8 @@ def test_malformed_xml_is_an_activity_file_error() -> None:
 
 def test_a_gpx_name_with_other_xml_inside_is_refused() -> None:
     with pytest.raises(ActivityFileError) as info:
-        read_activity_bytes(b"<html><body>not a track</body></html>", "page.gpx")
-    assert info.value.reason == "not a GPX file: the root element is <html>"
+        read_activity_bytes(b"<kml><Document>not a track</Document></kml>", "page.gpx")
+    assert info.value.reason == "not a GPX file: the root element is <kml>"
 
 
 # --- hand-built tracks with values computed by hand -----------------------------------

@@ -31,6 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from loadwatch.errors import NotAnActivityFile
+from loadwatch.ingest.tz import format_offset
 from loadwatch.model import UNKNOWN_SPORT, ActivitySummary, normalise_sport, unknown_sport_note
 
 #: FIT time zero, 1989-12-31T00:00:00Z.
@@ -643,13 +644,6 @@ def choose_offset(
     if device == 0:
         return 0, "device_utc"
     return None, None
-
-
-def format_offset(seconds: int) -> str:
-    """``3600`` -> ``+01:00``; ``-34200`` -> ``-09:30``."""
-    sign = "-" if seconds < 0 else "+"
-    minutes = abs(seconds) // 60
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def summaries_from_parts(parts: list[FitPart], name: str) -> list[ActivitySummary]:

@@ -49,7 +49,7 @@ from loadwatch.errors import ActivityFileError, NotAnActivityFile
 from loadwatch.ingest import geo
 from loadwatch.ingest.tz import utc_offset_at
 from loadwatch.ingest.xmlsafe import local_name, namespace_of, parse_xml
-from loadwatch.model import ActivitySummary, normalise_sport
+from loadwatch.model import ActivitySummary, normalise_sport, unknown_sport_note
 
 #: Times before this are placeholders (see the module docstring).
 EARLIEST_REAL_TIME = datetime(1990, 1, 1, tzinfo=UTC)
@@ -333,6 +333,7 @@ class _Motion:
     distance_m: float = 0.0
     moving_s: float = 0.0
     longest_gap_s: float = 0.0
+    backward_steps: int = 0  # timed points earlier than the point before them
     gains_m: list[float] = field(default_factory=list)
     speeds_ms: list[np.ndarray] = field(default_factory=list)
 
@@ -347,6 +348,16 @@ def _motion(segs: list[TrackSegment], start: datetime) -> _Motion:
             (t - start).total_seconds() if t is not None and t >= EARLIEST_REAL_TIME else math.nan
             for t in s.time
         ]
+        back = geo.backward_steps(secs)
+        if back:
+            # moving time from the points in time order: it can then never
+            # exceed the elapsed time (the distance keeps the recorded order)
+            order = geo.time_order(secs)
+            lat = [s.lat[i] for i in order]
+            lon = [s.lon[i] for i in order]
+            cum = np.concatenate(([0.0], np.cumsum(geo.step_distances_m(lat, lon))))
+            secs = [secs[i] for i in order]
+            m.backward_steps += back
         dt, v = geo.moving_intervals(secs, cum)
         m.moving_s += float(dt.sum())
         m.speeds_ms.append(v)
@@ -359,7 +370,9 @@ def _motion(segs: list[TrackSegment], start: datetime) -> _Motion:
 
 def _sport(c: GpxContent, m: _Motion, notes: list[str]) -> tuple[str, str | None]:
     if c.track_types:
-        return normalise_sport(c.track_types[0])
+        sport, sub = normalise_sport(c.track_types[0])
+        notes.extend(unknown_sport_note(sport, sub))
+        return sport, sub
     speeds = np.concatenate(m.speeds_ms) if m.speeds_ms else np.zeros(0)
     if not speeds.size:
         notes.append("the GPX has no sport type and no timed movement: sport unknown")
@@ -414,6 +427,11 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
         )
     if c.n_tracks > 1:
         notes.append(f"{c.n_tracks} tracks read as one activity")
+    if m.backward_steps:
+        notes.append(
+            f"{m.backward_steps} of {n_points} track points are timed earlier than the point "
+            "before them: moving time counted with the points in time order"
+        )
 
     hr = np.array([h for s in segs for h in s.hr], dtype=float)
     hr = hr[~np.isnan(hr)]
@@ -434,4 +452,5 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
         device=device_from_creator(c.creator),
         name=c.track_names[0] if c.track_names else None,
         notes=notes,
+        channels=("gps",),
     )
