@@ -28,6 +28,7 @@ from typing import Any
 from loadwatch.errors import ActivityFileError, NotAnActivityFile
 from loadwatch.ingest.fitfast import (
     CLOCK_TOLERANCE_S,
+    EVENT_TIMER,
     FIT_MIN_DATE,
     ROUNDING_S,
     FitPart,
@@ -36,10 +37,12 @@ from loadwatch.ingest.fitfast import (
     activity_parts,
     check_activity_type,
     fast_fit_summaries,
+    fill_timer_from_events,
     fit_datetime,
     has_position,
     scan_fit,
     summaries_from_parts,
+    timer_from_events,
 )
 from loadwatch.model import ActivitySummary
 
@@ -51,10 +54,7 @@ SPLIT_GAP_S = 12 * 3600
 #: A part of a split recording shorter than this (s) and this far (m) is a stray.
 STRAY_MAX_S = 300
 STRAY_MAX_M = 100.0
-#: FIT event 0 is the timer; these event types start and stop it.
-_EVENT_TIMER = 0
-_TIMER_START = 0
-_TIMER_STOPS = frozenset({1, 4, 8, 9})  # stop, stop_all, stop_disable, stop_disable_all
+
 _EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -87,8 +87,7 @@ class _Decoded:
     parts: list[FitPart]
     records: dict[int, list[_Record]] = field(default_factory=dict)
     lap_sports: list[tuple[int | None, int | None]] = field(default_factory=list)
-    #: timer events per part: (FIT seconds, event_type) for event == timer
-    events: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
     untimed_records: int = 0
     error: str | None = None
 
@@ -239,8 +238,8 @@ def _collect(message: Any, decoded: _Decoded, index: int) -> None:
     elif kind == "event":
         f = _fields(message, ("timestamp", "event", "event_type"), ())
         ts, event, etype = f.get("timestamp"), f.get("event"), f.get("event_type")
-        if event == _EVENT_TIMER and isinstance(ts, int) and isinstance(etype, int):
-            decoded.events.setdefault(index, []).append((ts, etype))
+        if event == EVENT_TIMER and isinstance(ts, int) and isinstance(etype, int):
+            part.timer_events.append((ts, etype))
     elif kind == "file_id" and not part.has_file_id:
         f = _fields(
             message, ("type", "manufacturer", "product", "time_created"), ("product_name",)
@@ -265,7 +264,7 @@ def _session_summaries(
     parts: list[FitPart], decoded: _Decoded, name: str, notes: list[str]
 ) -> list[ActivitySummary]:
     everything = sorted((r for rs in decoded.records.values() for r in rs), key=_ts)
-    all_events = sorted(e for es in decoded.events.values() for e in es)
+    all_events = sorted(e for p in decoded.parts for e in p.timer_events)
     no_date = _no_date_reason(parts, everything)
     for part in parts:
         records = [
@@ -274,17 +273,21 @@ def _session_summaries(
             if r.timestamp >= FIT_MIN_DATE
         ]
         records.sort(key=_ts)
-        events = sorted(decoded.events.get(part.index) or all_events)
+        events = sorted(part.timer_events) or all_events
         previous_end: int | None = None
-        kept: list[FitSession] = []
+        filled: list[FitSession] = []
         for number, session in enumerate(part.sessions, start=1):
-            following = part.sessions[number:]
             if not _fill_session(session, number, records, previous_end):
                 notes.append(f"session {number} skipped: no valid start time in it or its records")
                 continue
+            filled.append(session)
             if session.timestamp is not None and session.timestamp >= FIT_MIN_DATE:
                 previous_end = session.timestamp
-            window = _session_records(session, records, following)
+        part.sessions = filled
+        fill_timer_from_events(part)
+        kept: list[FitSession] = []
+        for number, session in enumerate(filled, start=1):
+            window = _session_records(session, records, filled[number:])
             kept.extend(reconcile_session(session, number, window, events, part.time_created))
         part.sessions = kept
     if not any(p.sessions for p in parts):
@@ -375,8 +378,11 @@ def reconcile_session(
         if kept:
             s.notes.append(f"session {number}: stray records dropped ({'; '.join(strays)})")
             records = kept[0]
-    assert s.start is not None and s.elapsed_s is not None and s.timer_s is not None
+    assert s.start is not None
     first, last = records[0].timestamp, records[-1].timestamp
+    if s.timer_s is None or s.elapsed_s is None:
+        # one of them is missing and no timer event tells: the summary takes the other
+        return [s]
     span = float(last - first)
     if abs(s.start - first) > CLOCK_TOLERANCE_S:
         s.notes.append(
@@ -419,22 +425,9 @@ def timer_from(records: list[_Record], events: list[tuple[int, int]]) -> tuple[f
     From the timer's start/stop events when there are any inside the
     recording; else the records' time without gaps over :data:`PAUSE_GAP_S`.
     """
-    first, last = records[0].timestamp, records[-1].timestamp
-    inside = [(t, kind) for t, kind in events if first - PAUSE_GAP_S <= t <= last + PAUSE_GAP_S]
-    if any(kind in _TIMER_STOPS or kind == _TIMER_START for _, kind in inside):
-        total = 0.0
-        running: int | None = first
-        for t, kind in inside:
-            t = min(max(t, first), last)
-            if kind == _TIMER_START and running is None:
-                running = t
-            elif kind in _TIMER_STOPS and running is not None:
-                total += t - running
-                running = None
-        if running is not None:
-            total += last - running
-        if total > 0:
-            return float(total), "its timer events"
+    timer = timer_from_events(events, records[0].timestamp, records[-1].timestamp)
+    if timer is not None:
+        return timer, "its timer events"
     return _record_times(records)[1], "its records"
 
 
@@ -602,7 +595,7 @@ def _record_summary(
     if distance is None:
         session.notes.append("no distance recorded; set to 0")
     host = next(p for p in parts if p.index in decoded.records) if decoded.records else parts[0]
-    events = sorted(e for es in decoded.events.values() for e in es)
+    events = sorted(e for p in decoded.parts for e in p.timer_events)
     host.sessions = reconcile_session(session, 1, records, events)
     return summaries_from_parts([host, *(p for p in parts if p is not host)], name)
 

@@ -50,11 +50,17 @@ CLOCK_TOLERANCE_S = 600
 CREATED_TOLERANCE_S = 86400
 #: A timer this much (s) longer than the elapsed time is rounding: capped silently.
 ROUNDING_S = 2.0
+#: Records decoded per part while looking for the first position fix.
+FIX_SEARCH_RECORDS = 600
 #: Sessions longer than this are checked against their records (multi-day gaps).
 CHECK_LONG_SESSION_S = 12 * 3600
 
 FILE_ACTIVITY = 4
-MESG_FILE_ID, MESG_SESSION, MESG_ACTIVITY, MESG_RECORD = 0, 18, 34, 20
+MESG_FILE_ID, MESG_SESSION, MESG_ACTIVITY, MESG_RECORD, MESG_EVENT = 0, 18, 34, 20, 21
+#: FIT event 0 is the timer; these event types start and stop it.
+EVENT_TIMER = 0
+TIMER_START = 0
+TIMER_STOPS = frozenset({1, 4, 8, 9})  # stop, stop_all, stop_disable, stop_disable_all
 #: manufacturers whose ``product`` numbers are Garmin product ids
 GARMIN_FAMILY = frozenset({1, 13, 15})  # garmin, dynastream_oem, dynastream
 
@@ -88,8 +94,9 @@ _WANTED: dict[int, dict[int, tuple[str, float | None]]] = {
                    8: ("timer_s", 1000.0), 9: ("distance_m", 100.0), 16: ("avg_hr", None),
                    17: ("max_hr", None), 22: ("ascent_m", None), 253: ("timestamp", None)},
     MESG_ACTIVITY: {253: ("timestamp", None), 5: ("local_timestamp", None)},
-    # only the first record of each definition is decoded (see _walk_messages)
-    MESG_RECORD: {253: ("timestamp", None)},
+    MESG_EVENT: {253: ("timestamp", None), 0: ("event", None), 1: ("event_type", None)},
+    # only the first records, up to the first position fix (see _walk_messages)
+    MESG_RECORD: {253: ("timestamp", None), 0: ("lat", None), 1: ("lon", None)},
 }  # fmt: skip
 
 
@@ -127,9 +134,14 @@ class FitPart:
     product_name: str | None = None
     time_created: int | None = None  # FIT seconds (file_id.time_created)
     first_record_ts: int | None = None  # FIT seconds of the earliest record read
+    first_fix: tuple[int, int] | None = None  # first record position (semicircles)
+    records_read: int = 0  # records decoded while looking for first_fix
+    record_positions: bool = False  # some record definition has position fields
     activity_ts: int | None = None
     activity_local_ts: int | None = None
     sessions: list[FitSession] = field(default_factory=list)
+    #: timer start/stop events: (FIT seconds, event_type)
+    timer_events: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -307,11 +319,15 @@ def _walk_messages(data: bytes, pos: int, end: int, part: FitPart, scan: FitScan
             pos += size
             break
         if layout[0] == MESG_RECORD:
-            # one record per definition is enough for the clock check: skip the rest
-            if not h & 0x80:
-                _store(data, pos + 1, layout, part, scan)
-            layouts[local] = None
-            _set_steps(step, local, size)
+            # the first records give the clock check and the first position
+            # fix; once both are known, records are skipped again
+            _store(data, pos + 1, layout, part, scan)
+            part.record_positions = part.record_positions or any(
+                f[0] == "lat" for f in layout[1]
+            )
+            if part.first_fix is not None or part.records_read >= FIX_SEARCH_RECORDS:
+                layouts[local] = None
+                _set_steps(step, local, size)
             pos += size
             continue
         if h & 0x80:
@@ -396,15 +412,25 @@ def _store(
 ) -> None:
     global_num, layout, endian = layout_info
     values, ok = _decode_message(data, pos, layout, endian)
+    if global_num == MESG_RECORD:
+        part.records_read += 1
+    if not ok and global_num in (MESG_RECORD, MESG_EVENT):
+        return  # only hints for the checks: an odd one is left out, not fatal
     if not ok:
         scan.not_understood = scan.not_understood or (
             f"unexpected field type or size in message {global_num} at byte {pos - 1}"
         )
     if global_num == MESG_RECORD:
-        ts = values.get("timestamp")
+        ts, lat, lon = values.get("timestamp"), values.get("lat"), values.get("lon")
         if ts is not None and ts >= FIT_MIN_DATE:
             first = part.first_record_ts
             part.first_record_ts = ts if first is None else min(first, ts)
+        if part.first_fix is None and lat is not None and lon is not None and (lat or lon):
+            part.first_fix = (lat, lon)
+    elif global_num == MESG_EVENT:
+        ts, etype = values.get("timestamp"), values.get("event_type")
+        if values.get("event") == EVENT_TIMER and ts is not None and etype is not None:
+            part.timer_events.append((ts, etype))
     elif global_num == MESG_SESSION:
         part.sessions.append(FitSession(**values))
     elif global_num == MESG_FILE_ID:
@@ -488,10 +514,50 @@ def fast_fit_summaries(data: bytes, name: str) -> list[ActivitySummary] | None:
             return None
         if s.timer_s is None and s.elapsed_s is None:
             return None
+    for p in parts:
+        fill_timer_from_events(p)
     offset = next((o for p in parts if (o := device_offset(p)) is not None), None)
     if any(needs_records(p, offset) for p in parts):
         return None
+    for p in parts:
+        position_from_records(p)
     return summaries_from_parts(parts, name)
+
+
+def timer_from_events(events: list[tuple[int, int]], first: int, last: int) -> float | None:
+    """Seconds the timer ran between ``first`` and ``last`` (FIT seconds), from its
+    start/stop events; None when no such event falls inside (or the sum is 0).
+
+    The timer counts as running from ``first`` until the first stop.
+    """
+    inside = sorted((t, kind) for t, kind in events if first - 60 <= t <= last + 60)
+    if not any(kind == TIMER_START or kind in TIMER_STOPS for _, kind in inside):
+        return None
+    total = 0.0
+    running: int | None = first
+    for t, kind in inside:
+        t = min(max(t, first), last)
+        if kind == TIMER_START and running is None:
+            running = t
+        elif kind in TIMER_STOPS and running is not None:
+            total += t - running
+            running = None
+    if running is not None:
+        total += last - running
+    return total if total > 0 else None
+
+
+def fill_timer_from_events(part: FitPart) -> None:
+    """Give sessions that have an elapsed but no timer time the time their timer ran."""
+    for number, s in enumerate(part.sessions, start=1):
+        if s.timer_s is not None or s.elapsed_s is None or s.start is None:
+            continue
+        timer = timer_from_events(part.timer_events, s.start, s.start + round(s.elapsed_s))
+        if timer is not None:
+            s.timer_s = min(timer, s.elapsed_s)
+            s.notes.append(
+                f"session {number} has no timer time; {s.timer_s:.0f} s from its timer events"
+            )
 
 
 def needs_records(part: FitPart, file_offset: int | None) -> str | None:
@@ -500,19 +566,21 @@ def needs_records(part: FitPart, file_offset: int | None) -> str | None:
     The fast path reads no records, so it answers only when the summary
     messages agree with each other and with the first record: a session
     start long before the first record (or a day after it) or a day from
-    ``file_id.time_created``, a timer longer than the elapsed time or
-    missing, a session over 12 hours (it may hide a multi-day gap), or no
+    ``file_id.time_created``, a timer longer than the elapsed time, a
+    session over 12 hours (it may hide a multi-day gap), or no
     usable time zone without a position from the records all send the file
     to the record-level path.
     """
     offset = device_offset(part)
     offset = file_offset if offset is None else offset
     for number, s in enumerate(part.sessions):
-        if s.start is None or s.timer_s is None or s.elapsed_s is None:
-            return "a session lacks a time"
-        if s.timer_s > s.elapsed_s + ROUNDING_S:
-            return "timer longer than elapsed"
-        if s.elapsed_s > CHECK_LONG_SESSION_S:
+        if s.start is None:
+            return "a session lacks a start"
+        longest = max(s.timer_s or 0.0, s.elapsed_s or 0.0)
+        if s.timer_s is not None and s.elapsed_s is not None:
+            if s.timer_s > s.elapsed_s + ROUNDING_S:
+                return "timer longer than elapsed"
+        if longest > CHECK_LONG_SESSION_S:
             return "long session"
         first = part.first_record_ts
         if number == 0 and first is not None:
@@ -525,8 +593,20 @@ def needs_records(part: FitPart, file_offset: int | None) -> str | None:
             if abs(created - s.start) > CREATED_TOLERANCE_S:
                 return "session start far from the file's creation time"
         if not offset and not has_position(s):
-            return "no device time zone and no start position"
+            searched = part.records_read >= FIX_SEARCH_RECORDS and part.record_positions
+            if part.first_fix is None and searched:
+                return "no time zone, and no position in the first records"
+            if len(part.sessions) > 1:
+                return "no time zone, and sessions without a start position"
     return None
+
+
+def position_from_records(part: FitPart) -> None:
+    """A lone session without a start position takes the first record's fix."""
+    if len(part.sessions) == 1 and part.first_fix is not None:
+        s = part.sessions[0]
+        if not has_position(s):
+            s.start_lat, s.start_lon = part.first_fix
 
 
 def activity_parts(parts: list[FitPart]) -> list[FitPart]:
