@@ -134,15 +134,17 @@ class ActivitySummary:
 def richness(channels: tuple[str, ...] | str | None, source_format: str) -> tuple[int, ...]:
     """Sort key of a source for one run, higher is richer.
 
-    Heart rate first (it feeds TRIMP), then positions, then a device-measured
-    distance; the format (FIT > TCX > GPX) only breaks ties.
+    Positions, then a device-measured distance, then the format (FIT > TCX >
+    GPX: timer events and the device's own totals), then heart rate. Heart
+    rate comes last because the store fills it from any other source of the
+    same run, so it is never lost; between two otherwise equal files it decides.
     """
     have = set(channels.split() if isinstance(channels, str) else channels or ())
     return (
-        "hr" in have,
         "gps" in have,
         "distance" in have,
         -FORMAT_RANK.get(source_format, 9),
+        "hr" in have,
     )
 
 

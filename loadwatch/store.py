@@ -391,9 +391,9 @@ class Store:
         Either the file row and all its activities are stored, or nothing is.
         A summary that matches an existing activity of the athlete (start within
         2 minutes, distance within 5%) is merged into it: the source is linked,
-        and the activity's values come from the richer source (heart rate,
-        positions, a device distance, then FIT > TCX > GPX), with heart rate
-        filled from the other source when only that one has it.
+        and the activity's values come from the richer source (positions, a
+        device distance, then FIT > TCX > GPX, then heart rate), with heart
+        rate filled from the other source when only that one has it.
         """
         return self.add_files(athlete, [(record, summaries)])[0]
 
@@ -822,7 +822,7 @@ def _merge_into(conn: Connection, row: Any, s: ActivitySummary) -> None:
     """Merge a second source of one run into the stored activity ``row``.
 
     The richer source's values are kept (:func:`~loadwatch.model.richness`:
-    heart rate, positions, a device distance, then the format); heart rate
+    positions, a device distance, the format, then heart rate); heart rate
     missing from the kept source is filled from the other one. Name and RPE
     the athlete may have set are never overwritten.
     """
