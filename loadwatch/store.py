@@ -826,9 +826,8 @@ def _merge_into(conn: Connection, row: Any, s: ActivitySummary) -> None:
     missing from the kept source is filled from the other one. Name and RPE
     the athlete may have set are never overwritten.
     """
-    new_is_richer = richness(s.channels, s.source_format) > richness(
-        row.channels, row.source_format
-    )
+    stored = f"{row.channels or ''} {'hr' if row.avg_hr is not None else ''}"
+    new_is_richer = richness(s.channels, s.source_format) > richness(stored, row.source_format)
     if new_is_richer:
         values = {k: v for k, v in _activity_values(s).items() if k not in ("name", "rpe")}
         if values["avg_hr"] is None and row.avg_hr is not None:

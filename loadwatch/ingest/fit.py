@@ -386,7 +386,7 @@ def reconcile_session(
     span = float(last - first)
     if abs(s.start - first) > CLOCK_TOLERANCE_S:
         s.notes.append(
-            f"session {number} start_time {_when(s.start)} is {_days(first - s.start)} from its "
+            f"session {number} start_time {_when(s.start)} is {_days(first - s.start)} its "
             f"first record ({_when(first)}): dated by the records"
         )
         s.start = first
