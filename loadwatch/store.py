@@ -582,15 +582,20 @@ class Store:
     def activities_frame(
         self, athlete: str | None = None, *, since: date | None = None
     ) -> pd.DataFrame:
-        """Activities as a DataFrame with the summary columns plus ``rpe`` and ``name``."""
+        """Activities as a DataFrame: the summary columns plus ``rpe``, ``name`` and
+        ``notes`` (one line per note, "" when none)."""
         import pandas as pd
 
         from loadwatch.model import SUMMARY_COLUMNS
 
         rows = self._by_athlete(activities, athlete, activities.c.local_date, since)
-        cols = [*SUMMARY_COLUMNS, "rpe", "name"]
+        cols = [*SUMMARY_COLUMNS, "rpe", "name", "notes"]
         frame = pd.DataFrame(
-            [{**r._mapping, "athlete": r.athlete_name} for r in rows], columns=cols
+            [
+                {**r._mapping, "athlete": r.athlete_name, "notes": "\n".join(_notes(r.notes))}
+                for r in rows
+            ],
+            columns=cols,
         )
         frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
         frame["recovered"] = frame["recovered"].astype(bool)
