@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -265,9 +266,7 @@ def test_local_dates_do_not_change_with_the_importing_computers_zone(tmp_path: P
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         paths.append(tmp_path / name)
-    expected = [
-        (LATE + timedelta(days=k)).astimezone(BERLIN).date().isoformat() for k in range(4)
-    ]
+    expected = [(LATE + timedelta(days=k)).astimezone(BERLIN).date().isoformat() for k in range(4)]
     assert expected == ["2026-03-29", "2026-03-30", "2026-03-31", "2026-04-01"]
     seen = {}
     for tz in ("UTC", "America/Los_Angeles", "Asia/Tokyo"):
@@ -310,7 +309,11 @@ def test_gpx_with_an_undeclared_namespace_prefix_imports_with_a_note() -> None:
         etree.fromstring(data)  # a strict parser refuses it
     # the independent read: libxml2's own recovery mode, plain lxml
     root = etree.fromstring(data, etree.XMLParser(recover=True))
-    times = [datetime.fromisoformat(t.text) for t in root.iter("{*}time") if t.getparent().tag.endswith("trkpt")]
+    times = [
+        datetime.fromisoformat(t.text)
+        for t in root.iter("{*}time")
+        if t.getparent().tag.endswith("trkpt")
+    ]
     hrs = [float(e.text) for e in root.iter() if e.tag == "gpxdata:hr"]
     assert len(hrs) == len(times) > 1000
     (s,) = _read(data, "strava.gpx")
@@ -357,7 +360,7 @@ def test_gpx_times_stepping_backwards_keep_timer_within_elapsed() -> None:
     data = "<time>".join(parts).encode()
     gpx = gpxpy.parse(data.decode())
     points = [p for t in gpx.tracks for sg in t.segments for p in sg.points]
-    back = sum(1 for p, q in zip(points, points[1:], strict=False) if q.time < p.time)
+    back = sum(1 for p, q in itertools.pairwise(points) if q.time < p.time)
     assert back == 500
     bounds = gpx.get_time_bounds()
     (s,) = _read(data, "jitter.gpx")

@@ -19,6 +19,7 @@ import fitparse
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from test_ingest_clock import LATE, _run, _undeclared_gpxdata
 
 from loadwatch.cli import cli
 from loadwatch.errors import ActivityFileError
@@ -28,7 +29,6 @@ from loadwatch.store import Store
 from loadwatch.synth.fit import to_fit
 from loadwatch.synth.gpx import to_gpx
 from loadwatch.synth.run import SynthRun, synth_run
-from test_ingest_clock import LATE, _run, _undeclared_gpxdata
 
 
 @pytest.fixture

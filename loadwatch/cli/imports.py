@@ -104,9 +104,7 @@ def print_summary(report: ImportReport, *, verbose: bool = False) -> None:
     default=None,
     help="Decoder processes (default: one per CPU core).",
 )
-@click.option(
-    "--verbose", "-v", is_flag=True, help="Also list every note on the imported files."
-)
+@click.option("--verbose", "-v", is_flag=True, help="Also list every note on the imported files.")
 @handle_errors
 def import_cmd(
     paths: tuple[str, ...],

@@ -241,9 +241,7 @@ def _collect(message: Any, decoded: _Decoded, index: int) -> None:
         if event == EVENT_TIMER and isinstance(ts, int) and isinstance(etype, int):
             part.timer_events.append((ts, etype))
     elif kind == "file_id" and not part.has_file_id:
-        f = _fields(
-            message, ("type", "manufacturer", "product", "time_created"), ("product_name",)
-        )
+        f = _fields(message, ("type", "manufacturer", "product", "time_created"), ("product_name",))
         part.has_file_id = True
         created = f.get("time_created")
         part.time_created = created if isinstance(created, int) else None

@@ -322,9 +322,7 @@ def _walk_messages(data: bytes, pos: int, end: int, part: FitPart, scan: FitScan
             # the first records give the clock check and the first position
             # fix; once both are known, records are skipped again
             _store(data, pos + 1, layout, part, scan)
-            part.record_positions = part.record_positions or any(
-                f[0] == "lat" for f in layout[1]
-            )
+            part.record_positions = part.record_positions or any(f[0] == "lat" for f in layout[1])
             if part.first_fix is not None or part.records_read >= FIX_SEARCH_RECORDS:
                 layouts[local] = None
                 _set_steps(step, local, size)
@@ -576,22 +574,26 @@ def needs_records(part: FitPart, file_offset: int | None) -> str | None:
     for number, s in enumerate(part.sessions):
         if s.start is None:
             return "a session lacks a start"
-        longest = max(s.timer_s or 0.0, s.elapsed_s or 0.0)
-        if s.timer_s is not None and s.elapsed_s is not None:
-            if s.timer_s > s.elapsed_s + ROUNDING_S:
-                return "timer longer than elapsed"
-        if longest > CHECK_LONG_SESSION_S:
+        timer, elapsed = s.timer_s, s.elapsed_s
+        if timer is not None and elapsed is not None and timer > elapsed + ROUNDING_S:
+            return "timer longer than elapsed"
+        if max(timer or 0.0, elapsed or 0.0) > CHECK_LONG_SESSION_S:
             return "long session"
         first = part.first_record_ts
-        if number == 0 and first is not None:
-            if first - s.start > CLOCK_TOLERANCE_S or s.start - first > CREATED_TOLERANCE_S:
-                return "session start far from the first record"
+        far = first is not None and (
+            first - s.start > CLOCK_TOLERANCE_S or s.start - first > CREATED_TOLERANCE_S
+        )
+        if number == 0 and far:
+            return "session start far from the first record"
         if s.timestamp is not None and s.timestamp - s.start > CHECK_LONG_SESSION_S:
             return "the session ends long after it starts"
         created = part.time_created
-        if created is not None and created >= FIT_MIN_DATE:
-            if abs(created - s.start) > CREATED_TOLERANCE_S:
-                return "session start far from the file's creation time"
+        if (
+            created is not None
+            and created >= FIT_MIN_DATE
+            and (abs(created - s.start) > CREATED_TOLERANCE_S)
+        ):
+            return "session start far from the file's creation time"
         if not offset and not has_position(s):
             searched = part.records_read >= FIX_SEARCH_RECORDS and part.record_positions
             if part.first_fix is None and searched:

@@ -196,8 +196,7 @@ def _start(
         return ident
     if ident is not None and abs((ident - start).total_seconds()) > 120:
         notes.append(
-            f"the activity Id ({ident.isoformat()}) is not its first lap's start: "
-            "dated by the lap"
+            f"the activity Id ({ident.isoformat()}) is not its first lap's start: dated by the lap"
         )
     return start
 
@@ -241,9 +240,9 @@ def _track_beyond_laps(laps: list[_Lap], pts: _Points, track_m: float) -> bool:
         return False
     last = laps[-1]
     lap_end = (last.start or starts[-1]) + timedelta(seconds=last.total_s or 0.0)
-    return max(pts.times) > lap_end + timedelta(seconds=60) or min(pts.times) < starts[0] - timedelta(
-        seconds=60
-    )
+    return max(pts.times) > lap_end + timedelta(seconds=60) or min(pts.times) < starts[
+        0
+    ] - timedelta(seconds=60)
 
 
 def _distance_m(laps: list[_Lap], pts: _Points, steps: list[np.ndarray], notes: list[str]) -> float:

@@ -530,7 +530,9 @@ def to_fit(
         "trigger": 0,  # activity_end
     }
     avg_speed, max_speed = round(run.avg_speed_m_s * 1000), round(run.max_speed_m_s * 1000)
-    speeds = ("enhanced_avg_speed", "enhanced_max_speed") if enhanced else ("avg_speed", "max_speed")
+    speeds = (
+        ("enhanced_avg_speed", "enhanced_max_speed") if enhanced else ("avg_speed", "max_speed")
+    )
     session_values[speeds[0]], session_values[speeds[1]] = avg_speed, max_speed
     if gps:
         session_values["start_position_lat"] = int(cols["position_lat"][0])
