@@ -432,3 +432,26 @@ def test_gpx_sport_labels(label: str, sport: str, sub_sport: str | None) -> None
     (s,) = _read(text.encode(), "typed.gpx")
     assert (s.sport, s.sub_sport) == (sport, sub_sport)
     assert any("is not one loadwatch knows" in n for n in s.notes) == (sport == "unknown")
+
+
+def test_real_coros_file_whose_local_time_equals_utc_takes_the_position_zone() -> None:
+    # COROS PACE 2 ride (python-fitparse test file, MIT; tests/data/fit/SOURCES.md)
+    path = ROOT / "tests" / "data" / "fit" / "coros-pace-2-cycling-misaligned-fields.fit"
+    data = path.read_bytes()
+    fit = fitparse.FitFile(io.BytesIO(data), check_crc=False)
+    # fitparse stops at the COROS field definitions further on: read lazily
+    act = next(m.get_values() for m in fit.get_messages("activity"))
+    assert act["local_timestamp"] == act["timestamp"]  # the device says UTC
+    fit = fitparse.FitFile(io.BytesIO(data), check_crc=False)
+    first_fix = next(
+        m.get_values() for m in fit.get_messages("record") if m.get_value("position_lat")
+    )
+    lat = first_fix["position_lat"] * 180 / 2**31
+    lon = first_fix["position_long"] * 180 / 2**31
+    assert (round(lat, 2), round(lon, 2)) == (4.72, -73.97)  # near Bogotá, Colombia
+    bogota = ZoneInfo("America/Bogota")  # UTC-5 all year
+    (s,) = _read(data, path.name)
+    expected = int(bogota.utcoffset(s.start_utc.replace(tzinfo=None)).total_seconds())
+    assert (s.utc_offset_s, s.offset_source) == (expected, "position") == (-18000, "position")
+    assert s.local_date == s.start_utc.astimezone(bogota).date() == date(2020, 10, 25)
+    assert any("local time equals UTC" in n for n in s.notes)
