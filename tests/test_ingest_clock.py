@@ -455,3 +455,36 @@ def test_real_coros_file_whose_local_time_equals_utc_takes_the_position_zone() -
     assert (s.utc_offset_s, s.offset_source) == (expected, "position") == (-18000, "position")
     assert s.local_date == s.start_utc.astimezone(bogota).date() == date(2020, 10, 25)
     assert any("local time equals UTC" in n for n in s.notes)
+
+
+def _gpx_with_times(run: SynthRun) -> tuple[bytes, list[datetime]]:
+    data = to_gpx(run)
+    gpx = gpxpy.parse(data.decode())
+    times = [p.time for t in gpx.tracks for sg in t.segments for p in sg.points]
+    return data, times
+
+
+def test_gpx_resuming_a_month_later_becomes_two_activities() -> None:
+    run = _run(km=4.0)
+    cut = run.n // 2
+    ts = run.timestamp.copy()
+    ts[cut:] += 30 * DAY
+    data, times = _gpx_with_times(dataclasses.replace(run, timestamp=ts))
+    first, second = _read(data, "resumed.gpx")
+    assert (first.start_utc, second.start_utc) == (times[0], times[cut])
+    assert first.elapsed_s == (times[cut - 1] - times[0]).total_seconds()
+    assert second.elapsed_s == (times[-1] - times[cut]).total_seconds()
+    assert (first.local_date, second.local_date) == (date(2026, 3, 2), date(2026, 4, 1))
+    assert (first.session_index, second.session_index) == (0, 1)
+    assert all(any("split into 2 activities" in n for n in s.notes) for s in (first, second))
+
+
+def test_a_stray_gpx_point_weeks_away_is_dropped_not_refused() -> None:
+    run = _run(km=3.0)
+    ts = run.timestamp.copy()
+    ts[-1] += 40 * DAY  # one point from a clock that jumped
+    data, times = _gpx_with_times(dataclasses.replace(run, timestamp=ts))
+    (s,) = _read(data, "stray.gpx")
+    assert s.start_utc == times[0]
+    assert s.elapsed_s == (times[-2] - times[0]).total_seconds()
+    assert any("stray points far in time from the rest dropped" in n for n in s.notes)
