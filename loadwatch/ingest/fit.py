@@ -378,6 +378,10 @@ def reconcile_session(
             records = kept[0]
     assert s.start is not None
     first, last = records[0].timestamp, records[-1].timestamp
+    if not has_position(s):
+        fix = next((r for r in records if _has_fix(r)), None)
+        if fix is not None:
+            s.start_lat, s.start_lon = fix.lat, fix.lon
     if s.timer_s is None or s.elapsed_s is None:
         # one of them is missing and no timer event tells: the summary takes the other
         return [s]
@@ -410,10 +414,6 @@ def reconcile_session(
             f"elapsed {elapsed:.0f} s"
         )
         s.timer_s, s.elapsed_s = timer, elapsed
-    if not has_position(s):
-        fix = next((r for r in records if _has_fix(r)), None)
-        if fix is not None:
-            s.start_lat, s.start_lon = fix.lat, fix.lon
     return [s]
 
 
