@@ -8,8 +8,8 @@ XML, gpxpy's own geometry, and closed-form arithmetic on hand-built tracks.
 from __future__ import annotations
 
 import gzip
-import math
 import itertools
+import math
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -104,7 +104,7 @@ def test_corpus_file_gives_summary_or_named_reason(row: dict[str, str] | None) -
         if "no timestamps" in e.reason:
             assert facts["timestamps"] == "no" or facts["start"].startswith("1901-12-13")
         else:
-            raise AssertionError(e.reason)
+            raise AssertionError(e.reason) from e
         return
     assert result.format == "gpx"
     if path.name in MULTI_DAY_LOGS:

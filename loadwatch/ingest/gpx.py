@@ -176,7 +176,7 @@ def split_at_gaps(c: GpxContent) -> tuple[list[GpxContent], list[str]]:
     with a single timed point, are dropped as strays; every split or drop is
     noted.
     """
-    times = [t for seg in c.segments for t in seg.time if _usable(t)]
+    times = [t for seg in c.segments for t in seg.time if t is not None and _usable(t)]
     if not times:
         return [c], []
     groups = _time_groups(times)
