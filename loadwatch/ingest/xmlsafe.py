@@ -67,13 +67,18 @@ def _strip_before_declaration(data: bytes, notes: list[str]) -> bytes:
 def _parse_declaring_prefixes(data: bytes, notes: list[str]) -> etree._Element:
     """Parse; a document using namespace prefixes it never declares (Strava's
     ``gpxdata:``) is parsed again with those prefixes declared on the root."""
+    parser = _parser()
     try:
-        return etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as e:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        # this parser's own log: the exception's may carry other documents' errors
+        log = parser.error_log
         prefixes = sorted(
-            {m.group(1) for entry in e.error_log for m in [_UNDECLARED.search(entry.message)] if m}
+            {m.group(1) for entry in log for m in [_UNDECLARED.search(entry.message)] if m}
         )
-        fixed = _declare(data, prefixes) if prefixes else None
+        # inserting ASCII is only safe in an ASCII-compatible encoding
+        ascii_compatible = b"\x00" not in data[:64]
+        fixed = _declare(data, prefixes) if prefixes and ascii_compatible else None
         if fixed is None:
             raise
         root = etree.fromstring(fixed, _parser())
@@ -105,9 +110,10 @@ def parse_xml(data: bytes, name: str) -> tuple[etree._Element, list[str]]:
     Raises :class:`ActivityFileError` for malformed XML and for any document
     that declares entities. Two faults seen in real exports are read anyway,
     each with a note: blanks or a byte-order mark before the XML declaration,
-    and namespace prefixes used without a declaration. Text that claims to be UTF-8 but is not (old
-    Windows tools wrote Latin-1 without saying so) is read again as Latin-1,
-    with a note, rather than losing the whole activity over an accented name.
+    and namespace prefixes used without a declaration. Text that claims to be
+    UTF-8 but is not (old Windows tools wrote Latin-1 without saying so) is
+    read again as Latin-1, with a note, rather than losing the whole activity
+    over an accented name.
     """
     notes: list[str] = []
     if _declares_entities(data):
