@@ -13,24 +13,31 @@ lazily so that whatever precedes the damage is kept:
   it, :class:`ActivityFileError` names the damage and where it is;
 - a file without sessions is summarised from its records (noted);
 - definitions whose field sizes do not fit their type (COROS firmware) are
-  read with those fields as raw bytes instead of failing.
+  read with those fields as raw bytes instead of failing;
+- every session is checked against its records and timer events
+  (:mod:`loadwatch.ingest.fitclock`): the fast path declines files whose
+  summary messages disagree with each other or with their first record.
 """
 
 from __future__ import annotations
 
 import io
-import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 from loadwatch.errors import ActivityFileError, NotAnActivityFile
+from loadwatch.ingest.fitclock import (
+    PAUSE_GAP_S,
+    Record,
+    reconcile_session,
+    record_distance,
+    record_times,
+)
 from loadwatch.ingest.fitfast import (
     CLOCK_TOLERANCE_S,
     EVENT_TIMER,
     FIT_MIN_DATE,
-    ROUNDING_S,
     FitPart,
     FitScan,
     FitSession,
@@ -38,24 +45,12 @@ from loadwatch.ingest.fitfast import (
     check_activity_type,
     fast_fit_summaries,
     fill_timer_from_events,
-    fit_datetime,
-    has_position,
     scan_fit,
     summaries_from_parts,
-    timer_from_events,
 )
 from loadwatch.model import ActivitySummary
 
-#: Gaps between records longer than this count as a pause (no session to say otherwise).
-PAUSE_GAP_S = 60
 _BYTE_BASE_TYPE = 0x0D
-#: Records this far apart (s) are two outings: the recording is split there.
-SPLIT_GAP_S = 12 * 3600
-#: A part of a split recording shorter than this (s) and this far (m) is a stray.
-STRAY_MAX_S = 300
-STRAY_MAX_M = 100.0
-
-_EARTH_RADIUS_M = 6_371_008.8
 
 
 def read_fit(data: bytes, name: str) -> list[ActivitySummary]:
@@ -72,20 +67,11 @@ def read_fit(data: bytes, name: str) -> list[ActivitySummary]:
 
 
 @dataclass(slots=True)
-class _Record:
-    timestamp: int  # FIT seconds
-    distance_m: float | None
-    heart_rate: float | None
-    lat: int | None  # semicircles
-    lon: int | None
-
-
-@dataclass(slots=True)
 class _Decoded:
     """What fitparse gave, grouped by chained part, and where it stopped."""
 
     parts: list[FitPart]
-    records: dict[int, list[_Record]] = field(default_factory=dict)
+    records: dict[int, list[Record]] = field(default_factory=dict)
     lap_sports: list[tuple[int | None, int | None]] = field(default_factory=list)
 
     untimed_records: int = 0
@@ -208,7 +194,7 @@ def _collect(message: Any, decoded: _Decoded, index: int) -> None:
         ts = f.get("timestamp")
         if isinstance(ts, int):
             decoded.records.setdefault(index, []).append(
-                _Record(ts, _number(f.get("distance")), _number(f.get("heart_rate")),
+                Record(ts, _number(f.get("distance")), _number(f.get("heart_rate")),
                         f.get("position_lat"), f.get("position_long"))
             )  # fmt: skip
         else:
@@ -293,13 +279,13 @@ def _session_summaries(
     return summaries_from_parts(parts, name)
 
 
-def _ts(record: _Record) -> int:
+def _ts(record: Record) -> int:
     return record.timestamp
 
 
 def _session_records(
-    s: FitSession, records: list[_Record], following: list[FitSession]
-) -> list[_Record]:
+    s: FitSession, records: list[Record], following: list[FitSession]
+) -> list[Record]:
     """The records of session ``s``: from its start (or earlier, a clock may lie) to the
     next session's start; the last session keeps every later record."""
     assert s.start is not None
@@ -317,7 +303,7 @@ def _session_records(
 
 
 def _fill_session(
-    s: FitSession, number: int, records: list[_Record], previous_end: int | None
+    s: FitSession, number: int, records: list[Record], previous_end: int | None
 ) -> bool:
     """Fill a session's missing start/distance/times from its records; False if hopeless."""
     end = s.timestamp if s.timestamp is not None and s.timestamp >= FIT_MIN_DATE else None
@@ -332,209 +318,20 @@ def _fill_session(
         s.start = window[0].timestamp
     window = [r for r in window if r.timestamp >= s.start]
     if s.distance_m is None:
-        dist = _record_distance(window)
+        dist = record_distance(window)
         s.distance_m = dist if dist is not None else 0.0
         s.notes.append(
             f"session {number} has no total distance; "
             + ("used its records'" if dist is not None else "none recorded, set to 0")
         )
     if s.timer_s is None and s.elapsed_s is None:
-        elapsed, timer = _record_times(window)
+        elapsed, timer = record_times(window)
         s.elapsed_s, s.timer_s = elapsed, timer
         s.notes.append(f"session {number} has no duration; estimated from its records")
     return True
 
 
-# ---------------------------------------------------------- time consistency
-
-
-def reconcile_session(
-    s: FitSession,
-    number: int,
-    records: list[_Record],
-    events: list[tuple[int, int]],
-    time_created: int | None = None,
-) -> list[FitSession]:
-    """Make a session's clock agree with its records; every repair leaves a note.
-
-    ``records`` are the session's dated records, oldest first; ``events`` the
-    file's timer events (FIT seconds, event type). The records say when the
-    run was recorded, so they win over the session's own start and elapsed
-    time. A gap over :data:`SPLIT_GAP_S` splits the recording into separate
-    activities; a tiny part on its own is dropped as a stray. A timer time
-    that is missing or longer than the elapsed time is recomputed from the
-    timer events (else from the records, without gaps over a minute).
-    """
-    if len(records) < 2:
-        _check_created(s, number, time_created)
-        return [s]
-    groups = _split_at_gaps(records)
-    if len(groups) > 1:
-        kept, strays = _without_strays(groups)
-        if len(kept) > 1:
-            return _split_session(s, number, kept, events, strays)
-        if kept:
-            s.notes.append(f"session {number}: stray records dropped ({'; '.join(strays)})")
-            records = kept[0]
-    assert s.start is not None
-    first, last = records[0].timestamp, records[-1].timestamp
-    if not has_position(s):
-        fix = next((r for r in records if _has_fix(r)), None)
-        if fix is not None:
-            s.start_lat, s.start_lon = fix.lat, fix.lon
-    if s.timer_s is None or s.elapsed_s is None:
-        # one of them is missing and no timer event tells: the summary takes the other
-        return [s]
-    span = float(last - first)
-    if abs(s.start - first) > CLOCK_TOLERANCE_S:
-        s.notes.append(
-            f"session {number} start_time {_when(s.start)} is {_days(first - s.start)} its "
-            f"first record ({_when(first)}): dated by the records"
-        )
-        s.start = first
-        if abs(s.elapsed_s - span) > CLOCK_TOLERANCE_S:
-            s.notes.append(
-                f"session {number} elapsed time {s.elapsed_s:.0f} s replaced by its "
-                f"records' span ({span:.0f} s)"
-            )
-            s.elapsed_s = span
-    elif s.elapsed_s > span + max(3600.0, span):
-        s.notes.append(
-            f"session {number} elapsed time {s.elapsed_s:.0f} s is far longer than its "
-            f"records ({span:.0f} s): elapsed from the records"
-        )
-        s.elapsed_s = span
-    if s.timer_s > s.elapsed_s + ROUNDING_S:
-        elapsed = max(s.elapsed_s, span)
-        timer, how = timer_from(records, events)
-        timer = min(timer, elapsed)
-        s.notes.append(
-            f"session {number}: timer time {s.timer_s:.0f} s is longer than elapsed time "
-            f"{s.elapsed_s:.0f} s; repaired from {how}: timer {timer:.0f} s, "
-            f"elapsed {elapsed:.0f} s"
-        )
-        s.timer_s, s.elapsed_s = timer, elapsed
-    return [s]
-
-
-def timer_from(records: list[_Record], events: list[tuple[int, int]]) -> tuple[float, str]:
-    """Moving seconds between the first and last record, and what they came from.
-
-    From the timer's start/stop events when there are any inside the
-    recording; else the records' time without gaps over :data:`PAUSE_GAP_S`.
-    """
-    timer = timer_from_events(events, records[0].timestamp, records[-1].timestamp)
-    if timer is not None:
-        return timer, "its timer events"
-    return _record_times(records)[1], "its records"
-
-
-def _check_created(s: FitSession, number: int, created: int | None) -> None:
-    """Without records, trust file_id.time_created over a start it contradicts."""
-    if created is None or created < FIT_MIN_DATE or s.start is None or s.elapsed_s is None:
-        return
-    end = s.timestamp if s.timestamp is not None and s.timestamp >= FIT_MIN_DATE else None
-    if abs(created - s.start) <= 86400 or end is None:
-        return
-    if abs(end - s.elapsed_s - created) <= CLOCK_TOLERANCE_S:
-        s.notes.append(
-            f"session {number} start_time {_when(s.start)} contradicts the file's creation "
-            f"time and its end: dated {_when(created)}"
-        )
-        s.start = created
-
-
-def _split_at_gaps(records: list[_Record]) -> list[list[_Record]]:
-    groups: list[list[_Record]] = [[records[0]]]
-    for a, b in pairwise(records):
-        if b.timestamp - a.timestamp > SPLIT_GAP_S:
-            groups.append([])
-        groups[-1].append(b)
-    return groups
-
-
-def _group_distance(group: list[_Record], previous_max: float) -> float:
-    """Metres covered by one group of records (a cumulative distance channel, else positions)."""
-    distances = [r.distance_m for r in group if r.distance_m is not None]
-    if distances:
-        return max(0.0, max(distances) - min(previous_max, min(distances)))
-    return _record_distance(group) or 0.0
-
-
-def _without_strays(groups: list[list[_Record]]) -> tuple[list[list[_Record]], list[str]]:
-    """Groups worth an activity, and a description of each stray (short and still) one."""
-    kept: list[list[_Record]] = []
-    strays: list[str] = []
-    previous_max = 0.0
-    for group in groups:
-        distance = _group_distance(group, previous_max)
-        previous_max = max([previous_max] + [r.distance_m for r in group if r.distance_m])
-        if group[-1].timestamp - group[0].timestamp < STRAY_MAX_S and distance < STRAY_MAX_M:
-            strays.append(f"{len(group)} record(s) on {_when(group[0].timestamp)}")
-        else:
-            kept.append(group)
-    return kept, strays
-
-
-def _split_session(
-    s: FitSession,
-    number: int,
-    groups: list[list[_Record]],
-    events: list[tuple[int, int]],
-    strays: list[str],
-) -> list[FitSession]:
-    """One session per group of records, each summarised from its records alone."""
-    out: list[FitSession] = []
-    previous_max = 0.0
-    for group in groups:
-        span = float(group[-1].timestamp - group[0].timestamp)
-        distance = _group_distance(group, previous_max)
-        previous_max = max([previous_max] + [r.distance_m for r in group if r.distance_m])
-        hrs = [r.heart_rate for r in group if r.heart_rate]
-        fix = next((r for r in group if _has_fix(r)), None)
-        out.append(
-            FitSession(
-                start=group[0].timestamp,
-                timestamp=group[-1].timestamp,
-                sport=s.sport,
-                sub_sport=s.sub_sport,
-                elapsed_s=span,
-                timer_s=min(timer_from(group, events)[0], span),
-                distance_m=distance,
-                avg_hr=sum(hrs) / len(hrs) if hrs else None,
-                max_hr=max(hrs) if hrs else None,
-                start_lat=fix.lat if fix else None,
-                start_lon=fix.lon if fix else None,
-                notes=list(s.notes),
-            )
-        )
-    dates = ", ".join(_when(o.start or 0) for o in out)
-    note = (
-        f"session {number}: its records resume after a gap of over {SPLIT_GAP_S // 3600} h; "
-        f"split into {len(out)} activities ({dates}), each summarised from its records"
-    )
-    if strays:
-        note += f"; stray records dropped ({'; '.join(strays)})"
-    for o in out:
-        o.notes.append(note)
-    return out
-
-
-def _has_fix(r: _Record) -> bool:
-    return r.lat is not None and r.lon is not None and not (r.lat == 0 and r.lon == 0)
-
-
-def _when(fit_seconds: int) -> str:
-    return fit_datetime(fit_seconds).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _days(seconds: float) -> str:
-    if abs(seconds) >= 86400:
-        return f"{abs(seconds) / 86400:.1f} days {'before' if seconds > 0 else 'after'}"
-    return f"{abs(seconds) / 3600:.1f} h {'before' if seconds > 0 else 'after'}"
-
-
-def _no_date_reason(parts: list[FitPart], records: list[_Record]) -> str:
+def _no_date_reason(parts: list[FitPart], records: list[Record]) -> str:
     starts = [s.start for p in parts for s in p.sessions if s.start is not None]
     if starts and all(st < FIT_MIN_DATE for st in starts):
         return (
@@ -568,8 +365,8 @@ def _record_summary(
             f"activity file with no session and {len(records)} dated record(s) "
             f"out of {total}: nothing to summarise",
         )
-    elapsed, timer = _record_times(records)
-    distance = _record_distance(records)
+    elapsed, timer = record_times(records)
+    distance = record_distance(records)
     hrs = [r.heart_rate for r in records if r.heart_rate is not None]
     sport, sub = decoded.lap_sports[0] if decoded.lap_sports else (None, None)
     first = next((r for r in records if r.lat is not None and r.lon is not None), None)
@@ -596,32 +393,3 @@ def _record_summary(
     events = sorted(e for p in decoded.parts for e in p.timer_events)
     host.sessions = reconcile_session(session, 1, records, events)
     return summaries_from_parts([host, *(p for p in parts if p is not host)], name)
-
-
-def _record_times(records: list[_Record]) -> tuple[float, float]:
-    """(elapsed, timer) seconds: first to last record, and the same minus long gaps."""
-    if not records:
-        return 0.0, 0.0
-    elapsed = float(records[-1].timestamp - records[0].timestamp)
-    moving = sum(
-        gap for a, b in pairwise(records) if 0 < (gap := b.timestamp - a.timestamp) <= PAUSE_GAP_S
-    )
-    return elapsed, float(moving)
-
-
-def _record_distance(records: list[_Record]) -> float | None:
-    """Metres: the last recorded distance, else the path length of the positions."""
-    distances = [r.distance_m for r in records if r.distance_m is not None]
-    if distances:
-        return max(distances)
-    points = [(r.lat, r.lon) for r in records if r.lat is not None and r.lon is not None]
-    if len(points) < 2:
-        return None
-    total = 0.0
-    scale = math.pi / 2**31  # semicircles -> radians
-    for (la1, lo1), (la2, lo2) in pairwise(points):
-        p1, p2 = la1 * scale, la2 * scale
-        dp, dl = p2 - p1, (lo2 - lo1) * scale
-        h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-        total += 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-    return total
