@@ -1,0 +1,164 @@
+"""Information alerts on wellness context (science.md section 8), as plain facts.
+
+Three rules, all at severity ``info`` (never a warning colour, never a
+ceiling, never the ``check`` exit status):
+
+| rule | fires on a day when | value | threshold | evidence |
+| --- | --- | --- | --- | --- |
+| ``sleep_short`` | at least 3 of the last 4 nights were below 6 h, or 1 h below the median of the 28 days before | short nights among the last 4 | 3 | sleep2025 (also dejonge2025, costa2021) |
+| ``resting_hr_up`` | resting HR was 5+ bpm above the median of its 28 days before, 3 days running | bpm above the median today | 5 | none (a monitoring convention; no study key in science.md) |
+| ``soreness_rising`` | soreness rose 2+ points over 14 days (3-day means) | the rise, points | 2 | sleep2025 |
+
+A :class:`WellnessAlert` carries numbers only (``inputs`` holds what the rule
+compared); words and units are rendered by whoever shows it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from loadwatch.metrics.wellness import resting_hr_rise, short_sleep_nights, soreness_rise
+
+#: Rule -> evidence key (science.md "Evidence keys"; "none" where it names no study).
+WELLNESS_EVIDENCE: dict[str, str] = {
+    "sleep_short": "sleep2025",
+    "resting_hr_up": "none",
+    "soreness_rising": "sleep2025",
+}
+#: Further studies behind a rule, shown with it.
+RELATED_EVIDENCE: dict[str, tuple[str, ...]] = {"sleep_short": ("dejonge2025", "costa2021")}
+WELLNESS_RULES: tuple[str, ...] = tuple(WELLNESS_EVIDENCE)
+
+
+@dataclass(frozen=True, slots=True)
+class WellnessThresholds:
+    """Defaults of science.md section 8 (hours, bpm, points, days)."""
+
+    sleep_min_h: float = 6.0
+    sleep_below_median_h: float = 1.0
+    sleep_median_days: int = 28
+    sleep_nights: int = 3
+    sleep_window: int = 4
+    rhr_rise_bpm: float = 5.0
+    rhr_median_days: int = 28
+    rhr_days: int = 3
+    soreness_rise_points: float = 2.0
+    soreness_span_days: int = 14
+
+
+@dataclass(frozen=True, slots=True)
+class WellnessAlert:
+    """One rule holding on one day. ``value`` and ``threshold`` in the rule's unit."""
+
+    date: date
+    athlete: str
+    rule: str
+    value: float
+    threshold: float
+    evidence: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+    severity: str = "info"
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready facts (ISO date, values rounded to 4 decimals)."""
+        return {
+            "date": self.date.isoformat(),
+            "athlete": self.athlete,
+            "rule": self.rule,
+            "severity": self.severity,
+            "value": round(float(self.value), 4),
+            "threshold": float(self.threshold),
+            "evidence": self.evidence,
+            "related_evidence": list(RELATED_EVIDENCE.get(self.rule, ())),
+            "inputs": {k: _plain(v) for k, v in self.inputs.items()},
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def wellness_alerts(
+    series: pd.DataFrame,
+    *,
+    athlete: str,
+    thresholds: WellnessThresholds | None = None,
+) -> list[WellnessAlert]:
+    """Every information alert on a daily series from
+    :func:`loadwatch.metrics.wellness.wellness_series`, in date order."""
+    t = thresholds or WellnessThresholds()
+    alerts: list[WellnessAlert] = []
+    if series.empty:
+        return alerts
+    sleep = short_sleep_nights(
+        series["sleep_h"].astype(float),
+        min_hours=t.sleep_min_h,
+        below_median_h=t.sleep_below_median_h,
+        median_days=t.sleep_median_days,
+        window=t.sleep_window,
+    )
+    hours = series["sleep_h"].astype(float)
+    for day in sleep.index[sleep["short_nights"] >= t.sleep_nights]:
+        nights = hours.loc[:day].iloc[-t.sleep_window :]
+        alerts.append(
+            WellnessAlert(
+                date=day.date(),
+                athlete=athlete,
+                rule="sleep_short",
+                value=float(sleep.at[day, "short_nights"]),
+                threshold=float(t.sleep_nights),
+                evidence=WELLNESS_EVIDENCE["sleep_short"],
+                inputs={
+                    "sleep_h": [float(v) for v in nights],
+                    "median_28d_h": float(sleep.at[day, "median"]),
+                    "min_h": t.sleep_min_h,
+                    "below_median_h": t.sleep_below_median_h,
+                    "nights": t.sleep_window,
+                },
+            )
+        )
+    rhr = resting_hr_rise(
+        series["resting_hr"].astype(float),
+        median_days=t.rhr_median_days,
+        rise_bpm=t.rhr_rise_bpm,
+    )
+    for day in rhr.index[rhr["run"] >= t.rhr_days]:
+        alerts.append(
+            WellnessAlert(
+                date=day.date(),
+                athlete=athlete,
+                rule="resting_hr_up",
+                value=float(rhr.at[day, "above"]),
+                threshold=t.rhr_rise_bpm,
+                evidence=WELLNESS_EVIDENCE["resting_hr_up"],
+                inputs={
+                    "resting_hr": float(series.at[day, "resting_hr"]),
+                    "median_28d": float(rhr.at[day, "median"]),
+                    "days": int(rhr.at[day, "run"]),
+                },
+            )
+        )
+    rise = soreness_rise(series["soreness"].astype(float), span_days=t.soreness_span_days)
+    for day in rise.index[rise >= t.soreness_rise_points]:
+        alerts.append(
+            WellnessAlert(
+                date=day.date(),
+                athlete=athlete,
+                rule="soreness_rising",
+                value=float(rise.at[day]),
+                threshold=t.soreness_rise_points,
+                evidence=WELLNESS_EVIDENCE["soreness_rising"],
+                inputs={"span_days": t.soreness_span_days, "smooth_days": 3},
+            )
+        )
+    alerts.sort(key=lambda a: (a.date, WELLNESS_RULES.index(a.rule)))
+    return alerts
