@@ -302,7 +302,7 @@ def adherence(
     from loadwatch.metrics.wellness import weekly_adherence
 
     last = pd.Timestamp(end or date.today())
-    offset = (last.dayofweek - week_start) % 7
+    offset = (last.day_of_week - week_start) % 7
     first = last - pd.Timedelta(days=offset + 7 * (weeks - 1))
     return weekly_adherence(
         sessions_frame(sessions), plan_frame(plan), start=first, end=last, week_start=week_start

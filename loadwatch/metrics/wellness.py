@@ -166,7 +166,7 @@ def weekly_adherence(
     plan), ``adherence`` (done / planned, 0-1; NaN without a plan).
     """
     done = rehab_done(sessions, start=start, end=end)
-    offset = (done.index.dayofweek - week_start) % 7
+    offset = (done.index.day_of_week - week_start) % 7
     weeks = done.index - pd.to_timedelta(offset, unit="D")
     per_week = done.groupby(weeks).sum()
     per_week.index.name = "week_start"
