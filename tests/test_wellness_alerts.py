@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 
 from loadwatch.alerts.wellness import WellnessThresholds, wellness_alerts
 from loadwatch.metrics.wellness import wellness_series
@@ -74,10 +75,18 @@ def test_resting_hr_up_for_three_days() -> None:
 
 
 def test_soreness_rising_two_points_over_14_days() -> None:
-    soreness = [2.0] * 20 + [5.0] * 11
+    soreness: list[float | None] = [2.0] * 20 + [5.0] * 11
     got = _alerts(_rows("self", "soreness", soreness), "soreness_rising")
-    # 3-day means: day 20 -> 3, day 21 -> 4, from day 22 -> 5; 14 days earlier all 2
-    assert got == [(21, 2.0)] + [(d, 3.0) for d in range(22, 31)]
+    # mean of days t-6..t minus mean of days t-20..t-14 (all 2): from day 24,
+    # (2*2 + 5*5)/7 - 2 = 2.14; day 25: (2 + 5*6)/7 - 2 = 2.57; then 3
+    assert [d for d, _ in got] == list(range(24, 31))
+    assert [v for _, v in got] == pytest.approx([29 / 7 - 2, 32 / 7 - 2, 3, 3, 3, 3, 3])
+    # one sore day among sparse ratings is not a trend
+    sparse: list[float | None] = [None] * 40
+    for d in (0, 3, 5, 15, 18, 20):
+        sparse[d] = 1.0
+    sparse[21] = 5.0
+    assert _alerts(_rows("self", "soreness", sparse), "soreness_rising") == []
 
 
 def test_thresholds_are_parameters() -> None:

@@ -7,7 +7,7 @@ ceiling, never the ``check`` exit status):
 | --- | --- | --- | --- | --- |
 | ``sleep_short`` | at least 3 of the last 4 nights were below 6 h, or 1 h below the median of the 28 days before | short nights among the last 4 | 3 | sleep2025 (also dejonge2025, costa2021) |
 | ``resting_hr_up`` | resting HR was 5+ bpm above the median of its 28 days before, 3 days running | bpm above the median today | 5 | none (a monitoring convention; no study key in science.md) |
-| ``soreness_rising`` | soreness rose 2+ points over 14 days (3-day means) | the rise, points | 2 | sleep2025 |
+| ``soreness_rising`` | soreness rose 2+ points over 14 days (mean of the last 7 days against the 7 days ending 14 days earlier, 3+ ratings each) | the rise, points | 2 | sleep2025 |
 
 A :class:`WellnessAlert` carries numbers only (``inputs`` holds what the rule
 compared); words and units are rendered by whoever shows it.
@@ -157,7 +157,7 @@ def wellness_alerts(
                 value=float(rise.at[day]),
                 threshold=t.soreness_rise_points,
                 evidence=WELLNESS_EVIDENCE["soreness_rising"],
-                inputs={"span_days": t.soreness_span_days, "smooth_days": 3},
+                inputs={"span_days": t.soreness_span_days, "week_days": 7},
             )
         )
     alerts.sort(key=lambda a: (a.date, WELLNESS_RULES.index(a.rule)))

@@ -204,7 +204,8 @@ def describe(alert: Any) -> str:
             f"28-day median ({i['median_28d']:.0f} bpm) for {i['days']} days running."
         )
     return (
-        f"soreness up {alert.value:.1f} points over {i['span_days']} days. In runners, "
+        f"soreness up {alert.value:.1f} points over {i['span_days']} days (weekly means). "
+        "In runners, "
         "soreness rose in the 2 weeks before an injury (sleep2025)."
     )
 
@@ -220,7 +221,7 @@ def alerts_cmd(since: str | None, fmt: str, athlete: str | None, db: str | None)
 
     Short sleep on 3 of the last 4 nights (under 6 h, or 1 h under your own
     28-day median); resting heart rate 5+ bpm over its 28-day median for 3
-    days; soreness up 2+ points over 14 days.
+    days; soreness up 2+ points over 14 days (weekly means).
 
     \b
     Example:

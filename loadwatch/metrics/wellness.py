@@ -125,14 +125,18 @@ def resting_hr_rise(
     return pd.DataFrame({"above": above, "median": median, "run": run}, index=resting_hr.index)
 
 
-def soreness_rise(soreness: pd.Series, *, span_days: int = 14, smooth_days: int = 3) -> pd.Series:
-    """Rise in soreness over ``span_days``: the mean of the last ``smooth_days`` days
-    minus the mean of the ``smooth_days`` days ending ``span_days`` earlier.
+def soreness_rise(
+    soreness: pd.Series, *, span_days: int = 14, week_days: int = 7, min_ratings: int = 3
+) -> pd.Series:
+    """Rise in soreness over ``span_days``: the mean rating of the last ``week_days``
+    days minus the mean of the ``week_days`` days ending ``span_days`` earlier.
 
-    NaN when either window holds no rating. 0-10 points.
+    Means of a week, not single days, so one sore day is not a trend; NaN
+    when either week holds fewer than ``min_ratings`` ratings. 0-10 points.
+    ``soreness`` must be on a complete daily calendar.
     """
-    recent = soreness.rolling(smooth_days, min_periods=1).mean()
-    return recent - recent.shift(span_days)
+    weekly = soreness.rolling(week_days, min_periods=min_ratings).mean()
+    return weekly - weekly.shift(span_days)
 
 
 def rehab_done(
