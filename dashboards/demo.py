@@ -75,7 +75,7 @@ def _import_context(store: Store, samples: Path, info: dict[str, object], name: 
         if isinstance(log, str) and (samples / log).exists():
             parsed = parse(read_text(samples / log), athlete=name, source=log)
             warnings += [f"{log} row {n}: {reason}" for n, reason in parsed.bad]
-            save(parsed.entries)  # type: ignore[operator]
+            save(parsed.entries)
     plan = info.get("rehab_plan")
     if isinstance(plan, dict):
         for exercise, per_week in plan.items():

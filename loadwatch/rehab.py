@@ -164,7 +164,8 @@ def exercise_key(value: Any) -> str:
         if e.name.lower() == text:
             return e.key
     raise ValidationError(
-        f"unknown exercise {value!r} (one of {', '.join(CATALOGUE)}; see `loadwatch rehab exercises`)"
+        f"unknown exercise {value!r} (one of {', '.join(CATALOGUE)}; "
+        "see `loadwatch rehab exercises`)"
     )
 
 
@@ -226,7 +227,9 @@ def validate_plan(exercise: Any, per_week: Any) -> tuple[str, int]:
     key = exercise_key(exercise)
     text = str(per_week).strip()
     if not text.isdigit() or not 0 <= int(text) <= 14:
-        raise ValidationError(f"sessions per week must be a whole number from 0 to 14 (got {text!r})")
+        raise ValidationError(
+            f"sessions per week must be a whole number from 0 to 14 (got {text!r})"
+        )
     return key, int(text)
 
 
@@ -262,7 +265,7 @@ def parse_rehab_csv(
 
 
 def sessions_frame(sessions: Sequence[RehabSession]) -> pd.DataFrame:
-    """Sessions as a DataFrame (``date``, ``exercise``, ``sets``, ``reps``, ``seconds``, ``side``)."""
+    """Sessions as a DataFrame: date, exercise, sets, reps, seconds, side."""
     return pd.DataFrame(
         [
             {

@@ -291,7 +291,9 @@ WELLNESS_SELF_FIELDS: tuple[str, ...] = (
     "fatigue",
     "note",
 )
-WELLNESS_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(WELLNESS_DEVICE_FIELDS + WELLNESS_SELF_FIELDS))
+WELLNESS_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(WELLNESS_DEVICE_FIELDS + WELLNESS_SELF_FIELDS)
+)
 #: Wellness sources: a watch export, or the athlete's own check-in.
 WELLNESS_SOURCES: tuple[str, ...] = ("garmin", "self")
 REHAB_SIDES: tuple[str, ...] = ("left", "right", "both")
@@ -840,7 +842,6 @@ class Store:
     def delete_plan(self, plan_id: int, athlete: str | None = None) -> None:
         self._delete(planned_runs, plan_id, athlete, "planned run")
 
-
     # ------------------------------------------------------- wellness and rehab
     # Context next to load (science.md section 8); nothing here feeds the load.
     def upsert_wellness(self, days: Sequence[WellnessDay]) -> WellnessOutcome:
@@ -860,7 +861,9 @@ class Store:
                 if d.source not in WELLNESS_SOURCES:
                     raise ValidationError(f"unknown wellness source {d.source!r}")
                 allowed = set(d.values())
-                stray = [f for f in WELLNESS_FIELDS if f not in allowed and getattr(d, f) is not None]
+                stray = [
+                    f for f in WELLNESS_FIELDS if f not in allowed and getattr(d, f) is not None
+                ]
                 if stray:
                     raise ValidationError(
                         f"a {d.source} wellness row cannot hold {', '.join(stray)}"

@@ -172,7 +172,10 @@ def wellness_frame(days: Sequence[WellnessDay]) -> pd.DataFrame:
     """Stored wellness rows as a DataFrame (``date``, ``source`` and every value column)."""
     columns = ["date", "source", *WELLNESS_FIELDS]
     return pd.DataFrame(
-        [{"date": d.date, "source": d.source, **{f: getattr(d, f) for f in WELLNESS_FIELDS}} for d in days],
+        [
+            {"date": d.date, "source": d.source, **{f: getattr(d, f) for f in WELLNESS_FIELDS}}
+            for d in days
+        ],
         columns=columns,
     )
 

@@ -320,7 +320,9 @@ def wellness_nights(athlete: Athlete) -> list[WellnessNight]:
                     light_s=asleep - deep - rem,
                     rem_s=rem,
                     awake_s=awake,
-                    sleep_score=max(30, min(95, round(62 + (hours - 6.0) * 14 + rng.uniform(-4, 4)))),
+                    sleep_score=max(
+                        30, min(95, round(62 + (hours - 6.0) * 14 + rng.uniform(-4, 4)))
+                    ),
                     resting_hr=rhr + rng.randint(-1, 1),
                     stress_avg=stress + rng.randint(-5, 5),
                     hrv_ms=hrv + rng.randint(-4, 4),

@@ -57,7 +57,9 @@ def test_sleep_the_night_before_mirrors_pain_exactly() -> None:
 
 def test_soreness_and_stress_at_lags_match_scipy() -> None:
     wellness = [
-        WellnessDay("Sam", DAY0 + timedelta(days=i), "self", soreness=SORENESS[i], stress_self=i % 7)
+        WellnessDay(
+            "Sam", DAY0 + timedelta(days=i), "self", soreness=SORENESS[i], stress_self=i % 7
+        )
         for i in range(N)
         if i % 5 != 3  # some days not logged
     ]

@@ -57,9 +57,19 @@ def test_log_list_json(env: dict[str, str]) -> None:
     )  # fmt: skip
     assert code == 0, out
     code, out = _run(env, "rehab", "list", "--format", "json")
-    rows = [{k: r[k] for k in ("date", "exercise", "sets", "reps", "seconds", "side")} for r in json.loads(out)]
+    rows = [
+        {k: r[k] for k in ("date", "exercise", "sets", "reps", "seconds", "side")}
+        for r in json.loads(out)
+    ]
     assert rows == [
-        {"date": "2026-03-02", "exercise": "bridge", "sets": 3, "reps": 8, "seconds": None, "side": None},
+        {
+            "date": "2026-03-02",
+            "exercise": "bridge",
+            "sets": 3,
+            "reps": 8,
+            "seconds": None,
+            "side": None,
+        },
         {
             "date": "2026-03-03",
             "exercise": "quad-stretch",
@@ -111,7 +121,9 @@ def test_plan_and_weekly_adherence(env: dict[str, str]) -> None:
         ("2026-03-09", "clams"),  # the next week
     ]:
         assert _run(env, "rehab", "log", ex, "--date", day)[0] == 0
-    code, out = _run(env, "rehab", "adherence", "--until", "2026-03-10", "--weeks", "3", "--format", "json")
+    code, out = _run(
+        env, "rehab", "adherence", "--until", "2026-03-10", "--weeks", "3", "--format", "json"
+    )
     assert code == 0, out
     assert json.loads(out) == [
         {"week_start": "2026-02-23", "planned": 5, "done": 0, "extra": 0, "adherence": 0.0},
@@ -127,7 +139,9 @@ def test_plan_and_weekly_adherence(env: dict[str, str]) -> None:
 
 def test_rehab_csv_import_adds_each_session_once(env: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "rehab.csv"
-    path.write_text("date,exercise,sets,reps,seconds,side\n2026-03-02,bridge,3,8,,\n2026-03-02,clams,3,8,,left\n")
+    path.write_text(
+        "date,exercise,sets,reps,seconds,side\n2026-03-02,bridge,3,8,,\n2026-03-02,clams,3,8,,left\n"
+    )
     code, out = _run(env, "rehab", "import", str(path))
     assert code == 0 and "Imported 2" in out
     code, out = _run(env, "rehab", "import", str(path))

@@ -33,7 +33,11 @@ def _watch_sleep(slug: str) -> pd.Series:
             if not name.endswith("_sleepData.json"):
                 continue
             for night in json.loads(zf.read(name)):
-                secs = night["deepSleepSeconds"] + night["lightSleepSeconds"] + night["remSleepSeconds"]
+                secs = (
+                    night["deepSleepSeconds"]
+                    + night["lightSleepSeconds"]
+                    + night["remSleepSeconds"]
+                )
                 day = date.fromisoformat(night["calendarDate"])
                 hours[day] = max(hours.get(day, 0.0), secs / 3600)
     return pd.Series(hours).sort_index()
@@ -65,7 +69,9 @@ def test_sams_sleep_shortens_in_the_weeks_his_mileage_jumps() -> None:
 
 def test_alex_sleeps_steadily() -> None:
     sleep = _watch_sleep("alex")
-    assert len(sleep) == (date.fromisoformat("2026-11-15") - date.fromisoformat("2026-07-26")).days + 1
+    assert (
+        len(sleep) == (date.fromisoformat("2026-11-15") - date.fromisoformat("2026-07-26")).days + 1
+    )
     assert sleep.min() > 6.9
 
 

@@ -57,9 +57,17 @@ RPE = ["6", "", "8.0", "3"]  # one run without a rating
 def _runs():  # type: ignore[no-untyped-def]
     return [
         synth_run(
-            START + timedelta(days=2 * i), 5 + i, utc_offset_s=7200, lat=52.5, lon=13.4,
-            pace_s_per_km=330, hr_rest=50, hr_max=190, seed=40 + i, hz=0.2,
-        )  # fmt: skip
+            START + timedelta(days=2 * i),
+            5 + i,
+            utc_offset_s=7200,
+            lat=52.5,
+            lon=13.4,
+            pace_s_per_km=330,
+            hr_rest=50,
+            hr_max=190,
+            seed=40 + i,
+            hz=0.2,
+        )
         for i in range(4)
     ]
 
@@ -80,7 +88,9 @@ def _export(tmp_path: Path, header: list[str], name: str, *, rpe_decimal: str = 
         row[17] = f"{run.total_distance_m:.1f}"
         row[43] = RPE[i].replace(".", rpe_decimal)
         writer.writerow(row)
-    members = {f"activities/{1000 + i}.gpx.gz": gzip.compress(to_gpx(r)) for i, r in enumerate(runs)}
+    members = {
+        f"activities/{1000 + i}.gpx.gz": gzip.compress(to_gpx(r)) for i, r in enumerate(runs)
+    }
     members["activities.csv"] = buf.getvalue().encode("utf-8")
     path = tmp_path / name
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -143,7 +153,9 @@ def test_rpe_reaches_a_run_already_stored_from_the_watch(store: Store, tmp_path:
 def test_activities_json_and_srpe_show_it(tmp_path: Path) -> None:
     runner = CliRunner()
     env = {"LOADWATCH_HOME": str(tmp_path / "home"), "LOADWATCH_DB": str(tmp_path / "c.db")}
-    out = runner.invoke(cli, ["import", str(_export(tmp_path, ENGLISH, "en.zip")), "--json"], env=env)
+    out = runner.invoke(
+        cli, ["import", str(_export(tmp_path, ENGLISH, "en.zip")), "--json"], env=env
+    )
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["columns_recognised"][0]["columns"]["perceived_exertion"] == (
         "Perceived Exertion"
@@ -157,7 +169,10 @@ def test_activities_json_and_srpe_show_it(tmp_path: Path) -> None:
 def test_session_rpe_load_uses_strava_rpe(tmp_path: Path) -> None:
     runner = CliRunner()
     env = {"LOADWATCH_HOME": str(tmp_path / "home"), "LOADWATCH_DB": str(tmp_path / "c.db")}
-    assert runner.invoke(cli, ["import", str(_export(tmp_path, ENGLISH, "en.zip"))], env=env).exit_code == 0
+    assert (
+        runner.invoke(cli, ["import", str(_export(tmp_path, ENGLISH, "en.zip"))], env=env).exit_code
+        == 0
+    )
     out = runner.invoke(cli, ["metrics", "--load", "srpe", "--weekly", "--format", "json"], env=env)
     assert out.exit_code == 0, out.output
     first_week = json.loads(out.output)[0]

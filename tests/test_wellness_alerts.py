@@ -49,7 +49,8 @@ def test_short_sleep_on_3_of_4_nights() -> None:
     # day 43: nights 40, 42, 43 of 40-43; days 52 and 53: nights 50-52
     assert got == [(43, 3.0), (52, 3.0), (53, 3.0)]
     [first] = [
-        a for a in wellness_alerts(wellness_series(_rows("garmin", "sleep_h", nights)), athlete="S")
+        a
+        for a in wellness_alerts(wellness_series(_rows("garmin", "sleep_h", nights)), athlete="S")
         if a.date == DAY0 + timedelta(days=43)
     ]
     assert first.evidence == "sleep2025"

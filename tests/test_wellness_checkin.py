@@ -145,9 +145,19 @@ def test_device_values_and_self_ratings_stay_apart(env: dict[str, str]) -> None:
     store.upsert_wellness(
         [WellnessDay("me", day, "garmin", sleep_h=7.25, resting_hr=48, stress_device=31)]
     )
-    assert _run(env, "wellness", "add", "--date", day.isoformat(), "--sleep-h", "6", "--stress", "7")[0] == 0
+    assert (
+        _run(env, "wellness", "add", "--date", day.isoformat(), "--sleep-h", "6", "--stress", "7")[
+            0
+        ]
+        == 0
+    )
     device, own = _rows(env)
-    assert (device["source"], device["sleep_h"], device["stress_device"], device["stress_self"]) == (
+    assert (
+        device["source"],
+        device["sleep_h"],
+        device["stress_device"],
+        device["stress_self"],
+    ) == (
         "garmin",
         7.25,
         31,

@@ -100,8 +100,16 @@ UDS_B = {"udsSummaryEntities": [_uds(d, 50 + d, 20 + 3 * d, 60 + d) for d in ran
 HEALTH = [_health(d, 55 + d) for d in range(7)] + [_health(7, 0, "UNKNOWN")]
 
 
-def _export(tmp_path: Path, name: str = "export.zip", *, extra: dict[str, bytes] | None = None) -> Path:
-    nested = _zip({"DI-Connect-Wellness/2026-03-06_2026-03-10_42_sleepData.json": json.dumps(SLEEP_B).encode()})
+def _export(
+    tmp_path: Path, name: str = "export.zip", *, extra: dict[str, bytes] | None = None
+) -> Path:
+    nested = _zip(
+        {
+            "DI-Connect-Wellness/2026-03-06_2026-03-10_42_sleepData.json": json.dumps(
+                SLEEP_B
+            ).encode()
+        }
+    )
     members = {
         "DI_CONNECT/DI-Connect-Wellness/2026-03-02_2026-03-06_42_sleepData.json": json.dumps(
             SLEEP_A
@@ -142,7 +150,9 @@ def _expected_days() -> dict[str, dict[str, Any]]:
         [total] = [a for a in uds["allDayStress"]["aggregatorList"] if a["type"] == "TOTAL"]
         r["stress_device"] = total["averageStressLevel"]
         [high] = [
-            s for s in uds["bodyBattery"]["bodyBatteryStatList"] if s["bodyBatteryStatType"] == "HIGHEST"
+            s
+            for s in uds["bodyBattery"]["bodyBatteryStatList"]
+            if s["bodyBatteryStatType"] == "HIGHEST"
         ]
         r["body_battery_high"] = high["statsValue"]
     for h in HEALTH:
@@ -173,7 +183,14 @@ def test_wellness_days_have_their_own_values(store: Store, tmp_path: Path) -> No
     assert report.wellness_days_imported == len(expected) == 8
     rows = {d.date.isoformat(): d for d in store.list_wellness("Sam")}
     assert sorted(rows) == sorted(expected)
-    fields = ("sleep_h", "sleep_score", "resting_hr", "stress_device", "body_battery_high", "hrv_ms")
+    fields = (
+        "sleep_h",
+        "sleep_score",
+        "resting_hr",
+        "stress_device",
+        "body_battery_high",
+        "hrv_ms",
+    )
     for day, want in expected.items():
         got = rows[day]
         assert got.source == "garmin"
@@ -187,7 +204,9 @@ def test_overlapping_chunks_keep_one_night_per_date(store: Store, tmp_path: Path
     rows = {d.date: d for d in store.list_wellness("Sam")}
     day3 = DAY0 + timedelta(days=3)
     night3 = SLEEP_A[3]
-    hours3 = (night3["deepSleepSeconds"] + night3["lightSleepSeconds"] + night3["remSleepSeconds"]) / 3600
+    hours3 = (
+        night3["deepSleepSeconds"] + night3["lightSleepSeconds"] + night3["remSleepSeconds"]
+    ) / 3600
     assert rows[day3].sleep_h == round(hours3, 2)  # not the nap, not the sum of both
     assert len([d for d in store.list_wellness("Sam") if d.date == day3]) == 1
     assert rows[DAY0 + timedelta(days=7)].hrv_ms is None  # value 0, status UNKNOWN
@@ -209,7 +228,9 @@ def test_reimport_is_a_no_op(store: Store, tmp_path: Path) -> None:
     assert store.counts()["wellness_days"] == 8
 
 
-def test_a_damaged_wellness_file_is_named_and_the_rest_imports(store: Store, tmp_path: Path) -> None:
+def test_a_damaged_wellness_file_is_named_and_the_rest_imports(
+    store: Store, tmp_path: Path
+) -> None:
     bad = {"DI_CONNECT/DI-Connect-Wellness/broken_healthStatusData.json": b"{not json"}
     report = import_paths(store, [_export(tmp_path, extra=bad)], athlete="Sam")
     assert [e["path"].rsplit("!", 1)[-1] for e in report.errors] == [
@@ -227,7 +248,9 @@ def test_cli_json_counts_wellness_days(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     out = json.loads(first.output)
     assert (out["wellness_days_imported"], out["wellness_days_unchanged"]) == (8, 0)
-    second = json.loads(runner.invoke(cli, ["import", export, "--db", db, "--json"], env=env).output)
+    second = json.loads(
+        runner.invoke(cli, ["import", export, "--db", db, "--json"], env=env).output
+    )
     assert (second["wellness_days_imported"], second["wellness_days_unchanged"]) == (0, 8)
 
     listed = runner.invoke(cli, ["wellness", "list", "--db", db, "--format", "json"], env=env)

@@ -1,13 +1,17 @@
 """Information alerts on wellness context (science.md section 8), as plain facts.
 
 Three rules, all at severity ``info`` (never a warning colour, never a
-ceiling, never the ``check`` exit status):
+ceiling, never the ``check`` exit status). Each fires on every day it holds:
 
-| rule | fires on a day when | value | threshold | evidence |
-| --- | --- | --- | --- | --- |
-| ``sleep_short`` | at least 3 of the last 4 nights were below 6 h, or 1 h below the median of the 28 days before | short nights among the last 4 | 3 | sleep2025 (also dejonge2025, costa2021) |
-| ``resting_hr_up`` | resting HR was 5+ bpm above the median of its 28 days before, 3 days running | bpm above the median today | 5 | none (a monitoring convention; no study key in science.md) |
-| ``soreness_rising`` | soreness rose 2+ points over 14 days (mean of the last 7 days against the 7 days ending 14 days earlier, 3+ ratings each) | the rise, points | 2 | sleep2025 |
+- ``sleep_short``: at least 3 of the last 4 nights were below 6 h, or 1 h
+  below the median of the 28 days before. value: short nights among the last
+  4; threshold 3; evidence sleep2025 (also dejonge2025, costa2021).
+- ``resting_hr_up``: resting HR 5+ bpm above the median of its 28 days
+  before, 3 days running. value: bpm above the median that day; threshold 5;
+  evidence "none" (a monitoring convention; science.md names no study).
+- ``soreness_rising``: the mean rating of the last 7 days is 2+ points above
+  the mean of the 7 days ending 14 days earlier (3+ ratings in each). value:
+  the rise in points; threshold 2; evidence sleep2025.
 
 A :class:`WellnessAlert` carries numbers only (``inputs`` holds what the rule
 compared); words and units are rendered by whoever shows it.
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from loadwatch.metrics.wellness import resting_hr_rise, short_sleep_nights, soreness_rise
@@ -106,20 +111,22 @@ def wellness_alerts(
         median_days=t.sleep_median_days,
         window=t.sleep_window,
     )
-    hours = series["sleep_h"].astype(float)
-    for day in sleep.index[sleep["short_nights"] >= t.sleep_nights]:
-        nights = hours.loc[:day].iloc[-t.sleep_window :]
+    days = [d.date() for d in pd.DatetimeIndex(series.index)]
+    hours = series["sleep_h"].to_numpy(dtype=float)
+    count = sleep["short_nights"].to_numpy(dtype=float)
+    median = sleep["median"].to_numpy(dtype=float)
+    for i in np.flatnonzero(count >= t.sleep_nights):
         alerts.append(
             WellnessAlert(
-                date=day.date(),
+                date=days[i],
                 athlete=athlete,
                 rule="sleep_short",
-                value=float(sleep.at[day, "short_nights"]),
+                value=float(count[i]),
                 threshold=float(t.sleep_nights),
                 evidence=WELLNESS_EVIDENCE["sleep_short"],
                 inputs={
-                    "sleep_h": [float(v) for v in nights],
-                    "median_28d_h": float(sleep.at[day, "median"]),
+                    "sleep_h": [float(v) for v in hours[max(0, i - t.sleep_window + 1) : i + 1]],
+                    "median_28d_h": float(median[i]),
                     "min_h": t.sleep_min_h,
                     "below_median_h": t.sleep_below_median_h,
                     "nights": t.sleep_window,
@@ -131,30 +138,36 @@ def wellness_alerts(
         median_days=t.rhr_median_days,
         rise_bpm=t.rhr_rise_bpm,
     )
-    for day in rhr.index[rhr["run"] >= t.rhr_days]:
+    above = rhr["above"].to_numpy(dtype=float)
+    rhr_median = rhr["median"].to_numpy(dtype=float)
+    run = rhr["run"].to_numpy(dtype=int)
+    resting = series["resting_hr"].to_numpy(dtype=float)
+    for i in np.flatnonzero(run >= t.rhr_days):
         alerts.append(
             WellnessAlert(
-                date=day.date(),
+                date=days[i],
                 athlete=athlete,
                 rule="resting_hr_up",
-                value=float(rhr.at[day, "above"]),
+                value=float(above[i]),
                 threshold=t.rhr_rise_bpm,
                 evidence=WELLNESS_EVIDENCE["resting_hr_up"],
                 inputs={
-                    "resting_hr": float(series.at[day, "resting_hr"]),
-                    "median_28d": float(rhr.at[day, "median"]),
-                    "days": int(rhr.at[day, "run"]),
+                    "resting_hr": float(resting[i]),
+                    "median_28d": float(rhr_median[i]),
+                    "days": int(run[i]),
                 },
             )
         )
-    rise = soreness_rise(series["soreness"].astype(float), span_days=t.soreness_span_days)
-    for day in rise.index[rise >= t.soreness_rise_points]:
+    rise = soreness_rise(series["soreness"].astype(float), span_days=t.soreness_span_days).to_numpy(
+        dtype=float
+    )
+    for i in np.flatnonzero(rise >= t.soreness_rise_points):
         alerts.append(
             WellnessAlert(
-                date=day.date(),
+                date=days[i],
                 athlete=athlete,
                 rule="soreness_rising",
-                value=float(rise.at[day]),
+                value=float(rise[i]),
                 threshold=t.soreness_rise_points,
                 evidence=WELLNESS_EVIDENCE["soreness_rising"],
                 inputs={"span_days": t.soreness_span_days, "week_days": 7},

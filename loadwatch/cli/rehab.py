@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -324,25 +325,30 @@ def adherence_cmd(
 
     store, name = open_athlete(db, athlete)
     table = adherence(
-        store.list_rehab(name), store.rehab_plan(name), end=parse_date(until, "--until"), weeks=weeks
+        store.list_rehab(name),
+        store.rehab_plan(name),
+        end=parse_date(until, "--until"),
+        weeks=weeks,
     )
-    rows = [
-        {
-            "week_start": r.week_start,
-            "planned": int(r.planned),
-            "done": int(r.done),
-            "extra": int(r.extra),
-            "adherence": None if math.isnan(r.adherence) else round(float(r.adherence), 4),
-        }
-        for r in table.itertuples()
-    ]
+    rows: list[dict[str, Any]] = []
+    for r in table.to_dict("records"):
+        share = float(r["adherence"])
+        rows.append(
+            {
+                "week_start": r["week_start"],
+                "planned": int(r["planned"]),
+                "done": int(r["done"]),
+                "extra": int(r["extra"]),
+                "adherence": None if math.isnan(share) else round(share, 4),
+            }
+        )
     columns = ("week_start", "planned", "done", "extra", "adherence")
     if fmt == "json":
         emit_rows(rows, columns, "json")
         return
-    for r in rows:
-        a = r["adherence"]
-        r["adherence"] = "no plan" if a is None else f"{a:.0%}"
+    for row in rows:
+        a = row["adherence"]
+        row["adherence"] = "no plan" if a is None else f"{a:.0%}"
     emit_rows(rows, columns, "table", title=f"Rehab adherence: {name}")
 
 

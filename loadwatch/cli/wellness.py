@@ -39,7 +39,9 @@ def wellness_group() -> None:
 @wellness_group.command("add")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="Day of the check-in (default: today).")
 @click.option("--sleep-h", metavar="HOURS", help="Hours slept last night (0–24).")
-@click.option("--sleep-quality", metavar="1-5", help="How well you slept: 1 very poorly, 5 very well.")
+@click.option(
+    "--sleep-quality", metavar="1-5", help="How well you slept: 1 very poorly, 5 very well."
+)
 @click.option("--stress", metavar="0-10", help="Stress today, 0–10.")
 @click.option("--soreness", metavar="0-10", help="Muscle soreness, 0–10.")
 @click.option("--fatigue", metavar="0-10", help="Fatigue, 0–10.")

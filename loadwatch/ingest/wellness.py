@@ -3,11 +3,11 @@
 Garmin moves these files between folders from one export version to the next,
 so they are found by file name anywhere in the archive (nested zips included):
 
-| file name | what loadwatch reads (per ``calendarDate``) |
-| --- | --- |
-| ``*sleepData.json`` | sleep hours (deep + light + REM seconds / 3600), ``sleepScores.overallScore`` (0-100) |
-| ``UDSFile_*.json`` | ``restingHeartRate`` (bpm), all-day stress (the ``TOTAL`` entry's ``averageStressLevel``, 0-100), body battery high (0-100) |
-| ``*healthStatusData.json`` | overnight HRV (the ``HRV`` metric's ``value``, ms) |
+- ``*sleepData.json``: sleep hours (deep + light + REM seconds / 3600) and
+  ``sleepScores.overallScore`` (0-100);
+- ``UDSFile_*.json``: ``restingHeartRate`` (bpm), all-day stress (the
+  ``TOTAL`` entry's ``averageStressLevel``, 0-100), body battery high (0-100);
+- ``*healthStatusData.json``: overnight HRV (the ``HRV`` metric's ``value``, ms).
 
 Export chunks overlap in dates, so each date is kept once: for sleep the
 longest night (a nap or a re-exported chunk never doubles a night), for the
@@ -41,7 +41,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def wellness_kind(name: str) -> str | None:
-    """``sleep``, ``uds`` or ``health`` for a wellness file name (any folder, any case), else None."""
+    """``sleep``, ``uds`` or ``health`` for a wellness file name (any folder or case), else None."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
     for kind, pattern in _KINDS:
         if pattern.search(base):
@@ -61,7 +61,7 @@ class DeviceDay:
     stress_device: float | None = None
     body_battery_high: float | None = None
 
-    def values(self) -> dict[str, float | None]:
+    def values(self) -> dict[str, Any]:
         """Every value column (not the date)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "date"}
 

@@ -139,9 +139,7 @@ def soreness_rise(
     return weekly - weekly.shift(span_days)
 
 
-def rehab_done(
-    sessions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp
-) -> pd.DataFrame:
+def rehab_done(sessions: pd.DataFrame, *, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Days (rows, complete calendar) x exercises (columns): 1 when logged that day, else 0.
 
     Several entries of one exercise on one day (sets logged one by one) are one session.
@@ -170,14 +168,12 @@ def weekly_adherence(
     plan), ``adherence`` (done / planned, 0-1; NaN without a plan).
     """
     done = rehab_done(sessions, start=start, end=end)
-    offset = (done.index.day_of_week - week_start) % 7
+    offset = (pd.DatetimeIndex(done.index).day_of_week - week_start) % 7
     weeks = done.index - pd.to_timedelta(offset, unit="D")
     per_week = done.groupby(weeks).sum()
     per_week.index.name = "week_start"
     target = (
-        plan.set_index("exercise")["per_week"].astype(int)
-        if len(plan)
-        else pd.Series(dtype=int)
+        plan.set_index("exercise")["per_week"].astype(int) if len(plan) else pd.Series(dtype=int)
     )
     all_weeks = pd.DatetimeIndex(sorted(set(weeks)), name="week_start")
     per_week = per_week.reindex(all_weeks, fill_value=0)
