@@ -270,6 +270,9 @@ def _context_text(table: Any) -> list[str]:
     for measure, group in table.groupby("measure", sort=False):
         cells = "".join(f"{f'{_rho(r.rho, r.n)} (n={r.n})':>14}" for r in group.itertuples())
         lines.append(f"  {_MEASURE_WORDS.get(str(measure), str(measure)):<22}{cells}")
+    lines.append(
+        "Rehab usually starts because something hurts: it often goes with higher pain at first."
+    )
     return [*lines, ""]
 
 
