@@ -22,6 +22,8 @@ _COMMANDS: dict[str, str] = {
     "rehab": "rehab",
     "plan": "plan",
     "check": "check",
+    "status": "status",
+    "alerts": "status",
     "config": "config",
     "serve": "serve",
     "demo": "serve",

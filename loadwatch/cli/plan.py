@@ -117,29 +117,37 @@ def add_cmd(
     store = Store.open(db)
     store.athlete(name, create=True)
     (plan_id,) = store.add_plans([PlannedRun(None, name, when, km * 1000.0, note)])
-    click.echo(f"Planned {km:.2f} km on {when} for {name} (id {plan_id})")
+    shown = km / km_per_unit(units)
+    click.echo(f"Planned {shown:.2f} {units} on {when} for {name} (id {plan_id})")
     _stale_note(store, name, [when])
 
 
 @plan_group.command("list")
 @click.option("--since", metavar="DATE", help="Only plans on or after this date.")
+@units_option("Unit of the table's distances (CSV and JSON stay in km).")
 @format_option("table", "csv", "json")
 @athlete_option
 @db_option
 @handle_errors
-def list_cmd(since: str | None, fmt: str, athlete: str | None, db: str | None) -> None:
+def list_cmd(since: str | None, units: str, fmt: str, athlete: str | None, db: str | None) -> None:
     """List planned runs, soonest first.
 
     \b
     Example:
       loadwatch plan list --since today
+      loadwatch plan list --units mi
     """
     store, name = open_athlete(db, athlete)
     rows = [
         {"id": p.id, "date": p.date, "distance_km": round(p.distance_m / 1000.0, 3), "note": p.note}
         for p in store.list_plans(name, since=parse_date(since, "--since"))
     ]
-    emit_rows(rows, PLAN_CSV_COLUMNS, fmt, title=f"Planned runs: {name}")
+    columns: tuple[str, ...] = PLAN_CSV_COLUMNS
+    if fmt == "table" and units == "mi":
+        for r in rows:
+            r["distance_mi"] = round(float(str(r["distance_km"])) / km_per_unit(units), 3)
+        columns = tuple("distance_mi" if c == "distance_km" else c for c in columns)
+    emit_rows(rows, columns, fmt, title=f"Planned runs: {name}")
 
 
 @plan_group.command("delete")
