@@ -180,6 +180,13 @@ def wellness_frame(days: Sequence[WellnessDay]) -> pd.DataFrame:
     )
 
 
+def facts(alert: Any) -> dict[str, Any]:
+    """An information alert as JSON facts (with the further studies behind its rule)."""
+    from loadwatch.alerts.wellness import wellness_facts
+
+    return wellness_facts(alert)
+
+
 def context_alerts(
     days: Sequence[WellnessDay], *, athlete: str, end: date | None = None
 ) -> list[Any]:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from loadwatch.alerts.wellness import WellnessThresholds, wellness_alerts
+from loadwatch.alerts.wellness import WellnessThresholds, wellness_alerts, wellness_facts
 from loadwatch.metrics.wellness import wellness_series
 
 DAY0 = date(2026, 1, 1)
@@ -56,7 +56,8 @@ def test_short_sleep_on_3_of_4_nights() -> None:
     assert first.evidence == "sleep2025"
     assert first.inputs["sleep_h"] == [5.5, 7.5, 5.8, 5.9]
     assert first.inputs["median_28d_h"] == 7.5
-    assert first.as_dict()["related_evidence"] == ["dejonge2025", "costa2021"]
+    assert wellness_facts(first)["related_evidence"] == ["dejonge2025", "costa2021"]
+    assert first.planned is False and first.citation.startswith("Scand J Med Sci Sports 2025")
 
 
 def test_check_in_sleep_counts_when_the_watch_has_none() -> None:

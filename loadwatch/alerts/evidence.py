@@ -35,6 +35,8 @@ EVIDENCE: dict[str, str] = {
     "(425 recreational runners: poor sleepers 1.78x as likely to report injury; cross-sectional)",
     "costa2021": "Costa et al., Eur Spine J 2021;30:1089 "
     "(daily app, 126 people with low back pain: poor sleep quality raised the odds of a flare)",
+    "none": "no study: science.md section 8 names none for this rule; "
+    "it is a common monitoring convention, shown as information only",
     "suri2018": "Suri et al., Spine 2018;43:427 "
     "(low back pain flares: stress/depression OR 2.5-2.8; sitting > 6 h OR 4.4)",
 }

@@ -13,20 +13,20 @@ ceiling, never the ``check`` exit status). Each fires on every day it holds:
   the mean of the 7 days ending 14 days earlier (3+ ratings in each). value:
   the rise in points; threshold 2; evidence sleep2025.
 
-A :class:`WellnessAlert` carries numbers only (``inputs`` holds what the rule
-compared); words and units are rendered by whoever shows it.
+Alerts are :class:`loadwatch.alerts.rules.Alert` facts like the load rules'
+(``planned`` always False; ``inputs`` holds what the rule compared, hours,
+bpm or points); words and units are rendered by whoever shows them.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from loadwatch.alerts.rules import Alert
 from loadwatch.metrics.wellness import resting_hr_rise, short_sleep_nights, soreness_rise
 
 #: Rule -> evidence key (science.md "Evidence keys"; "none" where it names no study).
@@ -56,40 +56,9 @@ class WellnessThresholds:
     soreness_span_days: int = 14
 
 
-@dataclass(frozen=True, slots=True)
-class WellnessAlert:
-    """One rule holding on one day. ``value`` and ``threshold`` in the rule's unit."""
-
-    date: date
-    athlete: str
-    rule: str
-    value: float
-    threshold: float
-    evidence: str
-    inputs: dict[str, Any] = field(default_factory=dict)
-    severity: str = "info"
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready facts (ISO date, values rounded to 4 decimals)."""
-        return {
-            "date": self.date.isoformat(),
-            "athlete": self.athlete,
-            "rule": self.rule,
-            "severity": self.severity,
-            "value": round(float(self.value), 4),
-            "threshold": float(self.threshold),
-            "evidence": self.evidence,
-            "related_evidence": list(RELATED_EVIDENCE.get(self.rule, ())),
-            "inputs": {k: _plain(v) for k, v in self.inputs.items()},
-        }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 4)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def wellness_facts(alert: Alert) -> dict[str, Any]:
+    """An alert's JSON facts plus the further studies behind its rule."""
+    return {**alert.as_dict(), "related_evidence": list(RELATED_EVIDENCE.get(alert.rule, ()))}
 
 
 def wellness_alerts(
@@ -97,11 +66,11 @@ def wellness_alerts(
     *,
     athlete: str,
     thresholds: WellnessThresholds | None = None,
-) -> list[WellnessAlert]:
+) -> list[Alert]:
     """Every information alert on a daily series from
     :func:`loadwatch.metrics.wellness.wellness_series`, in date order."""
     t = thresholds or WellnessThresholds()
-    alerts: list[WellnessAlert] = []
+    alerts: list[Alert] = []
     if series.empty:
         return alerts
     sleep = short_sleep_nights(
@@ -117,9 +86,11 @@ def wellness_alerts(
     median = sleep["median"].to_numpy(dtype=float)
     for i in np.flatnonzero(count >= t.sleep_nights):
         alerts.append(
-            WellnessAlert(
+            Alert(
                 date=days[i],
                 athlete=athlete,
+                severity="info",
+                planned=False,
                 rule="sleep_short",
                 value=float(count[i]),
                 threshold=float(t.sleep_nights),
@@ -144,9 +115,11 @@ def wellness_alerts(
     resting = series["resting_hr"].to_numpy(dtype=float)
     for i in np.flatnonzero(run >= t.rhr_days):
         alerts.append(
-            WellnessAlert(
+            Alert(
                 date=days[i],
                 athlete=athlete,
+                severity="info",
+                planned=False,
                 rule="resting_hr_up",
                 value=float(above[i]),
                 threshold=t.rhr_rise_bpm,
@@ -163,9 +136,11 @@ def wellness_alerts(
     )
     for i in np.flatnonzero(rise >= t.soreness_rise_points):
         alerts.append(
-            WellnessAlert(
+            Alert(
                 date=days[i],
                 athlete=athlete,
+                severity="info",
+                planned=False,
                 rule="soreness_rising",
                 value=float(rise[i]),
                 threshold=t.soreness_rise_points,

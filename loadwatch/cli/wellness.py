@@ -229,7 +229,7 @@ def alerts_cmd(since: str | None, fmt: str, athlete: str | None, db: str | None)
     Example:
       loadwatch wellness alerts --athlete "Sam Jumps" --format json
     """
-    from loadwatch.wellness import context_alerts
+    from loadwatch.wellness import context_alerts, facts
 
     store, name = open_athlete(db, athlete)
     alerts = context_alerts(store.list_wellness(name), athlete=name)
@@ -237,7 +237,7 @@ def alerts_cmd(since: str | None, fmt: str, athlete: str | None, db: str | None)
     if start is not None:
         alerts = [a for a in alerts if a.date >= start]
     if fmt == "json":
-        click.echo(json.dumps([a.as_dict() for a in alerts], indent=2))
+        click.echo(json.dumps([facts(a) for a in alerts], indent=2))
         return
     if not alerts:
         click.echo(f"No wellness alerts for {name}.")
