@@ -258,7 +258,9 @@ class Importer:
             previous = json.loads(stored)
             # Unchanged archive: replay its report. But if some members failed and
             # loadwatch has changed since, read it again: a newer reader may manage.
-            if not previous.get("errors") or previous.get("loadwatch") == __version__:
+            # A report without "wellness_days" predates the wellness import: read again.
+            fresh = not previous.get("errors") or previous.get("loadwatch") == __version__
+            if fresh and "wellness_days" in previous:
                 self.report.absorb(previous)
                 return
         try:

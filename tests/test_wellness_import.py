@@ -21,6 +21,7 @@ from loadwatch.cli import cli
 from loadwatch.importer import import_paths
 from loadwatch.ingest.wellness import wellness_kind
 from loadwatch.store import Store
+from loadwatch.store import wellness_days as wellness_table
 
 DAY0 = date(2026, 3, 2)
 
@@ -261,3 +262,21 @@ def test_cli_json_counts_wellness_days(tmp_path: Path) -> None:
     assert rows[0]["sleep_h"] == first_day["sleep_h"]
     assert rows[0]["resting_hr"] == first_day["resting_hr"]
     assert rows[0]["stress_self"] is None
+
+
+def test_an_export_imported_before_wellness_existed_is_read_again(
+    store: Store, tmp_path: Path
+) -> None:
+    from sqlalchemy import update
+
+    from loadwatch.store import archives
+
+    export = _export(tmp_path)
+    import_paths(store, [export], athlete="Sam")
+    with store.engine.begin() as conn:  # the report an older loadwatch stored: no wellness
+        conn.execute(update(archives).values(report_json=json.dumps({"files": 0, "errors": []})))
+    with store.engine.begin() as conn:
+        conn.execute(wellness_table.delete())
+    again = import_paths(store, [export], athlete="Sam")
+    assert again.wellness_days_imported == 8
+    assert again.activities_added == 0
