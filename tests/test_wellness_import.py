@@ -280,3 +280,36 @@ def test_an_export_imported_before_wellness_existed_is_read_again(
     again = import_paths(store, [export], athlete="Sam")
     assert again.wellness_days_imported == 8
     assert again.activities_added == 0
+
+
+def test_shapes_seen_in_other_exports() -> None:
+    """Date-times as calendarDate, only the day's own resting HR, 'no data' markers."""
+    from loadwatch.ingest.wellness import WellnessCollector
+
+    uds = [
+        {
+            "calendarDate": "2026-01-15T00:00:00.0",
+            "currentDayRestingHeartRate": 48,
+            "allDayStress": {
+                "aggregatorList": [
+                    {"type": "ASLEEP", "averageStressLevel": -2},
+                    {"type": "TOTAL", "averageStressLevel": -1},
+                ]
+            },
+        },
+        {"calendarDate": "not a date", "restingHeartRate": 50},
+        {"calendarDate": "2026-01-16", "restingHeartRate": 0, "totalSteps": 900},
+    ]
+    sleep = [  # watch off the wrist: zeros, not a night
+        {"calendarDate": "2026-01-16", "deepSleepSeconds": 0, "lightSleepSeconds": 0,
+         "remSleepSeconds": 0, "sleepWindowConfirmationType": "OFF_WRIST"},
+        {"calendarDate": "2026-01-17", "sleepTimeSeconds": 25200,
+         "sleepScores": {"overall": {"value": 81}}},
+    ]  # fmt: skip
+    collector = WellnessCollector()
+    collector.add("x/UDSFile_1_2.json", json.dumps(uds).encode())
+    collector.add("x/1_2_3_sleepData.json", json.dumps(sleep).encode())
+    days = {d.date.isoformat(): d for d in collector.days()}
+    assert sorted(days) == ["2026-01-15", "2026-01-17"]
+    assert (days["2026-01-15"].resting_hr, days["2026-01-15"].stress_device) == (48, None)
+    assert (days["2026-01-17"].sleep_h, days["2026-01-17"].sleep_score) == (7.0, 81)

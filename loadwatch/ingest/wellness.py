@@ -37,7 +37,8 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("uds", re.compile(r"^udsfile.*\.json$")),
     ("health", re.compile(r"healthstatusdata\.json$")),
 )
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: YYYY-MM-DD, alone or followed by a time ("2026-01-15T00:00:00.0" in some exports)
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]*)?$")
 
 
 def wellness_kind(name: str) -> str | None:
@@ -90,10 +91,11 @@ def _day(record: Mapping[str, Any]) -> date | None:
     text = record.get("calendarDate")
     if isinstance(text, dict):  # some versions nest it: {"date": "2026-03-01"}
         text = text.get("date")
-    if not isinstance(text, str) or not _ISO_DATE.match(text):
+    found = _ISO_DATE.match(text.strip()) if isinstance(text, str) else None
+    if found is None:
         return None
     try:
-        day = date.fromisoformat(text)
+        day = date.fromisoformat(found.group(1))
     except ValueError:
         return None
     return day if day.year >= 1990 else None
@@ -173,8 +175,11 @@ def daily_summaries(data: Any) -> dict[date, dict[str, float | None]]:
             for stat in bb.get("bodyBatteryStatList") or []:
                 if isinstance(stat, dict) and stat.get("bodyBatteryStatType") == "HIGHEST":
                     battery = _number(stat.get("statsValue"), low=0, high=100)
+        resting = _number(rec.get("restingHeartRate"), low=20, high=150)
+        if resting is None:  # some days carry only the day's own value
+            resting = _number(rec.get("currentDayRestingHeartRate"), low=20, high=150)
         values = {
-            "resting_hr": _number(rec.get("restingHeartRate"), low=20, high=150),
+            "resting_hr": resting,
             "stress_device": stress,
             "body_battery_high": battery,
         }
