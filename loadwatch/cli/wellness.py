@@ -111,7 +111,8 @@ def list_cmd(
     JSON: a list of {"date", "sleep_h", "sleep_score", "resting_hr", "hrv_ms",
     "stress_device", "stress_self", "soreness", "fatigue", "source",
     "sleep_quality", "note"}, null where unknown. CSV output can be imported
-    again (check-in rows only).
+    again (check-in rows only). In the table, "stress" is the watch's 0–100
+    and "stress/10" your own rating.
 
     \b
     Example:
@@ -121,7 +122,34 @@ def list_cmd(
 
     store, name = open_athlete(db, athlete)
     days = store.list_wellness(name, since=parse_date(since, "--since"), source=source)
-    emit_rows([_row(d) for d in days], WELLNESS_LIST_COLUMNS, fmt, title=f"Wellness: {name}")
+    if fmt != "table":
+        emit_rows([_row(d) for d in days], WELLNESS_LIST_COLUMNS, fmt)
+        return
+    table = [{head: _cell(getattr(d, field)) for head, field in _TABLE.items()} for d in days]
+    emit_rows(table, tuple(_TABLE), "table", title=f"Wellness: {name}")
+
+
+#: Table header -> field (the table is narrow; JSON and CSV carry the full names).
+_TABLE = {
+    "date": "date",
+    "from": "source",
+    "sleep h": "sleep_h",
+    "score": "sleep_score",
+    "quality": "sleep_quality",
+    "rest HR": "resting_hr",
+    "HRV ms": "hrv_ms",
+    "stress": "stress_device",
+    "stress/10": "stress_self",
+    "sore": "soreness",
+    "tired": "fatigue",
+    "note": "note",
+}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value
 
 
 @wellness_group.command("import")
