@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from loadwatch.errors import ValidationError
@@ -19,6 +20,8 @@ class DemoReport:
     activities: dict[str, int] = field(default_factory=dict)
     pain: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the newest run date of the samples (the demo shows the state as of this day)
+    last_day: date | None = None
 
 
 def import_samples(store: Store, samples: Path) -> DemoReport:
@@ -54,6 +57,8 @@ def import_samples(store: Store, samples: Path) -> DemoReport:
             report.pain[name] = len(parsed.entries)
         if imported.activities_added:
             report.warnings += _import_context(store, samples, info, name)
+    days = [r.local_date for r in store.activity_rows() if r.local_date is not None]
+    report.last_day = max(days) if days else None
     return report
 
 
