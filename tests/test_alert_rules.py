@@ -422,7 +422,7 @@ def random_history(seed: int, years: int = 3) -> list[Alert]:
 
 def reference_episodes(alerts: list[Alert], gap_days: int) -> list[tuple[object, ...]]:
     """summarise's contract written plainly: one pass per rule, then sort the episodes."""
-    episodes = []
+    episodes: list[tuple[object, ...]] = []
     for rule in set(a.rule for a in alerts):
         mine = sorted((a for a in alerts if a.rule == rule), key=lambda a: a.date)
         groups: list[list[Alert]] = []

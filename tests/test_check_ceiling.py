@@ -142,9 +142,7 @@ def judge(kms: list[float], on: date, t: Thresholds) -> None:
     for kind in ("run", "week"):
         if kind == "run":
             ceiling = run_ceiling(frame, [], t, athlete="a", on=on)
-
-            def plan(x: float) -> dict[date, float]:
-                return {on: x}
+            shares = [1.0, 0, 0, 0, 0, 0, 0]  # the whole distance on the check date
         else:
             ceiling = week_ceiling(frame, [], t, athlete="a", on=on)
             shares = usual_shares(kms, on)
@@ -152,8 +150,8 @@ def judge(kms: list[float], on: date, t: Thresholds) -> None:
                 assert (ceiling.km, ceiling.status, ceiling.why) == (None, "none", ("no_runs",))
                 continue
 
-            def plan(x: float, shares: list[float] = shares) -> dict[date, float]:
-                return {on + timedelta(days=j): x * s for j, s in enumerate(shares) if s > 0}
+        def plan(x: float, shares: list[float] = shares) -> dict[date, float]:
+            return {on + timedelta(days=j): x * s for j, s in enumerate(shares) if s > 0}
 
         if ceiling.status == "none":
             assert ceiling.km is None and ceiling.binding_rule is None and ceiling.why
@@ -167,7 +165,7 @@ def judge(kms: list[float], on: date, t: Thresholds) -> None:
             assert ceiling.binding_rule in oracle(kms, on, {}, t)
             assert ceiling.trigger is not None and ceiling.trigger.rank >= 2
         else:
-            assert ceiling.status == "binds"
+            assert ceiling.status == "binds" and ceiling.km is not None
             assert ceiling.km == round(ceiling.km, 2)
             assert ceiling.binding_rule in t.binding_rules
             assert oracle(kms, on, plan(ceiling.km), t) == set(), (kind, ceiling)
@@ -316,9 +314,7 @@ def test_gabbett_profile_binds_on_acwr() -> None:
     result = check(history(steady_kms), None, [], GABBETT, athlete="a", on=day, run_km=30.0)
     # 4 x 60 / 165 = 1.45 (caution); the EWMA ratio climbs past 1.5 (high)
     coupled = [a for a in result.alerts if a.rule == "acwr" and a.date == day]
-    assert [(a.severity, round(a.value, 3)) for a in coupled] == [
-        ("caution", round(240 / 165, 3))
-    ]
+    assert [(a.severity, round(a.value, 3)) for a in coupled] == [("caution", round(240 / 165, 3))]
     assert "high" in {a.severity for a in result.alerts if a.rule == "acwr_ewma"}
     assert set(result.binding_rules) == {"spike", "ramp", "acwr", "acwr_ewma"}
     # the same runs under the default policy: ACWR is info, never caution

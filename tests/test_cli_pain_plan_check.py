@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from loadwatch.cli import cli
 from loadwatch.model import ActivitySummary
-from loadwatch.store import FileRecord, Store
+from loadwatch.store import FileRecord, PainEntry, PlannedRun, Store
 
 SAM = "Sam Jumps"
 FIRST = date(2025, 1, 6)  # a Monday
@@ -36,7 +36,7 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
-def snapshot(db: str) -> tuple[dict[str, int], list[object], list[object]]:
+def snapshot(db: str) -> tuple[dict[str, int], list[PainEntry], list[PlannedRun]]:
     store = Store.open(db)
     return store.counts(), store.list_pain(), store.list_plans()
 

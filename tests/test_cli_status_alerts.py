@@ -186,9 +186,7 @@ def test_a_bigger_calendar_week(env: Path, extra_km: float, pct: float) -> None:
     if pct > 30:
         # every rolling 7 days holding the Wednesday run (Wed .. the Tuesday after) is a
         # caution at +35%; nothing else
-        assert [a["date"] for a in found] == [
-            str(wednesday + timedelta(days=k)) for k in range(7)
-        ]
+        assert [a["date"] for a in found] == [str(wednesday + timedelta(days=k)) for k in range(7)]
         assert {(a["rule"], a["severity"]) for a in found} == {("ramp", "caution")}
         assert [a["value"] for a in found] == pytest.approx([pct] * 7)
         assert {a["evidence"] for a in found} == {"nielsen2014"}
@@ -203,7 +201,11 @@ def test_a_bigger_calendar_week(env: Path, extra_km: float, pct: float) -> None:
         state = as_json(
             lw(db, "status", "-a", "Ada", "--as-of", str(wednesday), "--format", "json")
         )[0]
-        assert state["worst_alert"] == {"rule": "ramp", "severity": "caution", "date": str(wednesday)}
+        assert state["worst_alert"] == {
+            "rule": "ramp",
+            "severity": "caution",
+            "date": str(wednesday),
+        }
     else:
         assert found == []
         near = as_json(lw(db, "alerts", "-a", "Ada", "--since", str(monday), "--until",
@@ -406,7 +408,9 @@ def test_alerts_json_keys(team: str) -> None:
     alerts = as_json(lw(team, *args))
     assert alerts and all(list(a) == keys for a in alerts)
     episodes = as_json(lw(team, *args, "--episodes"))
-    assert episodes and all(sorted(e) == sorted(["first_date", "last_date", *keys]) for e in episodes)
+    assert episodes and all(
+        sorted(e) == sorted(["first_date", "last_date", *keys]) for e in episodes
+    )
     assert all(e["first_date"] <= e["date"] <= e["last_date"] for e in episodes)
     assert len(episodes) < len(alerts)
     serious = as_json(lw(team, *args, "--min-severity", "caution"))
@@ -422,6 +426,7 @@ def expected_distances(runs: dict[date, float], alert: dict[str, Any]) -> list[s
     """The distances an alert's sentence must show, in miles, from the hand-built runs."""
     day = date.fromisoformat(alert["date"])
     s = daily_km(runs, day)
+
     def mi(km: float) -> str:
         return f"{km / KM_PER_MI:.1f} mi"
 
