@@ -468,3 +468,26 @@ def test_every_distance_in_an_alert_is_in_miles(team: str) -> None:
     # the coach table's reasons too
     for row in Service(Store.open(team)).coach_rows(as_of=AS_OF[0], unit="mi"):
         assert " km" not in row["reason"]
+
+
+def test_default_unit_from_the_config_file_and_the_environment(
+    team: str, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["status", "-a", "Ben Jumps", "--as-of", str(AS_OF[0])]
+    # Ben's 7 days to the Wednesday of the jump: 51 km (worked out above)
+    in_km, in_mi = "51.0 km", f"{51 / KM_PER_MI:.1f} mi"
+    assert in_km in lw(team, *args, "--format", "csv").output
+    (env / "config.toml").write_text('units = "mi"\n')
+    csv_mi = lw(team, *args, "--format", "csv").output
+    assert in_mi in csv_mi and " km" not in csv_mi
+    assert in_km in lw(team, *args, "--format", "csv", "--units", "km").output
+    # JSON numbers stay in km whatever the unit
+    assert as_json(lw(team, *args, "--format", "json"))[0]["last_7d_km"] == 51.0
+    monkeypatch.setenv("LOADWATCH_UNITS", "km")  # the environment beats the config file
+    assert in_km in lw(team, *args, "--format", "csv").output
+    monkeypatch.setenv("LOADWATCH_UNITS", "mi")
+    messages = as_json(lw(team, "alerts", "-a", "Ben Jumps", "--format", "json"))
+    assert messages and not any(" km" in m["message"] for m in messages)
+    monkeypatch.setenv("LOADWATCH_UNITS", "yards")
+    bad = lw(team, *args)
+    assert bad.exit_code == 2 and "LOADWATCH_UNITS must be km or mi" in bad.stderr
