@@ -55,9 +55,11 @@ def with_messages(alerts: pd.DataFrame, unit: str, who: str | None = None) -> pd
 class DashboardData(Service):
     """Read and write access for the dashboard, over one store URL."""
 
-    def __init__(self, store_url: str) -> None:
+    def __init__(self, store_url: str, *, as_of: date | None = None) -> None:
         super().__init__(store_url)
         self.store_url = store_url
+        #: the date the views describe (None: today, re-read on every request)
+        self.as_of = as_of
 
     def runner(
         self,
@@ -70,7 +72,7 @@ class DashboardData(Service):
         as_of: date | None = None,
     ) -> RunnerView:
         view = super().runner(
-            athlete, measure=measure, unit=unit, start=start, end=end, as_of=as_of
+            athlete, measure=measure, unit=unit, start=start, end=end, as_of=as_of or self.as_of
         )
         status = dict(view.status)
         if view.has_runs:
@@ -131,7 +133,7 @@ class DashboardData(Service):
         with the fields the coach grid shows (distances in ``unit``)."""
         factor = KM_TO_MI if unit == "mi" else 1.0
         rows = []
-        for row in super().coach_rows(as_of=as_of, unit=unit):
+        for row in super().coach_rows(as_of=as_of or self.as_of, unit=unit):
             worst = row["worst_alert"] or {}
             last_7d = row["last_7d_km"]
             rows.append(

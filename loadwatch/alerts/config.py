@@ -32,8 +32,8 @@ from loadwatch.errors import LoadwatchError
 #: Environment variable naming the config file (overrides the data directory).
 CONFIG_ENV = "LOADWATCH_CONFIG"
 CONFIG_NAME = "config.toml"
-#: Top-level tables the file may hold.
-KNOWN_SECTIONS = ("thresholds", "athletes", "units")
+#: Top-level tables the file may hold (``notify`` is read by :mod:`loadwatch.notify.config`).
+KNOWN_SECTIONS = ("thresholds", "athletes", "units", "notify")
 
 
 class ConfigError(LoadwatchError):

@@ -22,6 +22,7 @@ _COMMANDS: dict[str, str] = {
     "check": "check",
     "status": "status",
     "alerts": "status",
+    "notify": "notify",
     "config": "config",
     "serve": "serve",
     "demo": "serve",

@@ -114,7 +114,7 @@ def weekly_severity(table: pd.DataFrame, alerts: list[Alert], history: History) 
     own = [a for a in alerts if a.rule in ("spike", "pain_flare") and a.rank >= 2]
     for a in own:
         day = pd.Timestamp(a.date)
-        week = day - pd.Timedelta(days=day.dayofweek)
+        week = day - pd.Timedelta(days=day.day_of_week)
         worst[week] = max(worst.get(week, 0), a.rank)
     names = {rank: name for name, rank in SEVERITY_RANK.items()}
     return [names.get(worst.get(w, 0)) for w in weeks]
