@@ -228,6 +228,9 @@ def test_first_run_after_a_break(env: Path) -> None:
     data = json.loads(lw(db, "check", "-a", "Ada", "--on", str(on), "--run", "30",
                          "--format", "json").stdout)  # fmt: skip
     assert data["found"] is False
+    # the coupled ratio is (30 / 7) / (30 / 28) = 4.0 that day: shown as info, exit status 0
+    acwr = [a for a in data["alerts"] if a["rule"] == "acwr" and a["date"] == str(on)]
+    assert [(a["severity"], a["value"]) for a in acwr] == [("info", 4.0)]
     assert {a["severity"] for a in data["alerts"]} <= {"info"}
     assert "spike" not in {a["rule"] for a in data["alerts"]}
     run = data["ceiling"]["run"]
