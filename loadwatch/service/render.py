@@ -307,5 +307,5 @@ def ceiling_sentence(ceiling: Any, *, unit: str = "km", who: str | None = None) 
                 f"({distance_text(ceiling.usual_run_km, unit)})."
             )
         else:
-            text += " First run after a break: consider starting short."
+            text += " No earlier run to compare with: consider starting short."
     return text
