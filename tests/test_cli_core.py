@@ -85,6 +85,9 @@ def test_import_json_and_activities_json(runner: CliRunner, tmp_path: Path) -> N
         "recovered": [],
         "missing_from_archive": [],
         "notes": [],
+        "wellness_days_imported": 0,
+        "wellness_days_unchanged": 0,
+        "columns_recognised": [],
     }
 
     again = runner.invoke(cli, ["import", str(gpx), "--json"])

@@ -25,13 +25,15 @@ _TABLE_COLUMNS = (
     "distance",
     "moving",
     "avg_hr",
+    "rpe",
     "device",
     "source_format",
     "name",
     "notes",
 )
-#: JSON and CSV: the documented summary columns, then the activity's name and notes.
-_EXPORT_COLUMNS = (*SUMMARY_COLUMNS, "name", "notes")
+#: JSON and CSV columns: the activity summary, the session RPE (CR-10, null when not
+#: given), then the activity's name and notes.
+_LIST_COLUMNS = (*SUMMARY_COLUMNS, "rpe", "name", "notes")
 
 
 def _hms(seconds: float) -> str:
@@ -71,15 +73,16 @@ def activities_cmd(
     store = Store.open(db)
     if athlete is not None:
         store.athlete(athlete, create=False)
+    since_day = parse_date(since, "--since")
     rows = [
-        {**s.as_dict(), "name": s.name, "notes": list(s.notes)}
-        for s in store.activity_rows(athlete, since=parse_date(since, "--since"))
+        {**s.as_dict(), "rpe": s.rpe, "name": s.name, "notes": list(s.notes)}
+        for s in store.activity_rows(athlete, since=since_day)
     ]
     if fmt == "csv":
         for r in rows:
             r["notes"] = " | ".join(r["notes"])
     if fmt != "table":
-        emit_rows(rows, _EXPORT_COLUMNS, fmt)
+        emit_rows(rows, _LIST_COLUMNS, fmt)
         return
     div = 1000.0 * km_per_unit(units)
     for r in rows:
