@@ -204,6 +204,7 @@ class DashboardData(Service):
                     "status": day["severity"] or "ok",
                     "reason": short_reason(alert, unit=unit) if alert is not None else "",
                     "ceiling": None if km is None else round(km * factor, 1),
+                    "ceiling_status": ceiling.status,
                     "ceiling_note": ceiling_sentence(ceiling, unit=unit),
                 }
             )

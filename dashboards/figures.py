@@ -663,7 +663,6 @@ def context_figure(
     n_exercises = int(rehab["exercise"].nunique()) if len(rehab) else 0
     layout = {
         **_LAYOUT,
-        "margin": {"l": 55, "r": 45, "t": 40, "b": 40},
         "height": 560 + 14 * max(0, n_exercises - 3),
         "annotations": annotations + notes,
         "barmode": "overlay",
@@ -681,22 +680,27 @@ def context_figure(
         "yaxis3": {
             "anchor": "x3",
             "domain": _CONTEXT_ROWS[2],
-            "title": {"text": "watch"},
+            "title": {"text": "watch 0–100"},
             "range": [0, 100],
         },
+        # the own rating's scale inside the plot, so the plot keeps the timeline's width
         "yaxis5": {
             "anchor": "x3",
             "overlaying": "y3",
             "side": "right",
-            "range": [0, 10.5],
-            "title": {"text": "own"},
+            "range": [0, 10],
+            "ticklabelposition": "inside",
+            "tickfont": {"color": "#e07b39"},
+            "tickvals": [0, 5, 10],
             "showgrid": False,
         },
+        # exercise names inside the plot: long names would push it off the timeline's axis
         "yaxis4": {
             "anchor": "x4",
             "domain": _CONTEXT_ROWS[3],
             "type": "category",
-            "automargin": True,
+            "ticklabelposition": "inside",
+            "tickfont": {"size": 11},
         },
     }
     return go.Figure(data=traces, layout=layout)

@@ -194,9 +194,9 @@ def checkin_form() -> html.Div:
     return _panel(
         [
             html.H2("Daily check-in"),
+            _field("Date", _date(ids.CHECKIN_DATE)),
             _inline(
-                _field("Date", _date(ids.CHECKIN_DATE)),
-                _field("Sleep h", _number_input(ids.CHECKIN_SLEEP, max=24, step=0.25)),
+                _field("Sleep hours", _number_input(ids.CHECKIN_SLEEP, max=24, step=0.25)),
                 _field("Sleep quality 1–5", _number_input(ids.CHECKIN_QUALITY, max=5, step=1)),
             ),
             _inline(
@@ -795,9 +795,12 @@ def upcoming_list(rows: list[dict[str, Any]], *, unit: str, days: int = 7) -> ht
     for row in rows:
         status = str(row["status"])
         ceiling = row["ceiling"]
-        ceiling_text = (
-            f"ceiling {ceiling:.1f} {unit}" if ceiling is not None else "no ceiling applies"
-        )
+        if row.get("ceiling_status") == "already":
+            ceiling_text = "no safe distance while the rest of the plan stands"
+        elif ceiling is None:
+            ceiling_text = "no ceiling applies"
+        else:
+            ceiling_text = f"ceiling {ceiling:.1f} {unit}"
         day = _as_date(row["date"])
         items.append(
             html.Li(
