@@ -190,19 +190,25 @@ def upcoming_panel() -> html.Div:
     )
 
 
+def _rating_input(id: str) -> dcc.Input:
+    """A number box without browser limits: a value out of range reaches the server,
+    which refuses it with the same message as the CLI (a browser limit would blank it)."""
+    return dcc.Input(id=id, type="number", step="any", className="lw-input", inputMode="decimal")
+
+
 def checkin_form() -> html.Div:
     return _panel(
         [
             html.H2("Daily check-in"),
             _field("Date", _date(ids.CHECKIN_DATE)),
             _inline(
-                _field("Sleep hours", _number_input(ids.CHECKIN_SLEEP, max=24, step=0.25)),
-                _field("Sleep quality 1–5", _number_input(ids.CHECKIN_QUALITY, max=5, step=1)),
+                _field("Sleep hours", _rating_input(ids.CHECKIN_SLEEP)),
+                _field("Sleep quality 1–5", _rating_input(ids.CHECKIN_QUALITY)),
             ),
             _inline(
-                _field("Stress 0–10", _number_input(ids.CHECKIN_STRESS, max=10, step=1)),
-                _field("Soreness 0–10", _number_input(ids.CHECKIN_SORENESS, max=10, step=1)),
-                _field("Fatigue 0–10", _number_input(ids.CHECKIN_FATIGUE, max=10, step=1)),
+                _field("Stress 0–10", _rating_input(ids.CHECKIN_STRESS)),
+                _field("Soreness 0–10", _rating_input(ids.CHECKIN_SORENESS)),
+                _field("Fatigue 0–10", _rating_input(ids.CHECKIN_FATIGUE)),
             ),
             _field("Note", _text_input(ids.CHECKIN_NOTE)),
             html.Button("Save check-in", id=ids.CHECKIN_SUBMIT, className="lw-button"),
