@@ -267,9 +267,7 @@ def _context_points(driver: Any, name: str) -> list[tuple[str, Any]]:
     ]
 
 
-def test_check_in_and_rehab_session_appear_on_the_context_chart(
-    driver: Any, server: str
-) -> None:
+def test_check_in_and_rehab_session_appear_on_the_context_chart(driver: Any, server: str) -> None:
     from selenium.webdriver.common.by import By
 
     _open(driver, server)

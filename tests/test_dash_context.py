@@ -410,3 +410,30 @@ def test_context_figure_rows_and_shared_range() -> None:
     assert "no sleep recorded in this period" not in notes
     for axis in ("xaxis", "xaxis2", "xaxis3", "xaxis4"):
         assert tuple(fig.layout[axis].range) == span
+
+
+def test_coach_columns_follow_a_check_in_saved_again(data: DashboardData) -> None:
+    def sleep() -> str:
+        rows = callbacks.coach_rows(data, ids.TAB_COACH)[0]
+        return next(r["sleep"] for r in rows if r["athlete"] == "Ana")
+
+    assert sleep() == "–"
+    callbacks.save_checkin(data, "Ana", LAST_RUN.isoformat(), 7, None, None, None, None, None, 0)
+    assert sleep() == "7.0"  # no night in the 28 days before: no change shown
+    # the same day corrected: the row is updated in place, the table follows
+    callbacks.save_checkin(data, "Ana", LAST_RUN.isoformat(), 5, None, None, None, None, None, 1)
+    assert sleep() == "5.0"
+
+
+def test_coach_adherence_follows_a_changed_plan_target(data: DashboardData) -> None:
+    def rehab() -> str:
+        rows = callbacks.coach_rows(data, ids.TAB_COACH)[0]
+        return next(r["rehab"] for r in rows if r["athlete"] == "Ana")
+
+    store = _store(data)
+    store.set_rehab_plan("Ana", "bridge", 1)
+    button = {"type": ids.REHAB_LOG, "index": "bridge"}
+    callbacks.log_rehab(data, "Ana", button, 1, LAST_RUN.isoformat(), 0)
+    assert rehab() == "25%"  # 1 of 4 (once a week for 4 weeks)
+    store.set_rehab_plan("Ana", "bridge", 2)
+    assert rehab() == "12%"  # 1 of 8, rounded

@@ -291,12 +291,18 @@ class Service:
         )
 
     def context_summary(self, athlete: str, *, as_of: date | None = None) -> dict[str, Any]:
-        """Sleep trend and rehab adherence as of ``as_of`` (see :func:`context_summary`)."""
-        return context_summary(
-            self.store.list_wellness(athlete),
-            self.store.list_rehab(athlete),
-            self.store.rehab_plan(athlete),
-            as_of=as_of or date.today(),
+        """Sleep trend and rehab adherence as of ``as_of`` (see :func:`context_summary`);
+        cached until the athlete's data changes."""
+        day = as_of or date.today()
+        return self._cached(
+            ("context_summary", athlete, day),
+            self._version(athlete),
+            lambda: context_summary(
+                self.store.list_wellness(athlete),
+                self.store.list_rehab(athlete),
+                self.store.rehab_plan(athlete),
+                as_of=day,
+            ),
         )
 
     def rehab_choices(self, athlete: str) -> list[dict[str, Any]]:
