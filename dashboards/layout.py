@@ -193,7 +193,7 @@ def upcoming_panel() -> html.Div:
 def _rating_input(id: str) -> dcc.Input:
     """A number box without browser limits: a value out of range reaches the server,
     which refuses it with the same message as the CLI (a browser limit would blank it)."""
-    return dcc.Input(id=id, type="number", step="any", className="lw-input", inputMode="decimal")
+    return dcc.Input(id=id, type="number", step="any", className="lw-input")
 
 
 def checkin_form() -> html.Div:
