@@ -324,8 +324,23 @@ COACH_COLUMNS: list[dict[str, Any]] = [
         "type": "numericColumn",
     },
     {"field": "last_run", "headerName": "Last run", "width": 105},
-    {"field": "sleep", "headerName": "Sleep 7 days h (vs usual)", "width": 90},
-    {"field": "rehab", "headerName": "Rehab % of plan (4 weeks)", "width": 80},
+    # short numbers that may wrap onto a second line ("7.5" over "(+1.0)")
+    {
+        "field": "sleep",
+        "headerName": "Sleep 7 days h (vs usual)",
+        "width": 90,
+        "wrapText": True,
+        "autoHeight": True,
+        "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
+    },
+    {
+        "field": "rehab",
+        "headerName": "Rehab % of plan (4 weeks)",
+        "width": 80,
+        "wrapText": True,
+        "autoHeight": True,
+        "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
+    },
 ]
 
 
@@ -822,7 +837,8 @@ def upcoming_list(rows: list[dict[str, Any]], *, unit: str, days: int = 7) -> ht
                     ),
                     html.Div(row["reason"]) if row["reason"] else None,
                     html.Div(row["ceiling_note"], className="lw-muted")
-                    if status != "ok" and row.get("ceiling_note")
+                    if (status != "ok" or row.get("ceiling_status") == "already")
+                    and row.get("ceiling_note")
                     else None,
                     html.Div("; ".join(row["notes"]), className="lw-muted")
                     if row.get("notes")
