@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -254,6 +255,18 @@ def weekly_figure(
     return go.Figure(data=[bars, *key], layout=layout)
 
 
+def _run_words(name: Any, notes: Any) -> str:
+    """The run's name and loadwatch's notes on it, as extra hover lines (HTML-escaped)."""
+    import html as _html
+
+    lines = []
+    if isinstance(name, str) and name.strip():
+        lines.append(_html.escape(name.strip()))
+    if isinstance(notes, str) and notes.strip():
+        lines += [f"note: {_html.escape(n)}" for n in notes.splitlines() if n.strip()]
+    return "".join(f"<br>{line}" for line in lines)
+
+
 def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:
     traces: list[go.Scatter] = []
     if runs.empty:
@@ -264,6 +277,14 @@ def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:
         if part.empty:
             continue
         spike = ["" if pd.isna(v) else f"{v:+.0f}%" for v in part["spike_pct"]]
+        extra = [
+            _run_words(name, notes)
+            for name, notes in zip(
+                part.get("name", pd.Series([None] * len(part))),
+                part.get("notes", pd.Series([None] * len(part))),
+                strict=True,
+            )
+        ]
         traces.append(
             go.Scatter(
                 name=SPIKE_LABELS[category],
@@ -280,10 +301,12 @@ def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:
                         "color": "#222",
                     },
                 },
-                customdata=spike,
+                customdata=list(zip(spike, extra, strict=True)),
                 hovertemplate=(
                     "%{x|%a %d %b %Y}<br>%{y:.1f} " + unit + "<br>spike vs longest run in 30 days: "
-                    "%{customdata}<br>" + SPIKE_LABELS[category] + "<extra></extra>"
+                    "%{customdata[0]}<br>"
+                    + SPIKE_LABELS[category]
+                    + "%{customdata[1]}<extra></extra>"
                 ),
             )
         )

@@ -10,6 +10,7 @@ and come back timezone-aware.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -47,7 +48,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from loadwatch.errors import StoreError, ValidationError
-from loadwatch.model import FORMAT_RANK, ActivitySummary
+from loadwatch.model import ActivitySummary, richness
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -113,6 +114,8 @@ activities = Table(
     Column("recovered", Boolean, nullable=False, default=False),
     Column("name", Text),
     Column("rpe", Float),
+    Column("notes", Text),  # JSON list of what the reader noticed or repaired
+    Column("channels", String(40)),  # "hr gps distance": what the kept source recorded
     Index("ix_activities_athlete_start", "athlete_id", "start_utc"),
 )
 
@@ -536,6 +539,7 @@ class Store:
         self.originals_dir = originals_dir or base / "originals"
         try:
             metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
         except SQLAlchemyError as e:
             raise StoreError(f"cannot open the database at {url}: {e.__class__.__name__}") from e
 
@@ -628,7 +632,9 @@ class Store:
         Either the file row and all its activities are stored, or nothing is.
         A summary that matches an existing activity of the athlete (start within
         2 minutes, distance within 5%) is merged into it: the source is linked,
-        and the activity's values come from the richer format (FIT > TCX > GPX).
+        and the activity's values come from the richer source (positions, a
+        device distance, then FIT > TCX > GPX, then heart rate), with heart
+        rate filled from the other source when only that one has it.
         """
         return self.add_files(athlete, [(record, summaries)])[0]
 
@@ -688,14 +694,8 @@ class Store:
                 ).inserted_primary_key[0]  # type: ignore[index]
                 inserted += 1
             else:
-                activity_id, current_format = match
-                if FORMAT_RANK.get(s.source_format, 9) < FORMAT_RANK.get(current_format, 9):
-                    values = _activity_values(s)
-                    conn.execute(
-                        update(activities)
-                        .where(activities.c.id == activity_id)
-                        .values(**{k: v for k, v in values.items() if k not in ("name", "rpe")})
-                    )
+                _merge_into(conn, match, s)
+                activity_id = match.id
                 merged += 1
             conn.execute(
                 insert(activity_sources).values(
@@ -724,12 +724,19 @@ class Store:
         return FileOutcome(inserted, merged, already_known=False)
 
     @staticmethod
-    def _find_same_activity(
-        conn: Connection, athlete_id: int, s: ActivitySummary
-    ) -> tuple[int, str] | None:
+    def _find_same_activity(conn: Connection, athlete_id: int, s: ActivitySummary) -> Any:
+        """The stored activity that is the same run as ``s`` (a row), or None."""
         start = _naive_utc(s.start_utc)
         rows = conn.execute(
-            select(activities.c.id, activities.c.distance_m, activities.c.source_format).where(
+            select(
+                activities.c.id,
+                activities.c.distance_m,
+                activities.c.source_format,
+                activities.c.channels,
+                activities.c.avg_hr,
+                activities.c.max_hr,
+                activities.c.notes,
+            ).where(
                 and_(
                     activities.c.athlete_id == athlete_id,
                     activities.c.start_utc >= start - DEDUP_WINDOW,
@@ -740,7 +747,7 @@ class Store:
         for row in rows:
             biggest = max(row.distance_m, s.distance_m)
             if biggest == 0 or abs(row.distance_m - s.distance_m) <= DEDUP_DISTANCE * biggest:
-                return row.id, row.source_format
+                return row
         return None
 
     def sources_of(self, activity_id: int) -> list[dict[str, Any]]:
@@ -822,15 +829,20 @@ class Store:
     def activities_frame(
         self, athlete: str | None = None, *, since: date | None = None
     ) -> pd.DataFrame:
-        """Activities as a DataFrame with the summary columns plus ``rpe`` and ``name``."""
+        """Activities as a DataFrame: the summary columns plus ``rpe``, ``name`` and
+        ``notes`` (one line per note, "" when none)."""
         import pandas as pd
 
         from loadwatch.model import SUMMARY_COLUMNS
 
         rows = self._by_athlete(activities, athlete, activities.c.local_date, since)
-        cols = [*SUMMARY_COLUMNS, "rpe", "name"]
+        cols = [*SUMMARY_COLUMNS, "rpe", "name", "notes"]
         frame = pd.DataFrame(
-            [{**r._mapping, "athlete": r.athlete_name} for r in rows], columns=cols
+            [
+                {**r._mapping, "athlete": r.athlete_name, "notes": "\n".join(_notes(r.notes))}
+                for r in rows
+            ],
+            columns=cols,
         )
         frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
         frame["recovered"] = frame["recovered"].astype(bool)
@@ -1437,6 +1449,57 @@ def _athlete(row: Any) -> Athlete:
     return Athlete(row.id, row.name, row.tz, row.hr_rest, row.hr_max, row.sex)
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """Add columns this version defines to tables an older version created.
+
+    Only nullable columns are ever added between versions, so ``ALTER TABLE
+    ... ADD COLUMN`` is enough (SQLite and PostgreSQL alike).
+    """
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        missing = [c for c in table.columns if c.name not in have and c.nullable]
+        if not missing:
+            continue
+        with engine.begin() as conn:
+            for column in missing:
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+
+
+def _merge_into(conn: Connection, row: Any, s: ActivitySummary) -> None:
+    """Merge a second source of one run into the stored activity ``row``.
+
+    The richer source's values are kept (:func:`~loadwatch.model.richness`:
+    positions, a device distance, the format, then heart rate); heart rate
+    missing from the kept source is filled from the other one. Name and RPE
+    the athlete may have set are never overwritten.
+    """
+    stored = f"{row.channels or ''} {'hr' if row.avg_hr is not None else ''}"
+    new_is_richer = richness(s.channels, s.source_format) > richness(stored, row.source_format)
+    if new_is_richer:
+        values = {k: v for k, v in _activity_values(s).items() if k not in ("name", "rpe")}
+        if values["avg_hr"] is None and row.avg_hr is not None:
+            values["avg_hr"], values["max_hr"] = row.avg_hr, row.max_hr
+            values["notes"] = json.dumps(
+                [*s.notes, f"heart rate from the {row.source_format} copy of this run"]
+            )
+        conn.execute(update(activities).where(activities.c.id == row.id).values(**values))
+    elif row.avg_hr is None and s.avg_hr is not None:
+        notes = [*_notes(row.notes), f"heart rate from the {s.source_format} copy of this run"]
+        conn.execute(
+            update(activities)
+            .where(activities.c.id == row.id)
+            .values(avg_hr=s.avg_hr, max_hr=s.max_hr, notes=json.dumps(notes))
+        )
+
+
+def _notes(text: str | None) -> list[str]:
+    return list(json.loads(text)) if text else []
+
+
 def _activity_values(s: ActivitySummary) -> dict[str, Any]:
     if s.utc_offset_s is None or s.local_date is None:
         raise ValueError("an activity must be localized before it is stored")
@@ -1460,6 +1523,8 @@ def _activity_values(s: ActivitySummary) -> dict[str, Any]:
         "recovered": bool(s.recovered),
         "name": s.name,
         "rpe": s.rpe,
+        "notes": json.dumps(s.notes) if s.notes else None,
+        "channels": " ".join(s.channels) or None,
     }
 
 
@@ -1486,4 +1551,6 @@ def _summary(r: Any) -> ActivitySummary:
         athlete=r.athlete_name,
         id=r.id,
         rpe=r.rpe,
+        notes=_notes(r.notes),
+        channels=tuple((r.channels or "").split()),
     )

@@ -217,27 +217,10 @@ _WORDS = {
 
 
 def describe(alert: Any) -> str:
-    """An information alert's facts in words, with units."""
-    i = alert.inputs
-    if alert.rule == "sleep_short":
-        nights = ", ".join(f"{h:.1f}" if h == h else "–" for h in i["sleep_h"])
-        median = i["median_28d_h"]
-        usual = f"; your 28-day median is {median:.1f} h" if median == median else ""
-        return (
-            f"{alert.value:.0f} of the last {i['nights']} nights under {i['min_h']:g} h or "
-            f"{i['below_median_h']:g} h below your usual ({nights} h{usual}). Lower sleep "
-            "quality was associated with a higher injury rate in runners (sleep2025)."
-        )
-    if alert.rule == "resting_hr_up":
-        return (
-            f"resting heart rate {i['resting_hr']:.0f} bpm, {alert.value:.0f} bpm above its "
-            f"28-day median ({i['median_28d']:.0f} bpm) for {i['days']} days running."
-        )
-    return (
-        f"soreness up {alert.value:.1f} points over {i['span_days']} days (weekly means). "
-        "In runners, "
-        "soreness rose in the 2 weeks before an injury (sleep2025)."
-    )
+    """An information alert's facts in words (the shared renderer), with what studies found."""
+    from loadwatch.service.render import alert_sentence, rule_evidence
+
+    return f"{alert_sentence(alert)} {rule_evidence(alert.rule)}"
 
 
 @wellness_group.command("alerts")
