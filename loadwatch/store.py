@@ -1385,13 +1385,21 @@ class Store:
 
         Row counts and highest ids of activities, source files (a merged
         duplicate adds one), pain entries, planned runs, wellness days, rehab
-        sessions and the rehab plan, plus the profile.
+        sessions and the rehab plan (with the latest change of a wellness day and
+        the plan's weekly total, as those rows are updated in place), plus the profile.
         The dashboard keys its per-athlete caches on it, so a write for one
         athlete (from the page or the CLI) recomputes only that athlete.
         """
 
+        # rows changed in place (a check-in saved again, a plan's target changed) count too
+        changed: dict[str, Any] = {
+            "wellness_days": lambda t: func.max(t.c.updated_utc),
+            "rehab_plan": lambda t: func.sum(t.c.per_week),
+        }
+
         def per_athlete(conn: Connection, table: Table) -> dict[int, tuple[Any, ...]]:
-            q = select(table.c.athlete_id, func.count(), func.max(table.c.id)).group_by(
+            extra = [changed[table.name](table)] if table.name in changed else []
+            q = select(table.c.athlete_id, func.count(), func.max(table.c.id), *extra).group_by(
                 table.c.athlete_id
             )
             return {r[0]: tuple(r[1:]) for r in conn.execute(q)}
