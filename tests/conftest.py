@@ -34,8 +34,8 @@ from browser_support import find_browser  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 # Tables and help are laid out to the terminal's width; pytest-xdist workers and a
-# developer's terminal report different ones. One width makes every run print alike.
-os.environ["COLUMNS"] = "120"
+# developer's terminal report different ones. One wide width makes every run print alike.
+os.environ["COLUMNS"] = "200"
 
 settings.register_profile("loadwatch", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(

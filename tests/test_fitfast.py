@@ -62,6 +62,7 @@ CORPUS_DECLINES = {
     "fit/fit-parser-js/examples/failed.fit": NO_DISTANCE_WHY,
     "fit/fit-parser-js/examples/suunto-weight.fit": NO_DISTANCE_WHY,
     "fit/fit-parser-js/test/test2.fit": NO_DISTANCE_WHY,
+    "fit/tormoder-fit/misc/0134902991.fit": RECORDS_WHY,
 }
 #: Every copied file in tests/data/fit the fast path declines, by name.
 LOCAL_DECLINES = {

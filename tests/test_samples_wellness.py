@@ -82,7 +82,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     runner = CliRunner()
     for info in EXPECTED.values():
         for args in (
-            ["import", str(SAMPLES / info["garmin_wellness"]), "--json"],
+            ["import", str(SAMPLES / info["garmin_wellness"]), "--json", "--create"],
             ["wellness", "import", str(SAMPLES / info["wellness_log"])],
             ["rehab", "import", str(SAMPLES / info["rehab_log"])],
         ):
