@@ -41,6 +41,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -166,6 +167,15 @@ planned_runs = Table(
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
     Index("ix_plans_athlete_date", "athlete_id", "date"),
+)
+
+#: A counter per athlete that every write of that athlete's data bumps (see
+#: :meth:`Store.athlete_versions`): the service's caches are keyed on it.
+athlete_revisions = Table(
+    "athlete_revisions",
+    metadata,
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), primary_key=True),
+    Column("revision", Integer, nullable=False),
 )
 
 # ------------------------------------------------ calendars and notifications (issue 15)
@@ -500,7 +510,9 @@ class Store:
         importing thousands of files fast; each file is still whole or absent.
         """
         with self._tx() as conn:
-            return [self._add_file(conn, athlete, rec, summ) for rec, summ in items]
+            outcomes = [self._add_file(conn, athlete, rec, summ) for rec, summ in items]
+            _touch(conn, [athlete.id])
+            return outcomes
 
     def _add_file(
         self,
@@ -660,6 +672,8 @@ class Store:
                     )
                     .values(name=name)
                 ).rowcount
+            if n:
+                _touch(conn, [athlete.id])
         return n
 
     # -------------------------------------------------------------- activities
@@ -698,6 +712,11 @@ class Store:
             n = conn.execute(
                 update(activities).where(activities.c.id == activity_id).values(rpe=rpe)
             ).rowcount
+            owner = conn.execute(
+                select(activities.c.athlete_id).where(activities.c.id == activity_id)
+            ).scalar()
+            if owner is not None:
+                _touch(conn, [owner])
         if n == 0:
             raise ValidationError(f"no activity with id {activity_id}")
 
@@ -736,6 +755,7 @@ class Store:
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
+            _touch(conn, cache.values())
         return ids
 
     def list_pain(self, athlete: str | None = None) -> list[PainEntry]:
@@ -764,11 +784,13 @@ class Store:
         """Store planned runs (all or none)."""
         ids: list[int] = []
         with self._tx() as conn:
+            owners: set[int] = set()
             for p in plans:
                 if not p.distance_m > 0:
                     raise ValidationError(
                         f"a planned distance must be positive (got {p.distance_m})"
                     )
+                owners.add(self._athlete_id(conn, p.athlete))
                 ids.append(
                     conn.execute(
                         insert(planned_runs).values(
@@ -780,6 +802,7 @@ class Store:
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
+            _touch(conn, owners)
         return ids
 
     def list_plans(
@@ -897,6 +920,7 @@ class Store:
         """
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
+            _touch(conn, [aid])
             if remove_plan_ids:
                 ids = list(remove_plan_ids)
                 conn.execute(delete(plan_events).where(plan_events.c.plan_id.in_(ids)))
@@ -1058,7 +1082,10 @@ class Store:
         with self._tx() as conn:
             if athlete is not None:
                 cond = and_(cond, table.c.athlete_id == self._athlete_id(conn, athlete))
+            owner = conn.execute(select(table.c.athlete_id).where(cond)).scalar()
             n = conn.execute(delete(table).where(cond)).rowcount
+            if owner is not None:
+                _touch(conn, [owner])
         if n == 0:
             suffix = f" for athlete {athlete!r}" if athlete else ""
             raise ValidationError(f"no {what} with id {row_id}{suffix}")
@@ -1071,27 +1098,103 @@ class Store:
     def athlete_versions(self) -> dict[str, tuple[Any, ...]]:
         """Per athlete name, a value that changes whenever that athlete's data changes.
 
-        Row counts and highest ids of activities, source files (a merged
-        duplicate adds one), pain entries and planned runs, plus the profile.
-        The dashboard keys its per-athlete caches on it, so a write for one
-        athlete (from the page or the CLI) recomputes only that athlete.
+        The profile (tz, heart rates, sex) and the athlete's revision, a counter
+        that every write method of this class bumps in the same transaction as
+        the write (imports, names, RPE, pain, plans, calendars). One query over
+        the athletes table, however many runs the store holds: the service keys
+        its caches on it, so a write for one athlete recomputes only that athlete.
         """
-
-        def per_athlete(conn: Connection, table: Table) -> dict[int, tuple[Any, ...]]:
-            q = select(table.c.athlete_id, func.count(), func.max(table.c.id)).group_by(
-                table.c.athlete_id
-            )
-            return {r[0]: tuple(r[1:]) for r in conn.execute(q)}
-
+        q = select(
+            athletes.c.name,
+            athletes.c.tz,
+            athletes.c.hr_rest,
+            athletes.c.hr_max,
+            athletes.c.sex,
+            athlete_revisions.c.revision,
+        ).outerjoin(athlete_revisions, athlete_revisions.c.athlete_id == athletes.c.id)
         with self._tx() as conn:
-            counts = [
-                per_athlete(conn, t) for t in (activities, source_files, pain_entries, planned_runs)
-            ]
-            people = conn.execute(select(athletes)).all()
-        return {
-            r.name: ((r.tz, r.hr_rest, r.hr_max, r.sex), *(c.get(r.id) for c in counts))
-            for r in people
-        }
+            rows = conn.execute(q).all()
+        return {r.name: ((r.tz, r.hr_rest, r.hr_max, r.sex), r.revision or 0) for r in rows}
+
+    def running_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
+        """Activities as a DataFrame of the columns the metrics read, for all athletes or one.
+
+        Columns ``id``, ``athlete``, ``sport``, ``start_utc`` (UTC-aware),
+        ``local_date`` (datetime64, midnight), ``distance_m``, ``timer_s``;
+        ordered by athlete, start and id; only activities on or before ``until``
+        (a local date) when given. Built column by column from one query: for
+        a million runs this is several times faster than :meth:`activities_frame`.
+        """
+        import numpy as np
+        import pandas as pd
+
+        a = activities.c
+        q = select(
+            a.id,
+            athletes.c.name,
+            a.sport,
+            # read as stored and parsed by pandas in one go, not one object per row
+            type_coerce(a.start_utc, String),
+            type_coerce(a.local_date, String),
+            a.distance_m,
+            a.timer_s,
+        ).join(athletes, athletes.c.id == a.athlete_id)
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if until is not None:
+            q = q.where(a.local_date <= until)
+        q = q.order_by(a.athlete_id, a.start_utc, a.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * 7
+        return pd.DataFrame(
+            {
+                "id": np.array(cols[0], dtype=np.int64),
+                "athlete": np.array(cols[1], dtype=object),
+                "sport": np.array(cols[2], dtype=object),
+                "start_utc": pd.to_datetime(pd.Series(cols[3], dtype=object), utc=True),
+                "local_date": pd.to_datetime(pd.Series(cols[4], dtype=object)).dt.normalize(),
+                "distance_m": np.array(cols[5], dtype=float),
+                "timer_s": np.array(cols[6], dtype=float),
+            }
+        )
+
+    def pain_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
+        """Pain entries as a DataFrame: athlete, date (datetime64), score, location, timing, note.
+
+        Ordered by athlete, date, time and id; only entries on or before ``until``
+        when given. One query, built column by column.
+        """
+        import numpy as np
+        import pandas as pd
+
+        p = pain_entries.c
+        q = select(
+            athletes.c.name,
+            type_coerce(p.date, String),
+            p.score,
+            p.location,
+            p.timing,
+            p.note,
+        ).join(athletes, athletes.c.id == p.athlete_id)
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if until is not None:
+            q = q.where(p.date <= until)
+        q = q.order_by(p.athlete_id, p.date, p.time, p.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * 6
+        return pd.DataFrame(
+            {
+                "athlete": np.array(cols[0], dtype=object),
+                "date": pd.to_datetime(pd.Series(cols[1], dtype=object)).dt.normalize(),
+                "score": np.array(cols[2], dtype=float),
+                "location": np.array(cols[3], dtype=object),
+                "timing": np.array(cols[4], dtype=object),
+                "note": np.array(cols[5], dtype=object),
+            }
+        )
 
 
 def original_path(root: Path, sha256: str, fmt: str) -> Path:
@@ -1117,6 +1220,19 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _touch(conn: Connection, athlete_ids: Iterable[int]) -> None:
+    """Bump the revision of each athlete (in the caller's transaction)."""
+    r = athlete_revisions.c
+    for aid in sorted(set(athlete_ids)):
+        n = conn.execute(
+            update(athlete_revisions)
+            .where(r.athlete_id == aid)
+            .values(revision=r.revision + 1)
+        ).rowcount
+        if not n:
+            conn.execute(insert(athlete_revisions).values(athlete_id=aid, revision=1))
 
 
 def _athlete(row: Any) -> Athlete:

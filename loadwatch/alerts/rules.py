@@ -149,7 +149,7 @@ def _emit(
     rule: str,
     rows: np.ndarray,
     *,
-    athlete: str,
+    athlete: str | np.ndarray,
     dates: Any,
     severity: np.ndarray,
     value: np.ndarray,
@@ -160,8 +160,9 @@ def _emit(
 ) -> list[Alert]:
     """One :class:`Alert` per position in ``rows`` (the days or runs that fire).
 
-    The arrays are indexed like the rule's input; ``evidence`` is one key, or
-    one per severity; ``inputs`` maps a name to an array of measurements.
+    The arrays are indexed like the rule's input; ``athlete`` is one name, or
+    an array of names (several athletes' rows at once); ``evidence`` is one key,
+    or one per severity; ``inputs`` maps a name to an array of measurements.
     """
     out = []
     for i in rows:
@@ -169,7 +170,7 @@ def _emit(
         out.append(
             Alert(
                 _day(dates[i]),
-                athlete,
+                athlete if isinstance(athlete, str) else str(athlete[i]),
                 rule,
                 sev,
                 float(value[i]),
@@ -215,14 +216,15 @@ def metric_alerts(
     daily: pd.DataFrame,
     thresholds: Thresholds,
     *,
-    athlete: str,
+    athlete: str | np.ndarray,
     planned_load: pd.Series | None = None,
 ) -> list[Alert]:
     """Ramp, ACWR (rolling and EWMA), ACWR low and monotony alerts, one per day.
 
     ``daily`` is :func:`loadwatch.metrics.daily_metrics` of a distance series
     (km). ``planned_load`` (km per day, same or sparser index) marks which
-    days' 7-day windows hold planned km.
+    days' 7-day windows hold planned km. ``athlete``: one name, or one per row
+    (several athletes' days in one frame, each row's windows computed on its own).
     """
     t = thresholds
     index = pd.DatetimeIndex(daily.index)
@@ -300,7 +302,7 @@ def spike_alerts(
     spikes: pd.DataFrame,
     thresholds: Thresholds,
     *,
-    athlete: str,
+    athlete: str | np.ndarray,
     planned_ids: Iterable[Any] = (),
 ) -> list[Alert]:
     """One alert per run whose spike is above the caution threshold.

@@ -4,7 +4,9 @@ The CLI and the dashboard are two thin faces over :class:`Service`: parse
 input, make one call here, render. Computed state is cached per athlete,
 keyed by the store's per-athlete version (every write for an athlete changes
 it) and a hash of the config file, so a write or a threshold change is seen
-on the next call and only that athlete is recomputed.
+on the next call and only that athlete is recomputed. The coach table (every
+athlete's state as of a date) is one cached list keyed by all the versions:
+a hit costs one query of the athletes table and one comparison.
 """
 
 from __future__ import annotations
@@ -14,18 +16,19 @@ import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from loadwatch.alerts import SEVERITY_RANK, Alert, config_path
+from loadwatch.alerts import SEVERITY_RANK, Alert, Thresholds, config_path
+from loadwatch.alerts.config import effective_thresholds, read_config
 from loadwatch.errors import ValidationError
 from loadwatch.service.check import PlanCheck, default_check_date, plan_check
+from loadwatch.service.coach import coach_states
 from loadwatch.service.render import short_reason
 from loadwatch.service.runner import RunnerView, runner_view
 from loadwatch.service.state import (
     AthleteState,
     History,
     all_alerts,
-    athlete_state,
     load_history,
     ranked,
 )
@@ -119,12 +122,49 @@ class Service:
             lambda: all_alerts(self.history(athlete, version), end=as_of),
         )
 
-    def _state(self, athlete: str, as_of: date, version: Hashable) -> AthleteState:
-        def compute() -> AthleteState:
-            history = self.history(athlete, version)
-            return athlete_state(history, as_of, self._alerts(athlete, as_of, version))
+    def _table(self, as_of: date, versions: dict[str, Hashable]) -> list[AthleteState]:
+        """Every athlete's state as of ``as_of``, ranked: one cached table.
 
-        return self._cached(("state", athlete, as_of), version, compute)
+        A hit is one comparison of ``versions`` with those the table was built
+        for. Otherwise only the athletes whose version changed are computed
+        (all of them in one vectorised pass, :func:`coach_states`), the others
+        come from the per-athlete cache.
+        """
+        key = ("table", as_of)
+        with self._lock:
+            hit = self._cache.get(key)
+            known = {n: self._cache.get(("state", n, as_of)) for n in versions} if not (
+                hit is not None and hit[0] == versions
+            ) else {}
+        if hit is not None and hit[0] == versions:
+            return cast(list[AthleteState], hit[1])
+        states: dict[str, AthleteState] = {}
+        stale = []
+        for name, version in versions.items():
+            found = known.get(name)
+            if found is not None and found[0] == version:
+                states[name] = found[1]
+            else:
+                stale.append(name)
+        if stale:
+            config = read_config()
+            memo: dict[str, Thresholds] = {}
+
+            def thresholds_of(name: str) -> Thresholds:
+                if name not in memo:
+                    memo[name] = effective_thresholds(name, config=config).thresholds
+                return memo[name]
+
+            subset = stale if len(stale) < len(versions) else None
+            computed = coach_states(self.store, as_of, thresholds_of, subset)
+            with self._lock:
+                for name in stale:
+                    self._cache[("state", name, as_of)] = (versions[name], computed[name])
+            states.update(computed)
+        table = ranked([states[n] for n in versions])
+        with self._lock:
+            self._cache[key] = (dict(versions), table)
+        return table
 
     def status(
         self, athlete: str | None = None, *, as_of: date | None = None
@@ -138,7 +178,7 @@ class Service:
         versions = self.versions()
         if athlete is not None:
             self._version(athlete, versions)
-        states = ranked([self._state(n, as_of, v) for n, v in versions.items()])
+        states = self._table(as_of, versions)
         if athlete is not None:
             return [s for s in states if s.athlete == athlete]
         return states
