@@ -197,3 +197,42 @@ def test_every_write_changes_only_that_athletes_version(store: Store) -> None:
         assert after["Steady"] != before["Steady"], what
         others = {n: v for n, v in after.items() if n != "Steady"}
         assert others == {n: v for n, v in before.items() if n != "Steady"}, what
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_many_athletes_pain_rule_equals_the_rule_per_athlete(seed: int) -> None:
+    import pandas as pd
+
+    from loadwatch.alerts import Thresholds
+    from loadwatch.alerts.many import pain_alerts_many
+    from loadwatch.alerts.rules import pain_alerts
+    from loadwatch.metrics import run_spikes
+
+    rng = np.random.default_rng(seed)
+    names = ["Ann", "bob", "Cy", "Dee"]
+    n = 300
+    day0 = np.datetime64("2025-01-01")
+    pain = pd.DataFrame(
+        {
+            "athlete": rng.choice(names, n),
+            "date": pd.to_datetime(day0 + rng.integers(0, 120, n)),
+            "score": rng.integers(0, 11, n).astype(float),
+            "location": rng.choice(["lower_back", "hip"], n),
+            "timing": rng.choice(["after_run", "next_morning"], n),
+        }
+    )
+    runs = [_run(date(2025, 1, 1) + timedelta(days=int(d)), float(k)) for d, k in zip(
+        rng.integers(0, 120, 200), rng.uniform(3, 30, 200), strict=True
+    )]
+    acts = pd.DataFrame([r.as_dict() for r in runs])
+    acts["athlete"] = rng.choice(names, len(acts))
+    acts["id"] = np.arange(len(acts))
+    spikes = run_spikes(acts)
+    t = Thresholds(pain_median_days=10)
+    want = []
+    for name in sorted(names):
+        mine = spikes[spikes["athlete"] == name]
+        want += pain_alerts(pain[pain["athlete"] == name], mine, t, athlete=name)
+    got = pain_alerts_many(pain, spikes, t)
+    assert len(want) > 20
+    assert got == want

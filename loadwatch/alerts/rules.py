@@ -409,11 +409,49 @@ def pain_alerts(
             spike_size = np.where(has, sp.to_numpy()[np.maximum(pos, 0)], np.nan)
 
     high = (s >= t.pain_high_score) | (flare & after_spike)
-    pain_dates = np.asarray(pd.DatetimeIndex(days.index).date)
+    return flare_alerts(
+        np.flatnonzero(flare),
+        t,
+        athlete=athlete,
+        dates=np.asarray(pd.DatetimeIndex(days.index).date),
+        score=s,
+        median=median.to_numpy(dtype=float),
+        location=days["location"].to_numpy(dtype=object),
+        timing=days["timing"].to_numpy(dtype=object),
+        by_score=by_score,
+        by_rise=by_rise,
+        high=high,
+        after_spike=after_spike,
+        spike_gap=spike_gap,
+        spike_size=spike_size,
+    )
+
+
+def flare_alerts(
+    rows: np.ndarray,
+    t: Thresholds,
+    *,
+    athlete: str | np.ndarray,
+    dates: np.ndarray,
+    score: np.ndarray,
+    median: np.ndarray,
+    location: np.ndarray,
+    timing: np.ndarray,
+    by_score: np.ndarray,
+    by_rise: np.ndarray,
+    high: np.ndarray,
+    after_spike: np.ndarray,
+    spike_gap: np.ndarray,
+    spike_size: np.ndarray,
+) -> list[Alert]:
+    """One pain-flare :class:`Alert` per position in ``rows`` (days that flare).
+
+    The arrays are indexed by pain day; ``athlete`` is one name or one per day.
+    """
     out = []
-    for i in np.flatnonzero(flare):
-        med = float(median.iloc[i])
-        if s[i] >= t.pain_high_score:
+    for i in rows:
+        med = float(median[i])
+        if score[i] >= t.pain_high_score:
             threshold = float(t.pain_high_score)
         else:
             bars = []
@@ -423,21 +461,21 @@ def pain_alerts(
                 bars.append(med + t.pain_rise_points)
             threshold = min(bars)
         inputs: dict[str, Any] = {
-            "score": int(s[i]),
+            "score": int(score[i]),
             "median": None if np.isnan(med) else med,
             "median_days": t.pain_median_days,
-            "location": str(days["location"].iloc[i]),
-            "timing": str(days["timing"].iloc[i]),
+            "location": str(location[i]),
+            "timing": str(timing[i]),
             "spike_days_before": int(spike_gap[i]) if after_spike[i] else None,
             "spike_pct": float(spike_size[i]) if after_spike[i] else None,
         }
         out.append(
             Alert(
-                pain_dates[i],
-                athlete,
+                dates[i],
+                athlete if isinstance(athlete, str) else str(athlete[i]),
                 "pain_flare",
                 "high" if high[i] else "caution",
-                float(s[i]),
+                float(score[i]),
                 threshold,
                 False,
                 "farrar2001",

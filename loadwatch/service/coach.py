@@ -21,7 +21,8 @@ import pandas as pd
 
 from loadwatch import metrics
 from loadwatch.alerts import SEVERITY_RANK, Alert, Thresholds
-from loadwatch.alerts.rules import metric_alerts, pain_alerts, sort_alerts, spike_alerts
+from loadwatch.alerts.many import pain_alerts_many
+from loadwatch.alerts.rules import metric_alerts, sort_alerts, spike_alerts
 from loadwatch.service.state import ACTIVE_DAYS, AthleteState, _num
 from loadwatch.store import Store
 
@@ -34,6 +35,13 @@ def _groups(names: np.ndarray) -> dict[str, slice]:
         return {}
     cuts = np.flatnonzero(np.r_[True, names[1:] != names[:-1], True])
     return {str(names[a]): slice(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)}
+
+
+def _member(values: np.ndarray, members: set[str], names: Sequence[str]) -> np.ndarray:
+    """Which of ``values`` are in ``members`` (hashing, not the quadratic np.isin on strings)."""
+    if len(members) == len(names):
+        return np.ones(len(values), dtype=bool)
+    return pd.Series(values, dtype=object).isin(members).to_numpy(dtype=bool)
 
 
 def _by_thresholds(
@@ -57,10 +65,11 @@ def coach_states(
     one = names[0] if len(names) == 1 else None
     acts = store.running_table(one, until=as_of)
     pain = store.pain_table(one, until=as_of)
-    if one is None and athletes is not None:
+    if one is None:
+        # only the athletes asked for (and none created since the list was read)
         wanted = set(names)
-        acts = acts[acts["athlete"].isin(wanted)]
-        pain = pain[pain["athlete"].isin(wanted)]
+        acts = acts[_member(acts["athlete"].to_numpy(dtype=object), wanted, ())]
+        pain = pain[_member(pain["athlete"].to_numpy(dtype=object), wanted, ())]
     return states_from_frames(acts, pain, names, as_of, thresholds_of)
 
 
@@ -99,7 +108,7 @@ def states_from_frames(
             )
         in_window = np.asarray(days >= first_stamp)
         for thresholds, members in groups.items():
-            sel = in_window & np.isin(who, list(members))
+            sel = in_window & _member(who, members, names)
             if sel.any():
                 window = daily[sel].droplevel("athlete")
                 for a in metric_alerts(window, thresholds, athlete=who[sel]):
@@ -114,7 +123,7 @@ def states_from_frames(
         for name, where in _groups(sp_who).items():
             values[name]["last_run_date"] = pd.Timestamp(sp_day[where].max()).date()
         for thresholds, members in groups.items():
-            mine = np.isin(sp_who, list(members))
+            mine = _member(sp_who, members, names)
             with np.errstate(invalid="ignore"):
                 big = np.flatnonzero(mine & (pct > thresholds.spike_caution_pct))
             if len(big):
@@ -141,46 +150,19 @@ def states_from_frames(
                 latest_pain_date=pd.Timestamp(day).date(),
                 latest_pain=int(score[where][p_day[where] == day].max()),
             )
-        windows = _pain_windows(pain, spikes, groups, first)
-        for name, thresholds, pain_part, spike_part in windows:
-            for a in pain_alerts(pain_part, spike_part, thresholds, athlete=name):
-                if a.date >= first:
-                    alerts[name].append(a)
+        for thresholds, members in groups.items():
+            reach = first - timedelta(days=thresholds.pain_median_days + 1)
+            part = pain[_member(p_who, members, names) & (p_day >= np.datetime64(reach))]
+            spike_part = None
+            if spikes is not None and len(spikes):
+                spike_reach = first - timedelta(days=thresholds.pain_after_spike_days + 1)
+                spike_part = spikes[
+                    _member(sp_who, members, names) & (sp_day >= np.datetime64(spike_reach))
+                ]
+            for a in pain_alerts_many(part, spike_part, thresholds, since=first):
+                alerts[a.athlete].append(a)
 
     return {name: _state(name, as_of, values[name], alerts[name]) for name in names}
-
-
-def _pain_windows(
-    pain: pd.DataFrame,
-    spikes: pd.DataFrame | None,
-    groups: dict[Thresholds, set[str]],
-    first: date,
-) -> list[tuple[str, Thresholds, pd.DataFrame, pd.DataFrame | None]]:
-    """Per athlete with pain in the window: the pain and spikes its flare rule reads.
-
-    A flare on day d reads the daily scores of the ``pain_median_days`` days
-    before d and the spikes of the ``pain_after_spike_days`` days up to d.
-    """
-    out = []
-    p_who = pain["athlete"].to_numpy(dtype=object)
-    p_day = pain["date"].to_numpy()
-    s_parts: dict[str, slice] = {}
-    if spikes is not None and len(spikes):
-        s_parts = _groups(spikes["athlete"].to_numpy(dtype=object))
-    for thresholds, members in groups.items():
-        reach = np.datetime64(first - timedelta(days=thresholds.pain_median_days + 1))
-        spike_reach = pd.Timestamp(first - timedelta(days=thresholds.pain_after_spike_days + 1))
-        for name, where in _groups(p_who).items():
-            if name not in members or p_day[where].max() < np.datetime64(first):
-                continue
-            part = pain.iloc[where]
-            part = part[p_day[where] >= reach]
-            spike_part = None
-            if name in s_parts:
-                mine = spikes.iloc[s_parts[name]]  # type: ignore[union-attr]
-                spike_part = mine[mine["local_date"] >= spike_reach]
-            out.append((name, thresholds, part, spike_part))
-    return out
 
 
 def _state(name: str, as_of: date, values: dict[str, Any], found: list[Alert]) -> AthleteState:
