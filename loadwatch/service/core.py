@@ -35,6 +35,9 @@ from loadwatch.service.state import (
 from loadwatch.store import PainEntry, PlannedRun, Store
 
 LOG = logging.getLogger("loadwatch.service")
+#: Runner views the warm-up computes after the coach table: the athletes a coach
+#: is likeliest to open first (the top of the table); the others on first visit.
+WARM_VIEWS = 20
 
 
 def _config_key() -> str:
@@ -52,6 +55,8 @@ class Service:
         self._store = store if isinstance(store, Store) else None
         self._url = store if isinstance(store, str) else None
         self._lock = threading.Lock()
+        #: the date the views describe when a call names none (None: today)
+        self.as_of: date | None = None
         # key -> (version it was computed for, value)
         self._cache: dict[Hashable, tuple[Hashable, Any]] = {}
 
@@ -94,13 +99,15 @@ class Service:
         return versions[athlete]
 
     def warm_up(self) -> None:
-        """Compute the coach table (and so every athlete's state) ahead of the first clicks.
+        """Compute the coach table ahead of the first clicks, as of :attr:`as_of`, then
+        the default runner view of the first :data:`WARM_VIEWS` athletes it ranks.
 
         Best effort: a failure only means the first request computes instead; it
         is logged by type only (a message could name an athlete).
         """
         try:
-            self.status()
+            for state in self.status(as_of=self.as_of)[:WARM_VIEWS]:
+                self.runner(state.athlete, as_of=self.as_of)
         except Exception as e:
             LOG.warning("cache warm-up stopped early (%s)", type(e).__name__)
 
@@ -229,12 +236,21 @@ class Service:
     ) -> RunnerView:
         """The runner view of ``athlete``; the status cards are the state as of ``as_of``."""
         as_of = as_of or date.today()
-        version = self._version(athlete)
-        history = self.history(athlete, version)
+        versions = self.versions()
+        version = self._version(athlete, versions)
+        # the state's attention rank depends on every athlete: key on all versions
         state = self.status(athlete, as_of=as_of)[0]
-        alerts_end = max(as_of, end or as_of)
-        alerts = self._alerts(athlete, alerts_end, version)
-        return runner_view(history, state, alerts, measure=measure, unit=unit, start=start, end=end)
+
+        def compute() -> RunnerView:
+            history = self.history(athlete, version)
+            alerts_end = max(as_of, end or as_of)
+            alerts = self._alerts(athlete, alerts_end, version)
+            return runner_view(
+                history, state, alerts, measure=measure, unit=unit, start=start, end=end
+            )
+
+        key = ("runner", athlete, measure, unit, start, end, as_of)
+        return cast(RunnerView, self._cached(key, (version, state), compute))
 
     def check(
         self,
