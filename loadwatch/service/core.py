@@ -29,6 +29,7 @@ from loadwatch.service.state import (
     AthleteState,
     History,
     all_alerts,
+    athlete_state,
     load_history,
     ranked,
 )
@@ -38,6 +39,9 @@ LOG = logging.getLogger("loadwatch.service")
 #: Runner views the warm-up computes after the coach table: the athletes a coach
 #: is likeliest to open first (the top of the table); the others on first visit.
 WARM_VIEWS = 20
+#: Up to this many changed athletes are recomputed one by one (sharing their runner
+#: view's history and alerts); more in one pass over all of them.
+FEW_STALE = 3
 
 
 def _config_key() -> str:
@@ -162,8 +166,18 @@ class Service:
                     memo[name] = effective_thresholds(name, config=config).thresholds
                 return memo[name]
 
-            subset = stale if len(stale) < len(versions) else None
-            computed = coach_states(self.store, as_of, thresholds_of, subset)
+            if len(stale) <= FEW_STALE and len(stale) < len(versions):
+                # after a write or two: the definition itself, on the history and
+                # alerts the athlete's runner view reads too (computed once for both)
+                computed = {
+                    n: athlete_state(
+                        self.history(n, versions[n]), as_of, self._alerts(n, as_of, versions[n])
+                    )
+                    for n in stale
+                }
+            else:
+                subset = stale if len(stale) < len(versions) else None
+                computed = coach_states(self.store, as_of, thresholds_of, subset)
             with self._lock:
                 for name in stale:
                     self._cache[("state", name, as_of)] = (versions[name], computed[name])
