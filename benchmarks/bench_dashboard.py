@@ -93,7 +93,11 @@ class Client:
     def coach(self) -> Any:
         ids = self.ids
         return self._call(
-            [(ids.COACH_GRID, "rowData"), (ids.COACH_AS_OF, "children"), (ids.COACH_CARDS, "children")],
+            [
+                (ids.COACH_GRID, "rowData"),
+                (ids.COACH_AS_OF, "children"),
+                (ids.COACH_CARDS, "children"),
+            ],
             [
                 {"id": ids.TABS, "property": "value", "value": ids.TAB_COACH},
                 {"id": ids.DATA_VERSION, "property": "data", "value": 0},
@@ -231,8 +235,7 @@ def main() -> None:
         base_total = per_athlete_base * n
         print(
             f"baseline (per-athlete definition): {per_athlete_base * 1000:.0f} ms CPU per athlete"
-            f" = {base_total:.1f} s for {n}"
-            + (" (measured on 20 athletes)" if n > 20 else "")
+            f" = {base_total:.1f} s for {n}" + (" (measured on 20 athletes)" if n > 20 else "")
         )
         print(f"coach cold vs baseline: {base_total / cold:.1f}x faster")
         verdicts.append((n, cold, col))

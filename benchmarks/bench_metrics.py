@@ -132,7 +132,10 @@ def check_agreement(activities: pd.DataFrame) -> int:
         assert list(ours.index) == list(frame.index), name
         for column in COMPARED:
             np.testing.assert_allclose(
-                ours[column].to_numpy(), frame[column].to_numpy(), rtol=1e-9, atol=1e-9,
+                ours[column].to_numpy(),
+                frame[column].to_numpy(),
+                rtol=1e-9,
+                atol=1e-9,
                 err_msg=f"{name} {column}",
             )
             values += len(frame)
@@ -184,7 +187,9 @@ def main() -> None:
     t_a = statistics.median(timed(lambda: pipeline(half_athletes), args.repeats)[0])
     t_y = statistics.median(timed(lambda: pipeline(half_years), args.repeats)[0])
     med = statistics.median(whole[0])
-    print(f"scaling: 50/25 athletes CPU ratio {med / t_a:.2f}, 5/2.5 years {med / t_y:.2f} (2.0 linear)")
+    print(
+        f"scaling: 50/25 athletes CPU ratio {med / t_a:.2f}, 5/2.5 years {med / t_y:.2f} (2.0 linear)"
+    )
     verdict = "faster" if ratio > 1 else "SLOWER"
     print(
         f"verdict: loadwatch's metrics pass is {ratio:.1f}x {verdict} than the pandas baseline "
