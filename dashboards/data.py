@@ -60,6 +60,10 @@ class DashboardData(Service):
         self.store_url = store_url
         #: the date the views describe (None: today, re-read on every request)
         self.as_of = as_of
+        # (athlete, measure, unit, start, end, as_of) -> (service view, view shown)
+        self._views: dict[tuple[Any, ...], tuple[RunnerView, RunnerView]] = {}
+        #: (the view shown, the runner callback's outputs built from it), per key
+        self.runner_outputs: dict[tuple[Any, ...], tuple[RunnerView, Any]] = {}
 
     def runner(
         self,
@@ -74,6 +78,17 @@ class DashboardData(Service):
         view = super().runner(
             athlete, measure=measure, unit=unit, start=start, end=end, as_of=as_of or self.as_of
         )
+        # the same service view (a cache hit) gives the same object back, so the
+        # callback can reuse the figures it built from it
+        key = (athlete, measure, unit, start, end, as_of or self.as_of)
+        known = self._views.get(key)
+        if known is not None and known[0] is view:
+            return known[1]
+        shown = self._with_messages(view, unit)
+        self._views[key] = (view, shown)
+        return shown
+
+    def _with_messages(self, view: RunnerView, unit: str) -> RunnerView:
         status = dict(view.status)
         if view.has_runs:
             last = view.runs.iloc[-1]

@@ -1227,9 +1227,7 @@ def _touch(conn: Connection, athlete_ids: Iterable[int]) -> None:
     r = athlete_revisions.c
     for aid in sorted(set(athlete_ids)):
         n = conn.execute(
-            update(athlete_revisions)
-            .where(r.athlete_id == aid)
-            .values(revision=r.revision + 1)
+            update(athlete_revisions).where(r.athlete_id == aid).values(revision=r.revision + 1)
         ).rowcount
         if not n:
             conn.execute(insert(athlete_revisions).values(athlete_id=aid, revision=1))

@@ -101,7 +101,14 @@ def test_long_tables_are_plain_text(db: str, monkeypatch: pytest.MonkeyPatch) ->
     lines = out.splitlines()
     assert lines[0] == "5 activities"
     assert lines[1].split() == [
-        "id", "athlete", "local_date", "sport", "distance", "moving", "avg_hr", "device",
+        "id",
+        "athlete",
+        "local_date",
+        "sport",
+        "distance",
+        "moving",
+        "avg_hr",
+        "device",
         "source_format",
     ]
     assert "│" not in out and len(lines) == 3 + 5

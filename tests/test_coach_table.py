@@ -50,10 +50,14 @@ def _run(day: date, km: float, *, hour: int = 7, sport: str = "running") -> Acti
     )
 
 
-def _add(store: Store, name: str, runs: list[ActivitySummary], pain: list[tuple[date, int]]) -> None:
+def _add(
+    store: Store, name: str, runs: list[ActivitySummary], pain: list[tuple[date, int]]
+) -> None:
     athlete = store.add_athlete(name)
     if runs:
-        record = FileRecord(hashlib.sha256(name.encode()).hexdigest(), "x.fit", 1, "fit", "imported")
+        record = FileRecord(
+            hashlib.sha256(name.encode()).hexdigest(), "x.fit", 1, "fit", "imported"
+        )
         store.add_file(athlete, record, runs)
     if pain:
         store.add_pain([PainEntry(None, name, d, s) for d, s in pain])
@@ -88,9 +92,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     _add(s, "Jumps", jumps, [(END - timedelta(days=7), 6), (END - timedelta(days=3), 8)])
     _add(s, "No runs", [], [])
     _add(s, "Only pain", [], _pain(END - timedelta(days=60), END, rng, 25))
-    _add(s, "Long ago", _steady(date(2019, 1, 1), date(2020, 12, 31), rng, 10), [
-        (date(2020, 12, 30), 9), (date(2020, 12, 31), 3)
-    ])
+    _add(
+        s,
+        "Long ago",
+        _steady(date(2019, 1, 1), date(2020, 12, 31), rng, 10),
+        [(date(2020, 12, 30), 9), (date(2020, 12, 31), 3)],
+    )
     brk = _steady(start, END - timedelta(days=70), rng, 9)
     brk += _steady(END - timedelta(days=25), END, rng, 11)
     _add(s, "Break", brk, _pain(END - timedelta(days=40), END, rng, 12))
@@ -98,7 +105,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     _add(s, "Only rides", rides, [(END - timedelta(days=1), 5)])
     doubles = _steady(start, END, rng, 7)
     doubles += [_run(d.local_date, 9, hour=18) for d in doubles[-30::3]]
-    doubles += [_run(END - timedelta(days=2), 25, hour=18), _run(END - timedelta(days=2), 26, hour=19)]
+    doubles += [
+        _run(END - timedelta(days=2), 25, hour=18),
+        _run(END - timedelta(days=2), 26, hour=19),
+    ]
     sore = _steady(END - timedelta(days=200), END, rng, 8)
     # long runs (spikes) every few days and a flare every third day, all through
     # the window's first days at each as-of date: the edges of the window matter
@@ -177,9 +187,7 @@ def test_every_write_changes_only_that_athletes_version(store: Store) -> None:
     athlete = store.athlete("Steady", create=False)
     run_id = int(store.running_table("Steady")["id"].iloc[-1])
     writes = {
-        "pain": lambda: store.delete_pain(
-            store.add_pain([PainEntry(None, "Steady", END, 2)])[0]
-        ),
+        "pain": lambda: store.delete_pain(store.add_pain([PainEntry(None, "Steady", END, 2)])[0]),
         "plan": lambda: store.delete_plan(
             store.add_plans([PlannedRun(None, "Steady", END, 5000.0, None)])[0]
         ),
@@ -221,9 +229,10 @@ def test_many_athletes_pain_rule_equals_the_rule_per_athlete(seed: int) -> None:
             "timing": rng.choice(["after_run", "next_morning"], n),
         }
     )
-    runs = [_run(date(2025, 1, 1) + timedelta(days=int(d)), float(k)) for d, k in zip(
-        rng.integers(0, 120, 200), rng.uniform(3, 30, 200), strict=True
-    )]
+    runs = [
+        _run(date(2025, 1, 1) + timedelta(days=int(d)), float(k))
+        for d, k in zip(rng.integers(0, 120, 200), rng.uniform(3, 30, 200), strict=True)
+    ]
     acts = pd.DataFrame([r.as_dict() for r in runs])
     acts["athlete"] = rng.choice(names, len(acts))
     acts["id"] = np.arange(len(acts))

@@ -44,9 +44,7 @@ def _member(values: np.ndarray, members: set[str], names: Sequence[str]) -> np.n
     return pd.Series(values, dtype=object).isin(members).to_numpy(dtype=bool)
 
 
-def _by_thresholds(
-    names: Sequence[str], thresholds_of: ThresholdsOf
-) -> dict[Thresholds, set[str]]:
+def _by_thresholds(names: Sequence[str], thresholds_of: ThresholdsOf) -> dict[Thresholds, set[str]]:
     """Athletes grouped by the thresholds in force for them (usually one group)."""
     out: dict[Thresholds, set[str]] = {}
     for name in names:

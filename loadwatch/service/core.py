@@ -144,9 +144,11 @@ class Service:
         key = ("table", as_of)
         with self._lock:
             hit = self._cache.get(key)
-            known = {n: self._cache.get(("state", n, as_of)) for n in versions} if not (
-                hit is not None and hit[0] == versions
-            ) else {}
+            known = (
+                {n: self._cache.get(("state", n, as_of)) for n in versions}
+                if not (hit is not None and hit[0] == versions)
+                else {}
+            )
         if hit is not None and hit[0] == versions:
             return cast(list[AthleteState], hit[1])
         states: dict[str, AthleteState] = {}
