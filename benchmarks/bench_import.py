@@ -237,7 +237,7 @@ def garmin_sdk_loop(files: list[Path]) -> None:
     from garmin_fit_sdk import Decoder, Stream
 
     for path in files:
-        messages, errors = Decoder(Stream.from_file(str(path))).read()
+        _messages, errors = Decoder(Stream.from_file(str(path))).read()
         if errors:
             raise RuntimeError(f"{path.name}: {errors}")
 
@@ -392,6 +392,8 @@ def main() -> None:
     imp = _med(first, "cpu")
     floor_cpu = statistics.median(fl[0])
     print()
+    above = imp - _med(start, "cpu")
+    print(f"import above start-up: {above:.2f} CPU s = {above / floor_cpu:.1f}x the floor")
     print(
         f"ratios (CPU medians): import / floor {imp / floor_cpu:.1f}x; "
         + ", ".join(f"{k} / import {v / imp:.0f}x" for k, v in loops.items())

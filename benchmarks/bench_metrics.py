@@ -188,7 +188,8 @@ def main() -> None:
     t_y = statistics.median(timed(lambda: pipeline(half_years), args.repeats)[0])
     med = statistics.median(whole[0])
     print(
-        f"scaling: 50/25 athletes CPU ratio {med / t_a:.2f}, 5/2.5 years {med / t_y:.2f} (2.0 linear)"
+        f"scaling: 50/25 athletes CPU ratio {med / t_a:.2f}, "
+        f"5/2.5 years {med / t_y:.2f} (2.0 linear)"
     )
     verdict = "faster" if ratio > 1 else "SLOWER"
     print(

@@ -136,7 +136,7 @@ def _reference(store: Store, as_of: date) -> dict:
     return {n: athlete_state(load_history(store, n), as_of) for n in names}
 
 
-def _thresholds(name: str):  # noqa: ANN202
+def _thresholds(name: str):
     from loadwatch.alerts import thresholds_for
 
     return thresholds_for(name)
@@ -175,7 +175,7 @@ def test_service_status_is_the_ranked_definition_and_sees_writes(store: Store) -
         after = service.status(as_of=END)
         assert after == ranked(list(_reference(store, END).values()))
         assert after[0].athlete in ("No runs", "Jumps")
-        assert [s for s in after if s.athlete == "No runs"][0].latest_pain == 9
+        assert next(s for s in after if s.athlete == "No runs").latest_pain == 9
     finally:
         store.delete_pain(pain_id)
     assert service.status(as_of=END) == ranked(list(_reference(store, END).values()))

@@ -12,6 +12,7 @@ rolling median and its spike link need.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -34,7 +35,7 @@ def _groups(names: np.ndarray) -> dict[str, slice]:
     if not len(names):
         return {}
     cuts = np.flatnonzero(np.r_[True, names[1:] != names[:-1], True])
-    return {str(names[a]): slice(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)}
+    return {str(names[a]): slice(a, b) for a, b in itertools.pairwise(cuts)}
 
 
 def _member(values: np.ndarray, members: set[str], names: Sequence[str]) -> np.ndarray:

@@ -62,7 +62,7 @@ class Service:
         #: the date the views describe when a call names none (None: today)
         self.as_of: date | None = None
         # key -> (version it was computed for, value)
-        self._cache: dict[Hashable, tuple[Hashable, Any]] = {}
+        self._cache: dict[Hashable, tuple[Any, Any]] = {}
 
     @classmethod
     def open(cls, db: str | None = None) -> Service:
