@@ -31,14 +31,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _cpu_s(pid: int) -> float:
-    """CPU seconds of a running process and its reaped children (Linux /proc)."""
+def _cpu_s(pid: int) -> tuple[float, float]:
+    """CPU seconds of a running process alone, and with its reaped children (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    own = sum(int(v) for v in fields[11:13])  # utime, stime
+    children = sum(int(v) for v in fields[13:15])  # cutime, cstime
+    tick = os.sysconf("SC_CLK_TCK")
+    return own / tick, (own + children) / tick
 
 
-def one_run(tmp: Path) -> tuple[float, float]:
+def one_run(tmp: Path) -> tuple[float, tuple[float, float]]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LOADWATCH_HOME": str(tmp)}
     started = time.perf_counter()
@@ -74,10 +76,15 @@ def main() -> None:
 
     runs = [one_run(Path(tempfile.mkdtemp(prefix="lw-demo-"))) for _ in range(args.repeats)]
     pages = [p for p, _ in runs]
-    cpus = [c for _, c in runs]
+    cpus = [c[1] for _, c in runs]
+    own = [c[0] for _, c in runs]
     print("input: loadwatch demo --no-browser (bundled samples, fresh store each run)")
     print(f"first page  wall s  min {min(pages):.2f}  median {statistics.median(pages):.2f}")
     print(f"first page  CPU s   min {min(cpus):.2f}  median {statistics.median(cpus):.2f}")
+    print(
+        f"  of which the demo process itself: min {min(own):.2f}  "
+        f"median {statistics.median(own):.2f} (the rest: helper processes, run alongside)"
+    )
     med = statistics.median(pages)
     verdict = "met" if med <= GOAL_S else f"MISSED by {med - GOAL_S:.2f} s"
     print(f"goal 6 (first page within {GOAL_S:.0f} s of start): {verdict} (median {med:.2f} s)")
