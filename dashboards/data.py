@@ -65,7 +65,18 @@ class DashboardData(Service):
         super().__init__(store_url)
         self.store_url = store_url
         #: the date the views describe (None: today, re-read on every request)
-        self.as_of = as_of
+        self.fixed_as_of = as_of
+
+    @property
+    def as_of(self) -> date | None:
+        """The fixed as-of date, moved on to the newest run or pain date when data
+        newer than it has arrived (a run dropped into the demo is shown); None: today."""
+        if self.fixed_as_of is None:
+            return None
+        newest = [
+            d for name in self.athletes() if (d := self.history(name).last_data_date) is not None
+        ]
+        return max([self.fixed_as_of, *newest])
 
     def runner(
         self,
