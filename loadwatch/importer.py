@@ -17,6 +17,7 @@ The one import path behind both the CLI and the dashboard:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import json
 import os
@@ -43,8 +44,8 @@ from loadwatch.ingest.sources import (
     iter_paths,
     scan_archive,
 )
-from loadwatch.ingest.tz import offset_in_zone
-from loadwatch.model import ActivitySummary
+from loadwatch.ingest.tz import format_offset, offset_in_zone
+from loadwatch.model import UNKNOWN_SPORT, ActivitySummary
 from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, write_original
 
 #: Below this many new files, decoding in-process beats starting workers.
@@ -69,6 +70,12 @@ class ImportReport:
     errors: list[dict[str, str]] = field(default_factory=list)
     recovered: list[dict[str, str]] = field(default_factory=list)
     missing_from_archive: list[dict[str, Any]] = field(default_factory=list)
+    wellness_days_imported: int = 0  # Garmin wellness days added or changed
+    wellness_days_unchanged: int = 0  # wellness days already stored with these values
+    #: per Strava activities.csv: {"path", "columns": {canonical column: header text}}
+    columns_recognised: list[dict[str, Any]] = field(default_factory=list)
+    #: per imported file, what the readers noticed or repaired: {"path", "notes": [...]}
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -85,6 +92,10 @@ class ImportReport:
             "errors": self.errors,
             "recovered": self.recovered,
             "missing_from_archive": self.missing_from_archive,
+            "wellness_days_imported": self.wellness_days_imported,
+            "wellness_days_unchanged": self.wellness_days_unchanged,
+            "columns_recognised": self.columns_recognised,
+            "notes": self.notes,
         }
 
     def absorb(self, other: dict[str, Any]) -> None:
@@ -93,6 +104,8 @@ class ImportReport:
         self.skipped.extend(other.get("skipped", []))
         self.errors.extend(other.get("errors", []))
         self.missing_from_archive.extend(other.get("missing_from_archive", []))
+        self.wellness_days_unchanged += int(other.get("wellness_days", 0))
+        self.columns_recognised.extend(other.get("columns_recognised", []))
 
 
 class Progress:
@@ -249,7 +262,9 @@ class Importer:
             previous = json.loads(stored)
             # Unchanged archive: replay its report. But if some members failed and
             # loadwatch has changed since, read it again: a newer reader may manage.
-            if not previous.get("errors") or previous.get("loadwatch") == __version__:
+            # A report without "wellness_days" predates the wellness import: read again.
+            fresh = not previous.get("errors") or previous.get("loadwatch") == __version__
+            if fresh and "wellness_days" in previous:
                 self.report.absorb(previous)
                 return
         try:
@@ -344,6 +359,7 @@ class Importer:
             else:
                 summaries = [self._localize(s, hint) for s in d.summaries]
                 recovered = any(s.recovered for s in summaries)
+                d.notes = list(dict.fromkeys([*d.notes, *(n for x in summaries for n in x.notes)]))
                 note = "; ".join(d.notes) or None
                 record = FileRecord(d.sha256, d.display, d.size, d.fmt, "imported", note, recovered)
                 to_store.append((src, d, record, summaries))
@@ -363,6 +379,8 @@ class Importer:
                 rep.merged_duplicates += outcome.merged
                 if record.recovered:
                     rep.recovered.append({"path": d.display, "note": record.error or ""})
+                if d.notes:
+                    rep.notes.append({"path": d.display, "notes": d.notes})
                 if outcome.inserted:
                     rep.imported += 1
                 self.progress.advance(d.display, "imported" if outcome.inserted else "merged")
@@ -371,18 +389,36 @@ class Importer:
         if hint is not None:
             if hint.name:  # the name the user gave it in the service wins over the file's
                 s.name = hint.name
-            if hint.sport and s.sport == "generic":
+            if hint.sport and s.sport in ("generic", UNKNOWN_SPORT):
                 s.sport, s.sub_sport = hint.sport, hint.sub_sport
+                s.notes = [n for n in s.notes if "is not one loadwatch knows" not in n]
+            if hint.rpe is not None:
+                s.rpe = hint.rpe
+        # a device clock that says UTC is the weakest evidence of a zone: the
+        # athlete's own zone overrides it
+        if s.offset_source == "device_utc" and self.athlete.tz:
+            s = dataclasses.replace(s, utc_offset_s=None, local_date=None)
         if s.utc_offset_s is not None and s.local_date is not None:
             return s
         if self.athlete.tz:
             return s.localized(offset_in_zone(self.athlete.tz, s.start_utc), "athlete_zone")
-        offset = s.start_utc.astimezone().utcoffset() or timedelta(0)
-        return s.localized(int(offset.total_seconds()), "system_zone")
+        offset = int((s.start_utc.astimezone().utcoffset() or timedelta(0)).total_seconds())
+        s.notes.append(
+            "no time zone in the file, no position and no athlete zone: the local date uses "
+            f"this computer's zone (UTC{format_offset(offset)}); set the athlete's zone with "
+            "'loadwatch athletes set NAME --tz ZONE' and import again"
+        )
+        return s.localized(offset, "system_zone")
 
     def _finish_source(self, src: _Source) -> None:
+        wellness_days = 0
         if src.scan is not None:
             src.report.missing_from_archive.extend(self._missing(src.scan.expected))
+            wellness_days = self._import_wellness(src)
+            if src.scan.columns:
+                src.report.columns_recognised.append(
+                    {"path": f"{src.label}!activities.csv", "columns": src.scan.columns}
+                )
         self._merge(src.report)
         if src.scan is not None and src.archive_sha is not None:
             stored = {
@@ -391,6 +427,8 @@ class Importer:
                 "errors": src.report.errors,
                 "skipped": src.report.skipped,
                 "missing_from_archive": src.report.missing_from_archive,
+                "wellness_days": wellness_days,
+                "columns_recognised": src.report.columns_recognised,
             }
             self.store.mark_archive_done(
                 self.athlete,
@@ -400,6 +438,23 @@ class Importer:
                 src.scan.layout,
                 json.dumps(stored),
             )
+
+    def _import_wellness(self, src: _Source) -> int:
+        """Store the Garmin wellness days of an archive; returns how many days it holds."""
+        from loadwatch.ingest.wellness import read_wellness_members
+        from loadwatch.store import WellnessDay
+
+        if src.scan is None or not src.scan.wellness:
+            return 0
+        read = read_wellness_members(src.scan.wellness)
+        for display, reason in read.problems:
+            src.report.errors.append({"path": display, "error": reason})
+        name = self.athlete.name
+        rows = [WellnessDay(name, d.date, "garmin", **d.values()) for d in read.days]
+        outcome = self.store.upsert_wellness(rows)
+        src.report.wellness_days_imported += outcome.added + outcome.updated
+        src.report.wellness_days_unchanged += outcome.unchanged
+        return len(rows)
 
     def _missing(self, expected: list[ExpectedActivity]) -> list[dict[str, Any]]:
         """Activities an export's index lists that no file in it provided."""
@@ -435,12 +490,16 @@ class Importer:
             "merged_duplicates",
             "activities_added",
             "ignored",
+            "wellness_days_imported",
+            "wellness_days_unchanged",
         ):
             setattr(r, key, getattr(r, key) + getattr(part, key))
+        r.columns_recognised.extend(part.columns_recognised)
         r.skipped.extend(part.skipped)
         r.errors.extend(part.errors)
         r.recovered.extend(part.recovered)
         r.missing_from_archive.extend(part.missing_from_archive)
+        r.notes.extend(part.notes)
 
 
 def _done(job: Future[_Decoded] | _Decoded) -> bool:

@@ -10,6 +10,7 @@ and come back timezone-aware.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,7 +49,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from loadwatch.errors import StoreError, ValidationError
-from loadwatch.model import FORMAT_RANK, ActivitySummary
+from loadwatch.model import ActivitySummary, richness
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,6 +115,8 @@ activities = Table(
     Column("recovered", Boolean, nullable=False, default=False),
     Column("name", Text),
     Column("rpe", Float),
+    Column("notes", Text),  # JSON list of what the reader noticed or repaired
+    Column("channels", String(40)),  # "hr gps distance": what the kept source recorded
     Index("ix_activities_athlete_start", "athlete_id", "start_utc"),
 )
 
@@ -176,6 +179,61 @@ athlete_revisions = Table(
     metadata,
     Column("athlete_id", Integer, ForeignKey("athletes.id"), primary_key=True),
     Column("revision", Integer, nullable=False),
+
+# ---------------------------------------------------------------------------
+# Wellness and rehab context (science.md section 8): not load, shown next to it.
+# A device's values and the athlete's own ratings are kept apart: each
+# wellness row comes from one source ("garmin" for a watch export, "self" for
+# a check-in), and a row only ever fills its source's columns.
+# ---------------------------------------------------------------------------
+wellness_days = Table(
+    "wellness_days",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("date", Date, nullable=False),  # local date (sleep: the wake-up date)
+    Column("source", String(20), nullable=False),  # garmin | self
+    Column("sleep_h", Float),  # hours asleep
+    Column("sleep_score", Float),  # device score, 0-100
+    Column("sleep_quality", Integer),  # self rating, 1-5
+    Column("resting_hr", Float),  # bpm
+    Column("hrv_ms", Float),  # overnight HRV, ms
+    Column("stress_device", Float),  # device daily average, 0-100
+    Column("body_battery_high", Float),  # device, 0-100
+    Column("stress_self", Integer),  # self rating, 0-10
+    Column("soreness", Integer),  # self rating, 0-10
+    Column("fatigue", Integer),  # self rating, 0-10
+    Column("note", Text),
+    Column("created_utc", DateTime, nullable=False),
+    Column("updated_utc", DateTime, nullable=False),
+    UniqueConstraint("athlete_id", "date", "source", name="uq_wellness_athlete_date_source"),
+)
+
+rehab_sessions = Table(
+    "rehab_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("exercise", String(40), nullable=False),  # a key of loadwatch.rehab.CATALOGUE
+    Column("sets", Integer),
+    Column("reps", Integer),
+    Column("seconds", Integer),  # hold time per set
+    Column("side", String(10)),  # left | right | both
+    Column("note", Text),
+    Column("created_utc", DateTime, nullable=False),
+    Index("ix_rehab_athlete_date", "athlete_id", "date"),
+)
+
+rehab_plans = Table(
+    "rehab_plan",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("exercise", String(40), nullable=False),
+    Column("per_week", Integer, nullable=False),  # target sessions per calendar week
+    Column("created_utc", DateTime, nullable=False),
+    UniqueConstraint("athlete_id", "exercise", name="uq_rehab_plan_athlete_exercise"),
 )
 
 # ------------------------------------------------ calendars and notifications (issue 15)
@@ -281,6 +339,9 @@ _ORDER: dict[str, tuple[str, ...]] = {
     "activities": ("start_utc",),
     "pain_entries": ("date", "time"),
     "planned_runs": ("date",),
+    "wellness_days": ("date", "source"),
+    "rehab_sessions": ("date",),
+    "rehab_plan": ("exercise",),
 }
 
 PAIN_LOCATIONS = ("lower_back", "hip", "hip_flexor", "glute_si", "other")
@@ -320,6 +381,89 @@ class PlannedRun:
     date: date
     distance_m: float
     note: str | None = None
+
+
+#: Columns a wellness row of each source may fill (science.md section 8).
+WELLNESS_DEVICE_FIELDS: tuple[str, ...] = (
+    "sleep_h",
+    "sleep_score",
+    "resting_hr",
+    "hrv_ms",
+    "stress_device",
+    "body_battery_high",
+)
+WELLNESS_SELF_FIELDS: tuple[str, ...] = (
+    "sleep_h",
+    "sleep_quality",
+    "stress_self",
+    "soreness",
+    "fatigue",
+    "note",
+)
+WELLNESS_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(WELLNESS_DEVICE_FIELDS + WELLNESS_SELF_FIELDS)
+)
+#: Wellness sources: a watch export, or the athlete's own check-in.
+WELLNESS_SOURCES: tuple[str, ...] = ("garmin", "self")
+REHAB_SIDES: tuple[str, ...] = ("left", "right", "both")
+
+
+@dataclass(frozen=True, slots=True)
+class WellnessDay:
+    """One day's wellness values from one source (units as in the ``wellness_days`` table)."""
+
+    athlete: str
+    date: date
+    source: str
+    sleep_h: float | None = None
+    sleep_score: float | None = None
+    sleep_quality: int | None = None
+    resting_hr: float | None = None
+    hrv_ms: float | None = None
+    stress_device: float | None = None
+    body_battery_high: float | None = None
+    stress_self: int | None = None
+    soreness: int | None = None
+    fatigue: int | None = None
+    note: str | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The filled columns of this row's source (None for a value not given)."""
+        allowed = WELLNESS_SELF_FIELDS if self.source == "self" else WELLNESS_DEVICE_FIELDS
+        return {f: getattr(self, f) for f in allowed}
+
+
+@dataclass(frozen=True, slots=True)
+class WellnessOutcome:
+    """What :meth:`Store.upsert_wellness` did: days added, changed and already so."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RehabSession:
+    """One logged rehab exercise: sets of reps, or sets held for seconds, on a side."""
+
+    id: int | None
+    athlete: str
+    date: date
+    exercise: str
+    sets: int | None = None
+    reps: int | None = None
+    seconds: int | None = None
+    side: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RehabPlanItem:
+    """One exercise of an athlete's routine and its target sessions per week."""
+
+    athlete: str
+    exercise: str
+    per_week: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +547,7 @@ class Store:
         self.originals_dir = originals_dir or base / "originals"
         try:
             metadata.create_all(self.engine)
+            _add_missing_columns(self.engine)
         except SQLAlchemyError as e:
             raise StoreError(f"cannot open the database at {url}: {e.__class__.__name__}") from e
 
@@ -495,7 +640,9 @@ class Store:
         Either the file row and all its activities are stored, or nothing is.
         A summary that matches an existing activity of the athlete (start within
         2 minutes, distance within 5%) is merged into it: the source is linked,
-        and the activity's values come from the richer format (FIT > TCX > GPX).
+        and the activity's values come from the richer source (positions, a
+        device distance, then FIT > TCX > GPX, then heart rate), with heart
+        rate filled from the other source when only that one has it.
         """
         return self.add_files(athlete, [(record, summaries)])[0]
 
@@ -557,14 +704,8 @@ class Store:
                 ).inserted_primary_key[0]  # type: ignore[index]
                 inserted += 1
             else:
-                activity_id, current_format = match
-                if FORMAT_RANK.get(s.source_format, 9) < FORMAT_RANK.get(current_format, 9):
-                    values = _activity_values(s)
-                    conn.execute(
-                        update(activities)
-                        .where(activities.c.id == activity_id)
-                        .values(**{k: v for k, v in values.items() if k not in ("name", "rpe")})
-                    )
+                _merge_into(conn, match, s)
+                activity_id = match.id
                 merged += 1
             conn.execute(
                 insert(activity_sources).values(
@@ -580,6 +721,12 @@ class Store:
                     .where(and_(activities.c.id == activity_id, activities.c.name.is_(None)))
                     .values(name=s.name)
                 )
+            if s.rpe is not None and match is not None:  # e.g. Strava's RPE for a watch run
+                conn.execute(
+                    update(activities)
+                    .where(and_(activities.c.id == activity_id, activities.c.rpe.is_(None)))
+                    .values(rpe=s.rpe)
+                )
         if merged and not inserted and record.outcome == "imported":
             conn.execute(
                 update(source_files).where(source_files.c.id == file_id).values(outcome="duplicate")
@@ -587,12 +734,19 @@ class Store:
         return FileOutcome(inserted, merged, already_known=False)
 
     @staticmethod
-    def _find_same_activity(
-        conn: Connection, athlete_id: int, s: ActivitySummary
-    ) -> tuple[int, str] | None:
+    def _find_same_activity(conn: Connection, athlete_id: int, s: ActivitySummary) -> Any:
+        """The stored activity that is the same run as ``s`` (a row), or None."""
         start = _naive_utc(s.start_utc)
         rows = conn.execute(
-            select(activities.c.id, activities.c.distance_m, activities.c.source_format).where(
+            select(
+                activities.c.id,
+                activities.c.distance_m,
+                activities.c.source_format,
+                activities.c.channels,
+                activities.c.avg_hr,
+                activities.c.max_hr,
+                activities.c.notes,
+            ).where(
                 and_(
                     activities.c.athlete_id == athlete_id,
                     activities.c.start_utc >= start - DEDUP_WINDOW,
@@ -603,7 +757,7 @@ class Store:
         for row in rows:
             biggest = max(row.distance_m, s.distance_m)
             if biggest == 0 or abs(row.distance_m - s.distance_m) <= DEDUP_DISTANCE * biggest:
-                return row.id, row.source_format
+                return row
         return None
 
     def sources_of(self, activity_id: int) -> list[dict[str, Any]]:
@@ -687,15 +841,20 @@ class Store:
     def activities_frame(
         self, athlete: str | None = None, *, since: date | None = None
     ) -> pd.DataFrame:
-        """Activities as a DataFrame with the summary columns plus ``rpe`` and ``name``."""
+        """Activities as a DataFrame: the summary columns plus ``rpe``, ``name`` and
+        ``notes`` (one line per note, "" when none)."""
         import pandas as pd
 
         from loadwatch.model import SUMMARY_COLUMNS
 
         rows = self._by_athlete(activities, athlete, activities.c.local_date, since)
-        cols = [*SUMMARY_COLUMNS, "rpe", "name"]
+        cols = [*SUMMARY_COLUMNS, "rpe", "name", "notes"]
         frame = pd.DataFrame(
-            [{**r._mapping, "athlete": r.athlete_name} for r in rows], columns=cols
+            [
+                {**r._mapping, "athlete": r.athlete_name, "notes": "\n".join(_notes(r.notes))}
+                for r in rows
+            ],
+            columns=cols,
         )
         frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
         frame["recovered"] = frame["recovered"].astype(bool)
@@ -813,6 +972,157 @@ class Store:
 
     def delete_plan(self, plan_id: int, athlete: str | None = None) -> None:
         self._delete(planned_runs, plan_id, athlete, "planned run")
+
+    # ------------------------------------------------------- wellness and rehab
+    # Context next to load (science.md section 8); nothing here feeds the load.
+    def upsert_wellness(self, days: Sequence[WellnessDay]) -> WellnessOutcome:
+        """Store wellness days (all or none), one row per athlete, date and source.
+
+        A day already stored from the same source is updated with the values
+        given (a value left None keeps what is stored); a day whose values are
+        already stored counts as unchanged, so importing twice changes nothing.
+        Rows must be validated by the caller; a row filling another source's
+        columns is refused.
+        """
+        added = updated = unchanged = 0
+        now = _utcnow()
+        with self._tx() as conn:
+            cache: dict[str, int] = {}
+            for d in days:
+                if d.source not in WELLNESS_SOURCES:
+                    raise ValidationError(f"unknown wellness source {d.source!r}")
+                allowed = set(d.values())
+                stray = [
+                    f for f in WELLNESS_FIELDS if f not in allowed and getattr(d, f) is not None
+                ]
+                if stray:
+                    raise ValidationError(
+                        f"a {d.source} wellness row cannot hold {', '.join(stray)}"
+                    )
+                aid = cache.get(d.athlete)
+                if aid is None:
+                    aid = cache[d.athlete] = self._athlete_id(conn, d.athlete)
+                    _touch(conn, [aid])
+                given = {k: v for k, v in d.values().items() if v is not None}
+                key = and_(
+                    wellness_days.c.athlete_id == aid,
+                    wellness_days.c.date == d.date,
+                    wellness_days.c.source == d.source,
+                )
+                row = conn.execute(select(wellness_days).where(key)).first()
+                if row is None:
+                    conn.execute(
+                        insert(wellness_days).values(
+                            athlete_id=aid,
+                            date=d.date,
+                            source=d.source,
+                            created_utc=now,
+                            updated_utc=now,
+                            **given,
+                        )
+                    )
+                    added += 1
+                elif all(getattr(row, k) == v for k, v in given.items()):
+                    unchanged += 1
+                else:
+                    conn.execute(
+                        update(wellness_days)
+                        .where(wellness_days.c.id == row.id)
+                        .values(updated_utc=now, **given)
+                    )
+                    updated += 1
+        return WellnessOutcome(added, updated, unchanged)
+
+    def list_wellness(
+        self,
+        athlete: str | None = None,
+        *,
+        since: date | None = None,
+        source: str | None = None,
+    ) -> list[WellnessDay]:
+        """Wellness rows, oldest first (device before self on the same date)."""
+        rows = self._by_athlete(wellness_days, athlete, wellness_days.c.date, since)
+        return [
+            WellnessDay(
+                athlete=r.athlete_name,
+                date=r.date,
+                source=r.source,
+                **{f: getattr(r, f) for f in WELLNESS_FIELDS},
+            )
+            for r in rows
+            if source is None or r.source == source
+        ]
+
+    def delete_wellness(self, athlete: str, day: date, source: str = "self") -> None:
+        """Delete one day's wellness row of one source (a check-in by default)."""
+        with self._tx() as conn:
+            _touch(conn, [self._athlete_id(conn, athlete)])
+            n = conn.execute(
+                delete(wellness_days).where(
+                    and_(
+                        wellness_days.c.athlete_id == self._athlete_id(conn, athlete),
+                        wellness_days.c.date == day,
+                        wellness_days.c.source == source,
+                    )
+                )
+            ).rowcount
+        if n == 0:
+            raise ValidationError(f"no {source} wellness entry on {day} for athlete {athlete!r}")
+
+    def add_rehab(self, sessions: Sequence[RehabSession]) -> list[int]:
+        """Store rehab sessions (all or none). Sessions must be validated by the caller."""
+        ids: list[int] = []
+        with self._tx() as conn:
+            for s in sessions:
+                _touch(conn, [self._athlete_id(conn, s.athlete)])
+                ids.append(
+                    conn.execute(
+                        insert(rehab_sessions).values(
+                            athlete_id=self._athlete_id(conn, s.athlete),
+                            date=s.date,
+                            exercise=s.exercise,
+                            sets=s.sets,
+                            reps=s.reps,
+                            seconds=s.seconds,
+                            side=s.side,
+                            note=s.note,
+                            created_utc=_utcnow(),
+                        )
+                    ).inserted_primary_key[0]  # type: ignore[index]
+                )
+        return ids
+
+    def list_rehab(
+        self, athlete: str | None = None, *, since: date | None = None
+    ) -> list[RehabSession]:
+        rows = self._by_athlete(rehab_sessions, athlete, rehab_sessions.c.date, since)
+        return [
+            RehabSession(
+                r.id, r.athlete_name, r.date, r.exercise, r.sets, r.reps, r.seconds, r.side, r.note
+            )
+            for r in rows
+        ]
+
+    def delete_rehab(self, session_id: int, athlete: str | None = None) -> None:
+        self._delete(rehab_sessions, session_id, athlete, "rehab session")
+
+    def set_rehab_plan(self, athlete: str, exercise: str, per_week: int) -> None:
+        """Put ``exercise`` in the athlete's routine at ``per_week`` sessions (0 removes it)."""
+        with self._tx() as conn:
+            aid = self._athlete_id(conn, athlete)
+            _touch(conn, [aid])
+            key = and_(rehab_plans.c.athlete_id == aid, rehab_plans.c.exercise == exercise)
+            conn.execute(delete(rehab_plans).where(key))
+            if per_week > 0:
+                conn.execute(
+                    insert(rehab_plans).values(
+                        athlete_id=aid, exercise=exercise, per_week=per_week, created_utc=_utcnow()
+                    )
+                )
+
+    def rehab_plan(self, athlete: str | None = None) -> list[RehabPlanItem]:
+        rows = self._by_athlete(rehab_plans, athlete)
+        return [RehabPlanItem(r.athlete_name, r.exercise, r.per_week) for r in rows]
 
     # ------------------------------------- calendars and notifications (issue 15)
     def calendar_source(self, athlete: str, kind: str, location: str) -> CalendarSource:
@@ -1159,6 +1469,16 @@ class Store:
             }
         )
 
+    def newest_data_date(self) -> date | None:
+        """The newest activity or pain date of any athlete (None for an empty store)."""
+        with self._tx() as conn:
+            days = [
+                conn.execute(select(func.max(activities.c.local_date))).scalar(),
+                conn.execute(select(func.max(pain_entries.c.date))).scalar(),
+            ]
+        found = [d for d in days if d is not None]
+        return max(found) if found else None
+
     def pain_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
         """Pain entries as a DataFrame: athlete, date (datetime64), score, location, timing, note.
 
@@ -1237,6 +1557,57 @@ def _athlete(row: Any) -> Athlete:
     return Athlete(row.id, row.name, row.tz, row.hr_rest, row.hr_max, row.sex)
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """Add columns this version defines to tables an older version created.
+
+    Only nullable columns are ever added between versions, so ``ALTER TABLE
+    ... ADD COLUMN`` is enough (SQLite and PostgreSQL alike).
+    """
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        missing = [c for c in table.columns if c.name not in have and c.nullable]
+        if not missing:
+            continue
+        with engine.begin() as conn:
+            for column in missing:
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+
+
+def _merge_into(conn: Connection, row: Any, s: ActivitySummary) -> None:
+    """Merge a second source of one run into the stored activity ``row``.
+
+    The richer source's values are kept (:func:`~loadwatch.model.richness`:
+    positions, a device distance, the format, then heart rate); heart rate
+    missing from the kept source is filled from the other one. Name and RPE
+    the athlete may have set are never overwritten.
+    """
+    stored = f"{row.channels or ''} {'hr' if row.avg_hr is not None else ''}"
+    new_is_richer = richness(s.channels, s.source_format) > richness(stored, row.source_format)
+    if new_is_richer:
+        values = {k: v for k, v in _activity_values(s).items() if k not in ("name", "rpe")}
+        if values["avg_hr"] is None and row.avg_hr is not None:
+            values["avg_hr"], values["max_hr"] = row.avg_hr, row.max_hr
+            values["notes"] = json.dumps(
+                [*s.notes, f"heart rate from the {row.source_format} copy of this run"]
+            )
+        conn.execute(update(activities).where(activities.c.id == row.id).values(**values))
+    elif row.avg_hr is None and s.avg_hr is not None:
+        notes = [*_notes(row.notes), f"heart rate from the {s.source_format} copy of this run"]
+        conn.execute(
+            update(activities)
+            .where(activities.c.id == row.id)
+            .values(avg_hr=s.avg_hr, max_hr=s.max_hr, notes=json.dumps(notes))
+        )
+
+
+def _notes(text: str | None) -> list[str]:
+    return list(json.loads(text)) if text else []
+
+
 def _activity_values(s: ActivitySummary) -> dict[str, Any]:
     if s.utc_offset_s is None or s.local_date is None:
         raise ValueError("an activity must be localized before it is stored")
@@ -1259,6 +1630,9 @@ def _activity_values(s: ActivitySummary) -> dict[str, Any]:
         "session_index": s.session_index,
         "recovered": bool(s.recovered),
         "name": s.name,
+        "rpe": s.rpe,
+        "notes": json.dumps(s.notes) if s.notes else None,
+        "channels": " ".join(s.channels) or None,
     }
 
 
@@ -1284,4 +1658,7 @@ def _summary(r: Any) -> ActivitySummary:
         name=r.name,
         athlete=r.athlete_name,
         id=r.id,
+        rpe=r.rpe,
+        notes=_notes(r.notes),
+        channels=tuple((r.channels or "").split()),
     )

@@ -25,9 +25,15 @@ _TABLE_COLUMNS = (
     "distance",
     "moving",
     "avg_hr",
+    "rpe",
     "device",
     "source_format",
+    "name",
+    "notes",
 )
+#: JSON and CSV columns: the activity summary, the session RPE (CR-10, null when not
+#: given), then the activity's name and notes.
+_LIST_COLUMNS = (*SUMMARY_COLUMNS, "rpe", "name", "notes")
 
 
 #: Activities the table shows unless ``--limit`` or ``--all`` says otherwise.
@@ -72,7 +78,9 @@ def activities_cmd(
     The table shows the newest 50 (``--limit N``, ``--all``) in km or miles
     with moving time. JSON and CSV carry every activity, oldest first, with
     the documented summary columns (metres, seconds, start_utc in ISO 8601,
-    local_date as YYYY-MM-DD).
+    local_date as YYYY-MM-DD), then the activity's name and notes (what
+    loadwatch noticed or repaired in its file: a JSON list, or joined by
+    " | " in CSV).
 
     \b
     Example:
@@ -86,9 +94,16 @@ def activities_cmd(
     store = Store.open(db)
     if athlete is not None:
         store.athlete(athlete, create=False)
-    rows = [s.as_dict() for s in store.activity_rows(athlete, since=parse_date(since, "--since"))]
+    since_day = parse_date(since, "--since")
+    rows = [
+        {**s.as_dict(), "rpe": s.rpe, "name": s.name, "notes": list(s.notes)}
+        for s in store.activity_rows(athlete, since=since_day)
+    ]
+    if fmt == "csv":
+        for r in rows:
+            r["notes"] = " | ".join(r["notes"])
     if fmt != "table":
-        emit_rows(rows, SUMMARY_COLUMNS, fmt)
+        emit_rows(rows, _LIST_COLUMNS, fmt)
         return
     total = len(rows)
     rows = rows[::-1] if show_all else rows[: -limit - 1 : -1]
@@ -97,6 +112,7 @@ def activities_cmd(
         r["distance"] = f"{r['distance_m'] / div:.2f} {units}"
         r["moving"] = _hms(r["timer_s"])
         r["avg_hr"] = None if r["avg_hr"] is None else f"{r['avg_hr']:.0f}"
+        r["notes"] = "\n".join(r["notes"]) or None
     title = f"{total} activities"
     if len(rows) < total:
         title = f"newest {len(rows)} of {total} activities (--limit N, --all)"

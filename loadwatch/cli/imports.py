@@ -50,7 +50,7 @@ class RichProgress(Progress):
             self.bar.stop()
 
 
-def print_summary(report: ImportReport) -> None:
+def print_summary(report: ImportReport, *, verbose: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -66,16 +66,26 @@ def print_summary(report: ImportReport) -> None:
         ("same run from another file (merged)", report.merged_duplicates),
         ("files skipped", len(report.skipped)),
         ("files with errors", len(report.errors)),
+        ("wellness days imported", report.wellness_days_imported),
+        ("wellness days unchanged", report.wellness_days_unchanged),
+        ("files with notes (--verbose lists them)", len(report.notes)),
     ]
     for label, n in rows:
         table.add_row(label, f"{n:,}")
     console.print(table)
+    for c in report.columns_recognised:
+        found = ", ".join(f"{v} -> {k}" for k, v in c["columns"].items()) or "none"
+        console.print(f"[cyan]columns[/] {c['path']}: {found}", highlight=False)
     for r in report.recovered:
         console.print(f"[yellow]recovered[/] {r['path']}: {r['note']}", highlight=False)
     for s in report.skipped:
         console.print(f"[cyan]skipped[/] {s['path']}: {s['reason']}", highlight=False)
     for e in report.errors:
         console.print(f"[red]error[/] {e['path']}: {e['error']}", highlight=False)
+    if verbose:
+        for item in report.notes:
+            for note in item["notes"]:
+                console.print(f"[blue]note[/] {item['path']}: {note}", highlight=False)
     for m in report.missing_from_archive:
         label = str(m.get("name") or m.get("ident"))
         when = m.get("start_utc") or "?"
@@ -99,6 +109,7 @@ def print_summary(report: ImportReport) -> None:
     default=None,
     help="Decoder processes (default: one per CPU core).",
 )
+@click.option("--verbose", "-v", is_flag=True, help="Also list every note on the imported files.")
 @handle_errors
 def import_cmd(
     paths: tuple[str, ...],
@@ -107,6 +118,7 @@ def import_cmd(
     as_json: bool,
     keep_originals: bool,
     workers: int | None,
+    verbose: bool,
 ) -> None:
     """Import activity files, folders and whole exports.
 
@@ -135,7 +147,7 @@ def import_cmd(
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
-        print_summary(report)
+        print_summary(report, verbose=verbose)
     sys.exit(1 if report.failed else 0)
 
 

@@ -30,6 +30,8 @@ from typing import Any
 
 from loadwatch.errors import ActivityFileError
 from loadwatch.ingest import is_activity_name
+from loadwatch.ingest.strava_columns import match_columns, parse_rpe
+from loadwatch.ingest.wellness import wellness_kind
 from loadwatch.model import normalise_sport
 
 #: A zip inside a zip deeper than this is refused (a zip bomb, not an export).
@@ -43,6 +45,7 @@ class Hint:
     name: str | None = None
     sport: str | None = None
     sub_sport: str | None = None
+    rpe: float | None = None  # Strava's Perceived Exertion (CR-10, 1-10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,10 @@ class ArchiveScan:
     members: list[Member] = field(default_factory=list)
     expected: list[ExpectedActivity] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (display, reason)
+    #: Garmin wellness JSON files (sleep, daily summaries, health status), any folder
+    wellness: list[Member] = field(default_factory=list)
+    #: Strava activities.csv: canonical column -> header text it was recognised by
+    columns: dict[str, str] = field(default_factory=dict)
     _handles: list[zipfile.ZipFile] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -163,7 +170,7 @@ def scan_archive(path: Path) -> ArchiveScan:
     scan._handles.append(outer)
     hints: dict[str, Hint] = {}
     if scan.layout == "strava":
-        hints, scan.expected = _strava_index(outer, names, str(path), scan.problems)
+        hints, scan.expected, scan.columns = _strava_index(outer, names, str(path), scan.problems)
     elif scan.layout == "garmin":
         scan.expected = _garmin_index(outer, names, str(path), scan.problems)
     _collect(outer, str(path), scan, hints, depth=1)
@@ -214,6 +221,8 @@ def _collect(
             scan.members.append(
                 Member(display, info.file_size, _reader(zf, info, display), hints.get(name))
             )
+        elif wellness_kind(base) is not None:
+            scan.wellness.append(Member(display, info.file_size, _reader(zf, info, display)))
 
 
 def _reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callable[[], Payload]:
@@ -254,7 +263,7 @@ _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 
 def _strava_index(
     zf: zipfile.ZipFile, names: list[str], prefix: str, problems: list[tuple[str, str]]
-) -> tuple[dict[str, Hint], list[ExpectedActivity]]:
+) -> tuple[dict[str, Hint], list[ExpectedActivity], dict[str, str]]:
     csv_name = next(n for n in names if n.lower().rsplit("/", 1)[-1] == "activities.csv")
     root = csv_name[: -len("activities.csv")]
     hints: dict[str, Hint] = {}
@@ -263,27 +272,27 @@ def _strava_index(
         text = zf.read(csv_name).decode("utf-8-sig", errors="replace")
     except (zipfile.BadZipFile, OSError, RuntimeError) as e:
         problems.append((f"{prefix}!{csv_name}", f"unreadable activities.csv ({e})"))
-        return hints, expected
-    reader = csv.DictReader(io.StringIO(text))
+        return hints, expected, {}
+    # Rows are read by position: the header repeats names and is localised
+    # (see loadwatch.ingest.strava_columns).
+    reader = csv.reader(io.StringIO(text))
+    cols = match_columns(next(reader, []))
     for row in reader:
-        # extra cells (an unquoted comma) land under the key None: ignore them
-        row = {
-            k.strip(): v.strip()
-            for k, v in row.items()
-            if isinstance(k, str) and isinstance(v, str)
-        }
-        filename = row.get("Filename", "")
-        name = row.get("Activity Name") or None
-        sport_raw = row.get("Activity Type") or None
+        if not any(cell.strip() for cell in row):
+            continue
+        filename = cols.get(row, "filename")
+        name = cols.get(row, "activity_name") or None
+        sport_raw = cols.get(row, "activity_type") or None
         sport, sub = normalise_sport(sport_raw) if sport_raw else (None, None)
-        ident = f"{root}{filename}" if filename else row.get("Activity ID", "?")
+        ident = f"{root}{filename}" if filename else cols.get(row, "activity_id") or "?"
         if filename:
-            hints[ident] = Hint(name=name, sport=sport, sub_sport=sub)
+            rpe = parse_rpe(cols.get(row, "perceived_exertion"))
+            hints[ident] = Hint(name=name, sport=sport, sub_sport=sub, rpe=rpe)
         expected.append(
             ExpectedActivity(
                 source="strava csv",
                 ident=ident,
-                start_utc=_strava_date(row.get("Activity Date", "")),
+                start_utc=_strava_date(cols.get(row, "activity_date")),
                 distance_m=None,
                 name=name,
                 sport=sport,
@@ -292,7 +301,7 @@ def _strava_index(
                 else "listed in activities.csv without a file (a manual entry?)",
             )
         )
-    return hints, expected
+    return hints, expected, cols.recognised()
 
 
 def _strava_date(text: str) -> datetime | None:

@@ -69,7 +69,8 @@ def coach_states(
         wanted = set(names)
         acts = acts[_member(acts["athlete"].to_numpy(dtype=object), wanted, ())]
         pain = pain[_member(pain["athlete"].to_numpy(dtype=object), wanted, ())]
-    return states_from_frames(acts, pain, names, as_of, thresholds_of)
+    wellness = [w for w in store.list_wellness(one) if w.athlete in set(names)]
+    return states_from_frames(acts, pain, names, as_of, thresholds_of, wellness)
 
 
 def states_from_frames(
@@ -78,6 +79,7 @@ def states_from_frames(
     names: Sequence[str],
     as_of: date,
     thresholds_of: ThresholdsOf,
+    wellness: Sequence[Any] = (),
 ) -> dict[str, AthleteState]:
     """:func:`coach_states` on frames already read (activities and pain up to ``as_of``)."""
     first = as_of - timedelta(days=ACTIVE_DAYS - 1)
@@ -161,12 +163,35 @@ def states_from_frames(
             for a in pain_alerts_many(part, spike_part, thresholds, since=first):
                 alerts[a.athlete].append(a)
 
-    return {name: _state(name, as_of, values[name], alerts[name]) for name in names}
+    # ---- wellness context (information alerts), merged as all_alerts merges them
+    context: dict[str, list[Alert]] = {}
+    if wellness:
+        from loadwatch.wellness import context_alerts
+
+        by_athlete: dict[str, list[Any]] = {}
+        for row in wellness:
+            by_athlete.setdefault(row.athlete, []).append(row)
+        for name, rows in by_athlete.items():
+            found = context_alerts(rows, athlete=name, end=as_of)
+            context[name] = [a for a in found if first <= a.date <= as_of]
+
+    return {
+        name: _state(name, as_of, values[name], alerts[name], context.get(name))
+        for name in names
+    }
 
 
-def _state(name: str, as_of: date, values: dict[str, Any], found: list[Alert]) -> AthleteState:
+def _state(
+    name: str,
+    as_of: date,
+    values: dict[str, Any],
+    found: list[Alert],
+    context: list[Alert] | None = None,
+) -> AthleteState:
     """The state from its values and the window's alerts, ordered as :func:`athlete_state` does."""
     recent = sort_alerts(found)
+    if context:
+        recent = sorted([*recent, *context], key=lambda a: (a.date, -a.rank))
     serious = [a for a in recent if a.rank >= SEVERITY_RANK["caution"]]
     if serious:
         values["worst_alert"] = max(serious, key=lambda a: (a.rank, a.date))
