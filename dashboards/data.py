@@ -71,16 +71,14 @@ class DashboardData(Service):
         #: (the view shown, the runner callback's outputs built from it), per key
         self.runner_outputs: dict[tuple[Any, ...], tuple[RunnerView, Any]] = {}
 
-    @property  # type: ignore[override]
-    def as_of(self) -> date | None:
+    @property
+    def as_of(self) -> date | None:  # type: ignore[override]
         """The fixed as-of date, moved on to the newest run or pain date when data
         newer than it has arrived (a run dropped into the demo is shown); None: today."""
         if self.fixed_as_of is None:
             return None
         # one query per change of the store, not a history per athlete per request
-        newest = self._cached(
-            ("newest data date",), self.versions(), self.store.newest_data_date
-        )
+        newest = self._cached(("newest data date",), self.versions(), self.store.newest_data_date)
         return max([self.fixed_as_of, *([newest] if newest else [])])
 
     def runner(

@@ -179,6 +179,8 @@ athlete_revisions = Table(
     metadata,
     Column("athlete_id", Integer, ForeignKey("athletes.id"), primary_key=True),
     Column("revision", Integer, nullable=False),
+)
+
 
 # ---------------------------------------------------------------------------
 # Wellness and rehab context (science.md section 8): not load, shown next to it.

@@ -108,8 +108,11 @@ def test_long_tables_are_plain_text(db: str, monkeypatch: pytest.MonkeyPatch) ->
         "distance",
         "moving",
         "avg_hr",
+        "rpe",
         "device",
         "source_format",
+        "name",
+        "notes",
     ]
     assert "│" not in out and len(lines) == 3 + 5
     assert lines[3].split()[2:5] == ["2026-01-05", "running", "5.00"]

@@ -41,6 +41,9 @@ _SHORT_HELP: dict[str, str] = {
     "athletes": "List athletes (or add, rename, set a profile with the subcommands).",
     "metrics": "Training-load metrics as defined in the README (science.md).",
     "pain": "Log pain scores (0–10) and see how they move with load.",
+    "wellness": "Log how you slept and feel; see it next to your watch's sleep, resting HR "
+    "and stress.",
+    "rehab": "Log your rehab routine and see how well you keep to it.",
     "plan": "Planned runs: add, list, delete, import (CSV or ICS), calendar subscriptions.",
     "check": "Warn before a jump: the alerts your plan would trigger, and the safe ceiling.",
     "status": "An athlete's state as of a date: the numbers the coach table shows.",

@@ -176,8 +176,7 @@ def states_from_frames(
             context[name] = [a for a in found if first <= a.date <= as_of]
 
     return {
-        name: _state(name, as_of, values[name], alerts[name], context.get(name))
-        for name in names
+        name: _state(name, as_of, values[name], alerts[name], context.get(name)) for name in names
     }
 
 

@@ -89,7 +89,7 @@ class Service:
         config = _config_key()
         return {name: (v, config) for name, v in self.store.athlete_versions().items()}
 
-    def _cached(self, key: Hashable, version: Hashable, compute: Callable[[], Any]) -> Any:
+    def _cached(self, key: Hashable, version: Any, compute: Callable[[], Any]) -> Any:
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None and hit[0] == version:
