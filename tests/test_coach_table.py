@@ -117,6 +117,24 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     ]
     daily = [(END - timedelta(days=k), int(rng.integers(0, 7))) for k in range(90)]
     _add(s, "Daily pain", sore, daily)
+    # wellness rows: device nights (short sleep, a rising resting HR) and check-ins
+    from loadwatch.store import WellnessDay
+
+    nights = [
+        WellnessDay(
+            "Steady",
+            END - timedelta(days=k),
+            "garmin",
+            sleep_h=float(rng.choice([4.5, 5.5, 7.5, 8.0])),
+            resting_hr=float(48 + (12 if k < 6 else 0) + rng.integers(0, 3)),
+        )
+        for k in range(80)
+    ]
+    checkins = [
+        WellnessDay("Steady", END - timedelta(days=k), "self", soreness=int(k % 9), fatigue=7)
+        for k in range(0, 40, 3)
+    ]
+    s.upsert_wellness(nights + checkins)
     _add(s, "Doubles", doubles, _pain(END - timedelta(days=30), END, rng, 20))
     return s
 
@@ -158,6 +176,8 @@ def test_the_store_has_the_shapes_it_claims(store: Store) -> None:
     states = _reference(store, END)
     rules = {a.rule for s in states.values() for a in s.recent_alerts}
     assert {"spike", "ramp", "acwr", "acwr_ewma", "pain_flare"} <= rules
+    # the wellness information alerts are part of the state too
+    assert rules - {"spike", "ramp", "acwr", "acwr_ewma", "acwr_low", "monotony", "pain_flare"}
     assert states["Jumps"].worst_alert is not None
     assert states["Jumps"].worst_alert.severity == "high"
     assert states["No runs"] == dataclasses.replace(states["No runs"], last_run_date=None)
