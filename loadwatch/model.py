@@ -22,6 +22,8 @@ beats per minute. Units change only for display.
 | source_format    | str       | fit, gpx or tcx (of the preferred source)|
 | source_sha256    | str       | sha256 of the preferred source file (decompressed bytes)|
 | recovered        | bool      | True when the file was damaged; this is what preceded the damage|
+| implausible      | str/None  | why the values cannot be real; not counted as load unless accepted|
+| accepted         | bool      | the runner accepted a flagged activity: it counts as load|
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "source_format",
     "source_sha256",
     "recovered",
+    "implausible",
+    "accepted",
 )
 
 
@@ -100,6 +104,10 @@ class ActivitySummary:
     id: int | None = None
     #: non-fatal remarks about the file (e.g. "recovered 1,200 records before a CRC error")
     notes: list[str] = field(default_factory=list)
+    #: why the values cannot be real (loadwatch.plausibility); such activities are not load
+    implausible: str | None = None
+    #: the runner accepted a flagged activity as real: it counts as load
+    accepted: bool = False
 
     def __post_init__(self) -> None:
         if self.start_utc.tzinfo is None:

@@ -84,6 +84,8 @@ def test_import_json_and_activities_json(runner: CliRunner, tmp_path: Path) -> N
         "errors": [],
         "recovered": [],
         "missing_from_archive": [],
+        "implausible": [],
+        "interrupted": False,
     }
 
     again = runner.invoke(cli, ["import", str(gpx), "--json"])

@@ -9,7 +9,13 @@ from typing import Any
 import click
 
 from loadwatch.cli.common import athlete_option, db_option, handle_errors
-from loadwatch.importer import ImportReport, Progress, import_paths
+from loadwatch.importer import (
+    ImportInterrupted,
+    ImportReport,
+    Progress,
+    import_paths,
+    interrupt_on_sigterm,
+)
 from loadwatch.store import Store
 
 
@@ -76,6 +82,12 @@ def print_summary(report: ImportReport) -> None:
         console.print(f"[cyan]skipped[/] {s['path']}: {s['reason']}", highlight=False)
     for e in report.errors:
         console.print(f"[red]error[/] {e['path']}: {e['error']}", highlight=False)
+    for f in report.implausible:
+        console.print(
+            f"[yellow]not counted[/] {f['path']} ({f['start_utc'][:10]}): {f['reason']}; "
+            "see `loadwatch activities`, then `loadwatch activities accept ID` if it is real",
+            highlight=False,
+        )
     for m in report.missing_from_archive:
         label = str(m.get("name") or m.get("ident"))
         when = m.get("start_utc") or "?"
@@ -115,7 +127,9 @@ def import_cmd(
     a Strava bulk-export zip, dragged in as they come. Importing the same file
     again changes nothing; one bad file never stops the batch.
 
-    Exit status: 0 when every file was read, 1 when some failed, 2 on usage errors.
+    Exit status: 0 when every file was read, 1 when some failed, 2 on usage
+    errors, 130 when interrupted (Ctrl-C or SIGTERM): what was stored is
+    printed, and running the same command again finishes the job.
 
     \b
     Example:
@@ -124,14 +138,27 @@ def import_cmd(
     """
     store = Store.open(db)
     progress = RichProgress() if sys.stderr.isatty() and not as_json else None
-    report = import_paths(
-        store,
-        paths,
-        athlete=athlete,
-        keep_originals=keep_originals,
-        workers=workers,
-        progress=progress,
-    )
+    try:
+        with interrupt_on_sigterm():
+            report = import_paths(
+                store,
+                paths,
+                athlete=athlete,
+                keep_originals=keep_originals,
+                workers=workers,
+                progress=progress,
+            )
+    except ImportInterrupted as stop:
+        if as_json:
+            click.echo(json.dumps(stop.report.as_json(), indent=2))
+        else:
+            print_summary(stop.report)
+        click.echo(
+            f"Interrupted: {stop.report.imported:,} files stored whole before the stop, "
+            "nothing half-written. Run the same command again to finish the import.",
+            err=True,
+        )
+        sys.exit(130)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
