@@ -77,7 +77,8 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 @dataclass(slots=True)
 class Outcome:
     kind: str  # clean | named | unhandled
-    seconds: float
+    seconds: float  # CPU time of the read
+    wall: float = 0.0
     detail: str = ""
     timed_out: bool = False
     #: summaries that would count as load although a human could not have done them
@@ -102,22 +103,39 @@ def human(distance_m: float, timer_s: float, elapsed_s: float, sport: str) -> bo
 def read_checked(data: bytes, name: str, limits: Limits | None = None) -> Outcome:
     """Read one input as the importer would and classify what happened."""
     limits = limits or Limits()
-    start = time.perf_counter()
+    start = time.process_time()
+    wall = time.perf_counter()
     try:
         with time_budget(limits.budget_for(len(data)), name):
             result = read_activity_bytes(data, name)
     except NotAnActivityFile:
-        return Outcome("clean", time.perf_counter() - start)
+        return Outcome("clean", time.process_time() - start, wall=time.perf_counter() - wall)
     except ReadTimeout as e:
-        return Outcome("named", time.perf_counter() - start, e.reason, timed_out=True)
+        return Outcome(
+            "named",
+            time.process_time() - start,
+            detail=e.reason,
+            wall=time.perf_counter() - wall,
+            timed_out=True,
+        )
     except LoadwatchError as e:
-        return Outcome("named", time.perf_counter() - start, str(e))
+        return Outcome(
+            "named", time.process_time() - start, wall=time.perf_counter() - wall, detail=str(e)
+        )
     except Exception as e:  # the point of fuzzing: anything else is a bug
-        return Outcome("unhandled", time.perf_counter() - start, f"{type(e).__name__}: {e}")
+        detail = f"{type(e).__name__}: {e}"
+        return Outcome(
+            "unhandled", time.process_time() - start, wall=time.perf_counter() - wall, detail=detail
+        )
     counted_bad = 0
     now = datetime.now(UTC)
     for s in result.summaries:
         flagged = implausibility(s, now) is not None
         if not flagged and not human(s.distance_m, s.timer_s, s.elapsed_s, s.sport):
             counted_bad += 1
-    return Outcome("clean", time.perf_counter() - start, counted_implausible=counted_bad)
+    return Outcome(
+        "clean",
+        time.process_time() - start,
+        wall=time.perf_counter() - wall,
+        counted_implausible=counted_bad,
+    )

@@ -1,10 +1,12 @@
-"""A wall-clock time budget for reading one file.
+"""A CPU-time budget for reading one file.
 
 Some damaged files send the FIT fallback decoder (pure Python) through
 millions of tiny steps; one such file must not hold a whole import. The
-budget is a real-time interval timer (``SIGALRM``): when it fires while a
-file is being read, :class:`ReadTimeout` is raised inside the reader, which
-unwinds it like any other error, and the file is reported by name.
+budget is a profiling interval timer (``ITIMER_PROF``: CPU time of this
+process): when it fires while a file is being read, :class:`ReadTimeout` is
+raised inside the reader, which unwinds it like any other error, and the file
+is reported by name. CPU time rather than wall-clock time, so that a busy
+machine slows an import down but never makes a good file fail.
 
 The timer exists only in the main thread of a process (an import's worker
 processes, or the CLI itself); elsewhere (a web server thread) files are read
@@ -35,9 +37,13 @@ def budget_available() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+_TIMER = getattr(signal, "ITIMER_PROF", 0)
+_SIGNAL = getattr(signal, "SIGPROF", 0)
+
+
 @contextmanager
 def time_budget(seconds: float, name: str) -> Iterator[None]:
-    """Raise :class:`ReadTimeout` naming ``name`` if the body runs longer than ``seconds``."""
+    """Raise :class:`ReadTimeout` naming ``name`` if the body uses more than ``seconds`` of CPU."""
     if seconds <= 0 or not budget_available():
         yield
         return
@@ -47,17 +53,17 @@ def time_budget(seconds: float, name: str) -> Iterator[None]:
         if armed:
             raise _Deadline
 
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(_SIGNAL, fire)
+    signal.setitimer(_TIMER, seconds)
     try:
         yield
     except _Deadline:
         raise ReadTimeout(
             name,
-            f"reading took longer than {seconds:g} s, the time budget for one file "
+            f"reading took more than {seconds:g} s of CPU time, the budget for one file "
             "(LOADWATCH_FILE_SECONDS); the file is probably damaged",
         ) from None
     finally:
         armed = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(_TIMER, 0)
+        signal.signal(_SIGNAL, previous)
