@@ -90,9 +90,9 @@ def read_activity_bytes(data: bytes, name: str) -> ReadResult:
 
         summaries = read_fit(raw, name)
     elif fmt == "gpx":
-        from loadwatch.ingest.gpx import read_gpx
+        from loadwatch.ingest.gpxstream import read_gpx_large
 
-        summaries = read_gpx(raw, name)
+        summaries = read_gpx_large(raw, name)  # read_gpx, streamed when the file is large
     else:
         from loadwatch.ingest.tcx import read_tcx
 
