@@ -199,7 +199,7 @@ def _rows(db: Path) -> tuple[int, int, int]:
 def test_an_interrupt_stops_the_import_within_2_s_and_a_rerun_finishes(
     tmp_path: Path, how: str
 ) -> None:
-    folder = _copies(tmp_path / "in", 300)
+    folder = _copies(tmp_path / "in", 150)
     db = tmp_path / "i.db"
     args = [sys.executable, "-m", "loadwatch", "import", str(folder), "--db", str(db)]
     args += ["--workers", "2"]
@@ -233,7 +233,7 @@ def test_an_interrupt_stops_the_import_within_2_s_and_a_rerun_finishes(
     assert "Import summary" in out
     files, acts, orphans = _rows(db)
     print(f"{how}: stopped in {took:.2f} s with {files} files stored")
-    assert 0 < files < 300 and orphans == 0
+    assert 0 < files < 150 and orphans == 0
     assert not list((tmp_path / "home").rglob("*.tmp"))
 
     again = subprocess.run(
@@ -241,7 +241,7 @@ def test_an_interrupt_stops_the_import_within_2_s_and_a_rerun_finishes(
     )
     assert again.returncode == 0, again.stderr
     files, acts, orphans = _rows(db)
-    assert files == 300 and orphans == 0
+    assert files == 150 and orphans == 0
     # every copy of one sample run is one activity: distinct runs only
     assert acts == len(set(p.name.split("-", 1)[1] for p in folder.iterdir()))
 
