@@ -104,10 +104,14 @@ def read_gpx_large(data: bytes, name: str) -> list[ActivitySummary]:
         content = _stream(data)
     except (_Declined, etree.XMLSyntaxError, ValueError):
         return read_gpx(data, name)
-    if any(not np.isfinite(seg.lat).all() or not np.isfinite(seg.lon).all()  # type: ignore[arg-type]
-           for seg in content.segments):  # fmt: skip
+    if not all(_on_earth(seg) for seg in content.segments):
         return [summarise(content, name)]  # points to drop: the general path
     return [summarise_arrays(content, name)]
+
+
+def _on_earth(seg: TrackSegment) -> bool:
+    lat, lon = np.asarray(seg.lat, dtype=float), np.asarray(seg.lon, dtype=float)
+    return bool((np.abs(lat) <= 90).all() and (np.abs(lon) <= 180).all())  # False for NaN
 
 
 def summarise_arrays(c: GpxContent, name: str) -> ActivitySummary:
