@@ -12,6 +12,7 @@ import logging
 import tempfile
 import traceback
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +58,14 @@ def create_app(
     *,
     auth: Mapping[str, str] | None = None,
     work_dir: Path | None = None,
+    as_of: date | None = None,
 ) -> dash.Dash:
     """The loadwatch dashboard over the store at ``store_url``.
 
     ``auth`` maps user names to passwords (or werkzeug password hashes); when
     given, every request needs HTTP basic auth. ``work_dir`` holds uploads in
     progress and the background-callback cache (a new temporary folder when None).
+    ``as_of``: the date the views describe (default: today).
     """
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="loadwatch-dash-"))
     area = UploadArea(work / "uploads")
@@ -78,7 +81,7 @@ def create_app(
     )
     upload_url = app.get_relative_path(UPLOAD_ROUTE)
     app.layout = lambda: layout.page(upload_url)
-    data = DashboardData(store_url)
+    data = DashboardData(store_url, as_of=as_of)
     callbacks.register(app, data, area, background=background)
     install_upload_route(app.server, area)
     app.server.register_error_handler(Exception, log_without_data)

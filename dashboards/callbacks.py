@@ -7,7 +7,9 @@ Each callback's body is a module-level function taking a
 
 from __future__ import annotations
 
+import logging
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboards import ids, layout
@@ -23,6 +25,8 @@ from dashboards.data import KM_TO_MI, DashboardData
 from dashboards.figures import empty_figure, timeline_figure, weekly_figure
 from dashboards.upload import UploadArea
 from loadwatch.errors import LoadwatchError
+
+LOG = logging.getLogger("loadwatch.dashboard")
 
 
 def _day(value: str | None) -> date | None:
@@ -50,11 +54,38 @@ def _saved(text: str, version: int | None, *more: Any) -> tuple[Any, ...]:
 def athlete_options(
     data: DashboardData, current: str | None
 ) -> tuple[list[dict[str, str]], str | None, list[dict[str, str]]]:
-    """Dropdown options, the selected athlete (kept if it still exists), rename options."""
+    """Dropdown options, the selected athlete, rename options.
+
+    The current athlete is kept if it still exists; otherwise the view opens on
+    the athlete who needs attention first (the coach table's first row).
+    """
     names = data.athletes()
     options = [{"label": n, "value": n} for n in names]
-    value = current if current in names else (names[0] if names else None)
+    value = current if current in names else first_to_attend(data, names)
     return options, value, options
+
+
+def first_to_attend(data: DashboardData, names: list[str]) -> str | None:
+    """The first athlete of the coach ordering, else the first name (None without athletes)."""
+    if not names:
+        return None
+    try:
+        ordered = [r.get("athlete") for r in data.coach_rows()]
+    except Exception as e:  # the ordering is a nicety: never let it break the page
+        _log_failure("coach ordering", e)
+        ordered = []
+    return next((n for n in ordered if n in names), names[0])
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    """Log a failure by type and place only: its message may name an athlete or a pain score."""
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    ours = [f for f in frames if Path(f.filename).parent.name in ("dashboards", "service")] or [
+        f for f in frames if "loadwatch" in Path(f.filename).parts
+    ]
+    where = (ours or frames)[-1:]
+    place = f"{Path(where[0].filename).name}:{where[0].lineno}" if where else "?"
+    LOG.error("%s failed: %s at %s (message withheld)", what, type(error).__name__, place)
 
 
 def add_athlete(data: DashboardData, name: str | None, version: int) -> tuple[Any, ...]:
@@ -86,19 +117,55 @@ def runner_outputs(
     unit: str,
     measure: str,
 ) -> tuple[go.Figure, go.Figure, Any, Any]:
-    """Weekly bars, the runs/ACWR/pain timeline, the alerts list and the status cards."""
+    """Weekly bars, the runs/ACWR/pain timeline, the alerts list and the status cards.
+
+    When the view cannot be built, every output is cleared and the status
+    area says so: nothing of the athlete shown before stays on screen.
+    """
     if not athlete:
         blank = empty_figure("Add an athlete or import runs to begin")
         return blank, blank, layout.alerts_list(pd.DataFrame()), []
-    view = data.runner(athlete, measure=measure, unit=unit, start=_day(start), end=_day(end))
-    if not view.has_runs and view.pain.empty:
-        blank = empty_figure(f"No runs for {athlete} in this period: drop files in Import runs")
-        return blank, blank, layout.alerts_list(view.alerts), layout.status_cards(view.status)
-    weekly = weekly_figure(view.weekly, unit=view.unit)
+    try:
+        view = data.runner(athlete, measure=measure, unit=unit, start=_day(start), end=_day(end))
+        return _runner_view(view, athlete, start=_day(start), end=_day(end))
+    except LoadwatchError as e:
+        return cleared_runner(str(e))
+    except Exception as e:
+        _log_failure("runner view", e)
+        return cleared_runner(
+            f"The view of {athlete} could not be built (the server log names the error)."
+        )
+
+
+def cleared_runner(message: str) -> tuple[go.Figure, go.Figure, Any, Any]:
+    """Every runner output emptied, and ``message`` where the status cards were."""
+    blank = empty_figure("Nothing to show")
+    return blank, blank, [], html.Div(message, className="lw-message error")
+
+
+def _runner_view(
+    view: Any, athlete: str, *, start: date | None, end: date | None
+) -> tuple[go.Figure, go.Figure, Any, Any]:
+    """The four runner outputs of a built view. ``start``/``end``: the dates the user chose."""
+    alerts = layout.alerts_list(view.alerts, citations=getattr(view, "citations", None))
+    status = layout.status_cards(view.status)
+    planned = view.planned if view.planned is not None else pd.DataFrame()
+    if view.runs.empty and view.pain.empty and planned.empty:
+        blank = empty_figure(
+            f"No runs or pain scores for {athlete} in this period: drop files in Import runs"
+        )
+        return blank, blank, alerts, status
+    weekly = weekly_figure(view.weekly, unit=view.unit, start=start, end=end)
     timeline = timeline_figure(
-        view.daily, view.runs, view.pain, unit=view.distance_unit, planned=view.planned
+        view.daily,
+        view.runs,
+        view.pain,
+        unit=view.distance_unit,
+        planned=view.planned,
+        start=start,
+        end=end,
     )
-    return weekly, timeline, layout.alerts_list(view.alerts), layout.status_cards(view.status)
+    return weekly, timeline, alerts, status
 
 
 # ---------------------------------------------------------------------- pain
@@ -185,10 +252,12 @@ def save_plan(
 
 
 # --------------------------------------------------------------------- coach
-def coach_rows(data: DashboardData, tab: str | None) -> list[dict[str, Any]]:
+def coach_rows(data: DashboardData, tab: str | None) -> tuple[list[dict[str, Any]], str, Any]:
+    """The coach table's rows, the as-of line above it, and the same rows as cards (phones)."""
     if tab != ids.TAB_COACH:
         raise PreventUpdate  # computed when the coach opens the tab, not on every change
-    return data.coach_rows()
+    rows = layout.coach_table_rows(data.coach_rows())
+    return rows, layout.coach_as_of(rows), layout.coach_cards(rows)
 
 
 def open_athlete(cell: dict[str, Any] | None) -> tuple[str, str]:
@@ -197,6 +266,17 @@ def open_athlete(cell: dict[str, Any] | None) -> tuple[str, str]:
     if not athlete:
         raise PreventUpdate
     return athlete, ids.TAB_RUNNER
+
+
+def open_card(triggered: Any, clicks: int | None) -> tuple[str, str]:
+    """A click on a coach card opens that athlete's runner view.
+
+    ``triggered``: the id of the card that fired, ``clicks``: its click count
+    (0 or None when the cards were just drawn, which opens nothing).
+    """
+    if not isinstance(triggered, dict) or not clicks:
+        raise PreventUpdate
+    return str(triggered["index"]), ids.TAB_RUNNER
 
 
 # -------------------------------------------------------------------- import
@@ -405,11 +485,23 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
 
     @app.callback(
         Output(ids.COACH_GRID, "rowData"),
+        Output(ids.COACH_AS_OF, "children"),
+        Output(ids.COACH_CARDS, "children"),
         Input(ids.TABS, "value"),
         version,
     )
     def _coach(tab: str, _version: int) -> Any:
         return coach_rows(data, tab)
+
+    @app.callback(
+        Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),
+        Output(ids.TABS, "value", allow_duplicate=True),
+        Input({"type": ids.COACH_CARD, "index": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _open_card(_clicks: list[int | None]) -> Any:
+        fired = ctx.triggered[0]["value"] if ctx.triggered else None
+        return open_card(ctx.triggered_id, fired)
 
     @app.callback(
         Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),

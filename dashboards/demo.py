@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from loadwatch.errors import ValidationError
@@ -19,6 +20,8 @@ class DemoReport:
     activities: dict[str, int] = field(default_factory=dict)
     pain: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the newest run date of the samples (the demo shows the state as of this day)
+    last_day: date | None = None
 
 
 def import_samples(store: Store, samples: Path) -> DemoReport:
@@ -52,4 +55,6 @@ def import_samples(store: Store, samples: Path) -> DemoReport:
             report.warnings += [f"{pain_log} row {n}: {reason}" for n, reason in parsed.bad]
             store.add_pain(parsed.entries)
             report.pain[name] = len(parsed.entries)
+    days = [r.local_date for r in store.activity_rows() if r.local_date is not None]
+    report.last_day = max(days) if days else None
     return report

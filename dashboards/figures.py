@@ -9,6 +9,7 @@ Frame contracts:
 | builder             | frame    | columns                                                        |
 |---------------------|----------|----------------------------------------------------------------|
 | ``weekly_figure``   | weekly   | week_start, distance (display unit), ramp_pct, severity, days  |
+|                     |          | (severity: the week's own worst caution-or-worse alert)        |
 | ``timeline_figure`` | daily    | index: date; acwr, acwr_ewma (ratios)                          |
 |                     | runs     | local_date, distance (display unit), spike_pct (%), category   |
 |                     | pain     | date, score (0-10), location, timing, note                     |
@@ -18,18 +19,26 @@ Frame contracts:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
-#: Bar colour by the worst alert of the week (None: no alert).
+#: Bar colour by the worst alert of the week (None: no alert at caution or above).
+#: ``info`` never colours a bar (science.md section 6): it takes the plain colour.
 SEVERITY_COLOURS: dict[str | None, str] = {
     None: "#7a9cc6",
-    "info": "#5aa9a0",
+    "info": "#7a9cc6",
     "caution": "#f0a020",
     "high": "#d62728",
 }
+#: The weekly chart's colour key, in the order the legend lists it.
+SEVERITY_KEY: tuple[tuple[str | None, str], ...] = (
+    (None, "none or info"),
+    ("caution", "caution"),
+    ("high", "high"),
+)
 #: Run marker colour by spike category (science.md section 4).
 SPIKE_COLOURS: dict[str, str] = {
     "none": "#9aa5b1",
@@ -114,47 +123,135 @@ def empty_figure(message: str) -> go.Figure:
     return fig
 
 
-def weekly_figure(weekly: pd.DataFrame, *, unit: str = "km", title: str | None = None) -> go.Figure:
-    """Weekly totals as bars labelled with the week-over-week ramp.
+#: A day and a week in milliseconds, the unit of widths and periods on a date axis.
+DAY_MS = 86_400_000
+WEEK_MS = 7 * DAY_MS
+#: The shortest span a dated axis covers, days: a lone run gets a fortnight around it.
+MIN_SPAN_DAYS = 14
+#: A Monday, the phase of the weekly bars' period (ISO weeks start on Mondays).
+_A_MONDAY = "2000-01-03"
 
-    Each bar is coloured by the worst alert raised during its week (``severity``
-    column; missing or None means no alert). ``unit`` only labels the axis:
-    ``distance`` must already be in it.
+
+def view_range(
+    dates: Iterable[Iterable[object]],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[str, str] | None:
+    """The dated x range of a view, as ISO strings, or None when there is nothing to place.
+
+    From ``start`` (else the earliest of ``dates``) to the later of ``end`` and
+    the latest of ``dates`` (planned runs may lie beyond the end), padded by a
+    day each side so edge markers are whole, and widened around its middle to
+    at least :data:`MIN_SPAN_DAYS`.
+    """
+    stamps: list[pd.Timestamp] = []
+    for column in dates:
+        values = pd.to_datetime(pd.Series(list(column), dtype=object))
+        if values.notna().any():
+            stamps += [pd.Timestamp(values.min()), pd.Timestamp(values.max())]
+    lows = [pd.Timestamp(start)] if start is not None else stamps
+    highs = [*stamps, *([pd.Timestamp(end)] if end is not None else [])]
+    if not lows or not highs:
+        return None
+    lo = min(lows) - pd.Timedelta(days=1)
+    hi = max(highs) + pd.Timedelta(days=1)
+    short = pd.Timedelta(days=MIN_SPAN_DAYS) - (hi - lo)
+    if short > pd.Timedelta(0):
+        lo, hi = lo - short / 2, hi + short / 2
+    return lo.isoformat(), hi.isoformat()
+
+
+def _bar_severity(value: object) -> str | None:
+    """The colour class of a week: its caution or high alert, else None (info never colours)."""
+    return value if value in ("caution", "high") else None
+
+
+def weekly_figure(
+    weekly: pd.DataFrame,
+    *,
+    unit: str = "km",
+    title: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> go.Figure:
+    """Weekly totals as bars labelled with the week-over-week ramp, over a dated axis.
+
+    Each bar spans its calendar week (``week_start``, a Monday) and is coloured
+    by that week's own worst caution-or-worse alert (``severity`` column;
+    missing, None or ``info`` means the plain colour); a legend names the
+    colours. ``unit`` only labels the axis: ``distance`` must already be in it.
+    ``start``/``end`` (dates) set the axis range, else the weeks shown.
     """
     if weekly.empty:
         return empty_figure("No runs in this period")
-    severity = (
-        weekly["severity"].where(weekly["severity"].notna(), None)
-        if "severity" in weekly
-        else pd.Series([None] * len(weekly), index=weekly.index)
-    )
-    colours = [SEVERITY_COLOURS.get(s, SEVERITY_COLOURS[None]) for s in severity]
+    raw = weekly["severity"] if "severity" in weekly else pd.Series([None] * len(weekly))
+    severity = [_bar_severity(s) for s in raw]
+    colours = [SEVERITY_COLOURS[s] for s in severity]
     labels = _week_labels(weekly)
-    hover_alert = [f"worst alert: {s}" if s else "no alert" for s in severity]
-    fig = go.Figure(
-        go.Bar(
-            name=f"weekly total ({unit})",
-            x=pd.to_datetime(weekly["week_start"]),
-            y=weekly["distance"].astype(float),
-            text=labels,
-            textposition="outside",
-            cliponaxis=False,
-            marker_color=colours,
-            customdata=list(zip(labels, hover_alert, strict=True)),
-            hovertemplate=(
-                "week of %{x|%d %b %Y}<br>%{y:.1f} " + unit + "<br>ramp %{customdata[0]}"
-                "<br>%{customdata[1]}<extra></extra>"
-            ),
-        )
-    )
-    fig.update_layout(
-        **_LAYOUT,
-        title=title or f"Weekly total ({unit}) and week-over-week ramp",
-        yaxis_title=unit,
-        height=320,
+    hover_alert = [f"{s} alert this week" if s else "no caution or high alert" for s in severity]
+    week_start = pd.to_datetime(weekly["week_start"])
+    bars = go.Bar(
+        name=f"weekly total ({unit})",
+        x=week_start,
+        y=weekly["distance"].astype(float),
+        # one bar per calendar week, drawn across its Monday-to-Sunday span
+        xperiod=WEEK_MS,
+        xperiod0=_A_MONDAY,
+        xperiodalignment="middle",
+        width=0.85 * WEEK_MS,
+        text=labels,
+        textposition="outside",
+        cliponaxis=False,
+        marker_color=colours,
         showlegend=False,
+        customdata=list(zip(labels, hover_alert, strict=True)),
+        hovertemplate=(
+            "week of %{x|%d %b %Y}<br>%{y:.1f} " + unit + "<br>ramp %{customdata[0]}"
+            "<br>%{customdata[1]}<extra></extra>"
+        ),
     )
-    return fig
+    # Legend-only entries: the key to the bar colours (they hold no data).
+    key = [
+        go.Bar(
+            name=label,
+            x=[None],
+            y=[None],
+            marker_color=SEVERITY_COLOURS[sev],
+            showlegend=True,
+            hoverinfo="skip",
+        )
+        for sev, label in SEVERITY_KEY
+    ]
+    rng = view_range([week_start, week_start + pd.Timedelta(days=7)], start=start, end=end)
+    layout = {
+        **_LAYOUT,
+        "margin": {"l": 55, "r": 20, "t": 90, "b": 40},
+        "title": {
+            "text": title or f"Weekly total ({unit}) and week-over-week ramp",
+            "font": {"size": 15},
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "y": 0.98,
+            "yanchor": "top",
+        },
+        "legend": {
+            "orientation": "h",
+            # the title on its own line keeps the key to one row on a phone
+            "title": {"text": "Alerts this week:", "side": "top left"},
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.0,
+            "yanchor": "bottom",
+        },
+        "xaxis": {"type": "date", **({"range": list(rng)} if rng else {})},
+        "yaxis": {"title": {"text": unit}},
+        "height": 320,
+        "barmode": "overlay",
+        "showlegend": True,
+    }
+    return go.Figure(data=[bars, *key], layout=layout)
 
 
 def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:
@@ -247,13 +344,34 @@ def _pain_trace(pain: pd.DataFrame) -> go.Scatter:
 
 
 #: Vertical extent of the timeline's three rows (runs, ACWR, pain), paper fractions.
-_ROWS: tuple[tuple[float, float], ...] = ((0.62, 1.0), (0.31, 0.56), (0.0, 0.25))
+#: The gaps leave room for each row's own date labels and the next row's title.
+_ROWS: tuple[tuple[float, float], ...] = ((0.67, 1.0), (0.335, 0.565), (0.0, 0.23))
 
 
 def _on_row(trace: go.Scatter, row: int) -> go.Scatter:
     suffix = "" if row == 1 else str(row)
     trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
     return trace
+
+
+def _row_note(text: str, row: int) -> dict[str, object]:
+    """A grey note in the middle of ``row`` (1-3): that panel's empty state."""
+    bottom, top = _ROWS[row - 1]
+    return {
+        "text": text,
+        "showarrow": False,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": (bottom + top) / 2,
+        "xanchor": "center",
+        "yanchor": "middle",
+        "font": {"color": "#777"},
+    }
+
+
+def _has_values(daily: pd.DataFrame, columns: Sequence[str]) -> bool:
+    return any(c in daily and daily[c].notna().any() for c in columns)
 
 
 def timeline_figure(
@@ -265,20 +383,27 @@ def timeline_figure(
     planned: pd.DataFrame | None = None,
     band: Sequence[float] = ACWR_BAND,
     high: float = ACWR_HIGH,
+    start: date | None = None,
+    end: date | None = None,
 ) -> go.Figure:
-    """Runs, ACWR and pain on one shared time axis (three aligned rows).
+    """Runs, ACWR and pain on one dated time axis (three aligned rows).
 
     Row 1: each run as a marker sized by distance and coloured by its spike
     category (planned runs as open circles). Row 2: rolling and EWMA ACWR with
     the ``band`` shaded and a dashed line at ``high``. Row 3: pain scores 0–10,
-    hover showing where, when and the note.
+    hover showing where, when and the note. Every row has its own date labels
+    over the same range (``start``/``end``, dates, else the data's own span);
+    a row with nothing to show says so in its own panel.
     """
+    planned = planned if planned is not None else pd.DataFrame(columns=["date", "distance"])
     # Laid out by hand rather than with make_subplots: the figure is rebuilt on
     # every athlete switch, and this is several times faster.
     traces = [_on_row(t, 1) for t in _run_traces(runs, unit)]
-    if planned is not None and not planned.empty:
+    if not planned.empty:
         traces.append(_on_row(_planned_trace(planned, unit), 1))
-    traces += [_on_row(t, 2) for t in _acwr_traces(daily)]
+    has_ratio = _has_values(daily, ("acwr", "acwr_ewma"))
+    if has_ratio:
+        traces += [_on_row(t, 2) for t in _acwr_traces(daily)]
     titles = (f"Runs ({unit}), spikes highlighted", "Acute:chronic ratio", "Back pain")
     annotations = [
         {
@@ -294,20 +419,22 @@ def timeline_figure(
         }
         for title, (_, top) in zip(titles, _ROWS, strict=True)
     ]
+    if runs.empty and planned.empty:
+        annotations.append(_row_note("no runs in this period", 1))
+    if not has_ratio:
+        annotations.append(_row_note("no ratio yet: it needs runs over several weeks", 2))
     if not pain.empty:
         traces.append(_on_row(_pain_trace(pain), 3))
     else:
-        annotations.append(
-            {
-                "text": "no pain scores logged in this period",
-                "showarrow": False,
-                "xref": "x3 domain",
-                "yref": "y3 domain",
-                "x": 0.5,
-                "y": 0.5,
-                "font": {"color": "#777"},
-            }
-        )
+        annotations.append(_row_note("no pain scores logged in this period", 3))
+    # plotly draws only the rows some trace is on: an empty row gets a trace
+    # without points, so it still shows its dated axis and its note
+    drawn = {t.xaxis for t in traces}
+    traces += [
+        _on_row(go.Scatter(name="", x=[], y=[], showlegend=False, hoverinfo="skip"), row)
+        for row, axis in ((1, "x"), (2, "x2"), (3, "x3"))
+        if axis not in drawn
+    ]
     low, top = band
     shapes = [
         {
@@ -336,16 +463,45 @@ def timeline_figure(
             "line": {"dash": "dash", "color": "#d62728", "width": 1.5},
         },
     ]
+    # An explicit date type and range: without them an axis whose row holds no
+    # trace (no pain logged, say) is taken as numeric, and the rows matched to
+    # it squash every date into one column.
+    rng = view_range(
+        [
+            runs.get("local_date", []),
+            daily.index,
+            pain.get("date", []),
+            planned.get("date", []),
+        ],
+        start=start,
+        end=end,
+    )
+    x_common: dict[str, object] = {"type": "date", **({"range": list(rng)} if rng else {})}
     layout = {
         **_LAYOUT,
-        "height": 640,
+        "height": 680,
         "annotations": annotations,
         "shapes": shapes,
-        "xaxis": {"anchor": "y", "matches": "x3", "showticklabels": False},
-        "xaxis2": {"anchor": "y2", "matches": "x3", "showticklabels": False},
-        "xaxis3": {"anchor": "y3"},
-        "yaxis": {"domain": _ROWS[0], "title": {"text": unit}, "rangemode": "tozero"},
-        "yaxis2": {"domain": _ROWS[1], "title": {"text": "ratio"}, "rangemode": "tozero"},
-        "yaxis3": {"domain": _ROWS[2], "title": {"text": "score"}, "range": [-0.5, 10.5]},
+        "xaxis": {"anchor": "y", "matches": "x3", **x_common},
+        "xaxis2": {"anchor": "y2", "matches": "x3", **x_common},
+        "xaxis3": {"anchor": "y3", **x_common},
+        "yaxis": {
+            "anchor": "x",
+            "domain": _ROWS[0],
+            "title": {"text": unit},
+            "rangemode": "tozero",
+        },
+        "yaxis2": {
+            "anchor": "x2",
+            "domain": _ROWS[1],
+            "title": {"text": "ratio"},
+            "rangemode": "tozero",
+        },
+        "yaxis3": {
+            "anchor": "x3",
+            "domain": _ROWS[2],
+            "title": {"text": "score"},
+            "range": [-0.5, 10.5],
+        },
     }
     return go.Figure(data=traces, layout=layout)

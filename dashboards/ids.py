@@ -60,3 +60,6 @@ RENAME_FROM = "rename-from"
 RENAME_TO = "rename-to"
 RENAME_ATHLETE = "rename-athlete"
 ATHLETE_MESSAGE = "athlete-message"
+COACH_AS_OF = "coach-as-of"  # the date the coach table describes
+COACH_CARDS = "coach-cards"  # the coach table as a list of cards (phones)
+COACH_CARD = "coach-card"  # pattern-matching type of one card: {"type": COACH_CARD, "index": name}

@@ -6,6 +6,8 @@ every page load) that lays out empty controls; callbacks fill them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -13,8 +15,8 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboards import ids
-from loadwatch.metrics import MEASURES
 from loadwatch.model import KM_PER_MILE
+from loadwatch.service.tables import MEASURES
 from loadwatch.store import PAIN_LOCATIONS, PAIN_TIMINGS
 
 MEASURE_LABELS = {
@@ -87,6 +89,7 @@ def runner_controls() -> html.Div:
             _label(
                 "Dates",
                 dcc.DatePickerRange(id=ids.DATE_RANGE, display_format="YYYY-MM-DD", clearable=True),
+                class_name="lw-control lw-dates",
             ),
             _label(
                 "Units",
@@ -202,61 +205,64 @@ def runner_view(upload_url: str) -> html.Div:
     )
 
 
+#: The coach table's columns, sized to fit a 1400 px screen without scrolling sideways.
+COACH_COLUMNS: list[dict[str, Any]] = [
+    {"field": "athlete", "headerName": "Athlete", "pinned": "left", "width": 140},
+    {"field": "alert", "headerName": "Worst alert (28 days)", "width": 100},
+    {"field": "alert_date", "headerName": "Alert on", "width": 105},
+    {
+        "field": "reason",
+        "headerName": "Why",
+        "flex": 1,
+        "minWidth": 220,
+        "wrapText": True,
+        "autoHeight": True,
+        "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
+    },
+    {"field": "latest_pain", "headerName": "Latest pain /10", "width": 80, "type": "numericColumn"},
+    {"field": "last_7d", "headerName": "Last 7 days km", "width": 85, "type": "numericColumn"},
+    {"field": "ramp_pct", "headerName": "Ramp %", "width": 75, "type": "numericColumn"},
+    {"field": "acwr", "headerName": "ACWR", "width": 75, "type": "numericColumn"},
+    {"field": "acwr_ewma", "headerName": "ACWR EWMA", "width": 80, "type": "numericColumn"},
+    {
+        "field": "latest_spike_pct",
+        "headerName": "Latest spike %",
+        "width": 85,
+        "type": "numericColumn",
+    },
+    {"field": "last_run", "headerName": "Last run", "width": 105},
+]
+
+
 def coach_view() -> html.Div:
     import dash_ag_grid as dag
 
-    columns = [
-        {"field": "athlete", "headerName": "Athlete", "pinned": "left", "width": 150},
-        {"field": "worst_alert", "headerName": "Worst alert (28 days)", "width": 110},
-        {"field": "alert_date", "headerName": "Alert on", "width": 115},
-        {
-            "field": "alert_message",
-            "headerName": "Why",
-            "flex": 1,
-            "minWidth": 240,
-            "wrapText": True,
-            "autoHeight": True,
-            "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
-        },
-        {
-            "field": "latest_pain",
-            "headerName": "Latest pain /10",
-            "width": 95,
-            "type": "numericColumn",
-        },
-        {"field": "last_7d", "headerName": "Last 7 days km", "width": 95, "type": "numericColumn"},
-        {"field": "ramp_pct", "headerName": "Ramp %", "width": 85, "type": "numericColumn"},
-        {"field": "acwr", "headerName": "ACWR", "width": 80, "type": "numericColumn"},
-        {"field": "acwr_ewma", "headerName": "ACWR EWMA", "width": 90, "type": "numericColumn"},
-        {"field": "latest_spike", "headerName": "Latest spike", "width": 105},
-        {
-            "field": "latest_spike_pct",
-            "headerName": "Spike %",
-            "width": 85,
-            "type": "numericColumn",
-        },
-        {"field": "last_run", "headerName": "Last run", "width": 115},
-    ]
     return html.Div(
         [
             _panel(
                 [
                     html.H2("All athletes, who needs attention first"),
+                    html.Div(id=ids.COACH_AS_OF, className="lw-as-of"),
                     html.Div("Click an athlete to open their runner view.", className="lw-muted"),
-                    dag.AgGrid(
-                        id=ids.COACH_GRID,
-                        columnDefs=columns,
-                        rowData=[],
-                        defaultColDef={
-                            "sortable": True,
-                            "resizable": True,
-                            "wrapHeaderText": True,
-                            "autoHeaderHeight": True,
-                        },
-                        dashGridOptions={"animateRows": False, "domLayout": "autoHeight"},
-                        getRowId="params.data.athlete",
-                        style={"width": "100%"},
+                    html.Div(
+                        dag.AgGrid(
+                            id=ids.COACH_GRID,
+                            columnDefs=COACH_COLUMNS,
+                            rowData=[],
+                            defaultColDef={
+                                "sortable": True,
+                                "resizable": True,
+                                "wrapHeaderText": True,
+                                "autoHeaderHeight": True,
+                            },
+                            dashGridOptions={"animateRows": False, "domLayout": "autoHeight"},
+                            getRowId="params.data.athlete",
+                            style={"width": "100%"},
+                        ),
+                        className="lw-coach-grid",
                     ),
+                    # the same rows as a list of cards, shown instead of the grid on phones
+                    html.Div(id=ids.COACH_CARDS, className="lw-coach-cards"),
                 ]
             ),
             _panel(
@@ -296,6 +302,7 @@ def page(upload_url: str) -> html.Div:
                         id=ids.TABS,
                         value=ids.TAB_RUNNER,
                         className="lw-tabs",
+                        mobile_breakpoint=0,  # tabs side by side on phones too
                         children=[
                             dcc.Tab(
                                 label="Runner",
@@ -323,10 +330,37 @@ def _fmt(value: float | None, spec: str, suffix: str = "", missing: str = "–")
     return missing if value is None else f"{value:{spec}}{suffix}"
 
 
-def status_cards(status: dict[str, Any]) -> list[html.Div]:
-    """Headline cards: last 7 days, ramp, ACWR, latest run's spike."""
+def ago(day: date, today: date) -> str:
+    """How long before ``today`` ``day`` was, in words ("today", "3 days ago", "2 years ago")."""
+    days = (today - day).days
+    if days < 0:
+        return "in the future"
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{round(days / 30.44)} months ago"
+    return f"{days // 365} years ago"
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or (not isinstance(value, str | date) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def status_cards(status: dict[str, Any], *, today: date | None = None) -> list[html.Div]:
+    """Headline cards: last 7 days, ramp, ACWR, latest run's spike and how long ago it was.
+
+    ``today`` (default: the real today) only words how old ``as_of`` and the
+    last run are, so a history that ended years ago is not read as current.
+    """
     if not status:
         return [html.Div("No runs yet for this athlete.", className="lw-muted")]
+    today = today or date.today()
     unit = status["unit"]
 
     def card(label: str, value: str, note: str = "") -> html.Div:
@@ -347,10 +381,14 @@ def status_cards(status: dict[str, Any]) -> list[html.Div]:
     )
     last_run = status.get("last_run_distance")
     run_unit = "mi" if unit == "mi" else "km"
+    as_of = _as_date(status.get("as_of"))
+    as_of_note = f"as of {as_of.isoformat()} ({ago(as_of, today)})" if as_of else ""
+    run_day = _as_date(status.get("last_run_date"))
+    run_notes = [ago(run_day, today)] if run_day else []
+    if spike:
+        run_notes.append(f"spike {spike_text}" + ("" if spike == "none" else f" ({spike})"))
     return [
-        card(
-            "Last 7 days", _fmt(status["week_load"], ".1f", f" {unit}"), f"as of {status['as_of']}"
-        ),
+        card("Last 7 days", _fmt(status.get("week_load"), ".1f", f" {unit}"), as_of_note),
         card("Ramp vs 7 days before", _fmt(status.get("ramp_pct"), "+.0f", "%")),
         card(
             "ACWR (rolling / EWMA)",
@@ -360,56 +398,106 @@ def status_cards(status: dict[str, Any]) -> list[html.Div]:
         card(
             "Latest run",
             _fmt(last_run, ".1f", f" {run_unit}") if last_run is not None else "–",
-            f"spike {spike_text} ({spike})" if spike else "",
+            "; ".join(run_notes),
         ),
     ]
 
 
 def _when(row: Any) -> str:
     """One day, or an episode's first and last day."""
-    if hasattr(row, "first_date"):
-        first = pd.Timestamp(row.first_date).date()
-        last = pd.Timestamp(row.last_date).date()
-        if first == last:
-            return first.isoformat()
-        return f"{first.isoformat()} to {last.isoformat()} ({row.days} days)"
-    return pd.Timestamp(row.date).date().isoformat()
+    first = _as_date(getattr(row, "first_date", None))
+    last = _as_date(getattr(row, "last_date", None))
+    if first is None or last is None:
+        single = _as_date(getattr(row, "date", None)) or first or last
+        return single.isoformat() if single else ""
+    if first == last:
+        return first.isoformat()
+    days = getattr(row, "days", None)
+    days = int(days) if days is not None and not pd.isna(days) else (last - first).days + 1
+    return f"{first.isoformat()} to {last.isoformat()} ({days} days)"
 
 
-def _citation(key: str) -> str:
-    from loadwatch.alerts.evidence import EVIDENCE
+def _texts(values: Any) -> list[str]:
+    """The distinct non-empty texts of ``values``, in order."""
+    seen: list[str] = []
+    for v in values:
+        if isinstance(v, str) and v.strip() and v not in seen:
+            seen.append(v)
+    return seen
 
-    return f"{EVIDENCE[key]} [{key}]" if key in EVIDENCE else key
+
+def evidence_by_rule(
+    alerts: pd.DataFrame, citations: Mapping[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Each rule of ``alerts`` (in order of appearance) and the texts citing its evidence.
+
+    From ``citations`` (rule -> text) when it names the rule, else the alerts'
+    ``citation`` column, else the service's wording of the rule's evidence; any
+    ``detail`` texts follow. Every text appears once per rule.
+    """
+    from loadwatch.service.render import rule_evidence
+
+    out: dict[str, list[str]] = {}
+    for rule in _texts(alerts["rule"].astype(str)):
+        rows = alerts[alerts["rule"].astype(str) == rule]
+        if citations and citations.get(rule):
+            texts = [citations[rule]]
+        elif "citation" in rows and _texts(rows["citation"]):
+            texts = _texts(rows["citation"])
+        else:
+            texts = [rule_evidence(rule)]
+        if "detail" in rows:
+            texts += [d for d in _texts(rows["detail"]) if d not in texts]
+        out[rule] = texts
+    return out
 
 
-def alerts_list(alerts: pd.DataFrame, *, limit: int = 30) -> html.Div:
-    """Alerts in plain words with their evidence, newest first."""
+def alerts_list(
+    alerts: pd.DataFrame, *, citations: Mapping[str, str] | None = None, limit: int = 30
+) -> html.Div:
+    """Alerts newest first, one short sentence each, then each rule's evidence once.
+
+    ``alerts``: rule, severity, a day (``date``) or an episode (``first_date``,
+    ``last_date``), message, evidence (key) and optionally citation, detail,
+    planned. The evidence of each rule shown sits in one expandable block
+    (``citations`` maps rule -> citation text, else the frame's own columns).
+    """
     if alerts.empty:
         return html.Div("No alerts in this period.", className="lw-muted")
+    shown = alerts.head(limit)
     items = []
-    for row in alerts.head(limit).itertuples(index=False):
+    for row in shown.itertuples(index=False):
         severity = str(row.severity)
-        when = _when(row)
         items.append(
             html.Li(
                 [
                     html.Div(
                         [
                             html.Span(severity, className=f"lw-badge {severity}"),
-                            f"{when}: {RULE_WORDS.get(str(row.rule), str(row.rule))}",
+                            f"{_when(row)}: {RULE_WORDS.get(str(row.rule), str(row.rule))}",
                             " (planned)" if bool(getattr(row, "planned", False)) else "",
                         ],
                         className="lw-alert-head",
                     ),
-                    html.Div(str(row.message)),
-                    html.Div(f"Evidence: {_citation(str(row.evidence))}", className="lw-evidence"),
+                    html.Div(str(getattr(row, "message", "") or "")),
                 ],
                 className=f"lw-alert {severity}",
             )
         )
     more = len(alerts) - limit
     tail = [html.Div(f"… and {more} earlier alerts", className="lw-muted")] if more > 0 else []
-    return html.Div([html.Ul(items, className="lw-alerts"), *tail])
+    evidence = [
+        html.Details(
+            [
+                html.Summary(f"Evidence: {RULE_WORDS.get(rule, rule)}"),
+                *[html.P(text) for text in texts],
+            ],
+            className="lw-evidence",
+        )
+        for rule, texts in evidence_by_rule(shown, citations).items()
+        if texts
+    ]
+    return html.Div([html.Ul(items, className="lw-alerts"), *tail, *evidence])
 
 
 def plan_result(
@@ -478,3 +566,106 @@ def import_summary(report: dict[str, Any]) -> html.Div:
             html.Ul(items) if items else None,
         ]
     )
+
+
+# ------------------------------------------------------------- coach table
+def _first(row: Mapping[str, Any], *keys: str) -> Any:
+    """The first of ``keys`` that ``row`` holds a value for (field names of old and new rows)."""
+    for key in keys:
+        value = row.get(key)
+        if value is not None and not (isinstance(value, float) and pd.isna(value)):
+            return value
+    return None
+
+
+def coach_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The coach table's rows as shown (:data:`COACH_COLUMNS`), in the order given.
+
+    Reads either the dashboard's rows (``worst_alert`` a severity, ``alert_date``,
+    ``reason`` or ``alert_message``, ``last_7d``, ``last_run``) or the status
+    shape (``worst_alert`` a mapping of rule, severity and date, ``last_7d_km``,
+    ``last_run_date``). No alert at caution or above reads "none".
+    """
+    shown = []
+    for row in rows:
+        worst = row.get("worst_alert")
+        if isinstance(worst, Mapping):
+            severity, day = worst.get("severity"), worst.get("date")
+        else:
+            severity, day = worst, row.get("alert_date")
+        alerting = severity in ("caution", "high")
+        day_text = _as_date(day)
+        shown.append(
+            {
+                "athlete": row.get("athlete"),
+                "alert": severity if alerting else "none",
+                "alert_date": day_text.isoformat() if alerting and day_text else "",
+                "reason": (_first(row, "reason", "alert_message") or "") if alerting else "",
+                "latest_pain": _first(row, "latest_pain"),
+                "last_7d": _first(row, "last_7d", "last_7d_km"),
+                "ramp_pct": _first(row, "ramp_pct"),
+                "acwr": _first(row, "acwr"),
+                "acwr_ewma": _first(row, "acwr_ewma"),
+                "latest_spike_pct": _first(row, "latest_spike_pct"),
+                "last_run": _first(row, "last_run", "last_run_date"),
+                "as_of": _first(row, "as_of"),
+                "days_since_last_run": _first(row, "days_since_last_run"),
+            }
+        )
+    return shown
+
+
+def coach_as_of(rows: list[dict[str, Any]]) -> str:
+    """The line above the coach table naming the date its numbers describe."""
+    days = sorted({d.isoformat() for r in rows if (d := _as_date(r.get("as_of")))})
+    if not days:
+        return ""
+    when = days[0] if len(days) == 1 else f"{days[0]} to {days[-1]} (each athlete's own)"
+    return f"As of {when}: distances over the 7 days and alerts over the 28 days up to it."
+
+
+def _number(value: Any, spec: str, suffix: str = "") -> str:
+    return "–" if value is None else f"{value:{spec}}{suffix}"
+
+
+def _days_ago(row: Mapping[str, Any]) -> str:
+    days = int(row["days_since_last_run"])
+    return " (today)" if days == 0 else f" ({days} day{'s' if days != 1 else ''} ago)"
+
+
+def coach_cards(rows: list[dict[str, Any]]) -> list[html.Button]:
+    """The coach table as cards (for narrow screens): one per athlete, a click opens them.
+
+    ``rows`` are :func:`coach_table_rows`.
+    """
+    cards = []
+    for row in rows:
+        alert = row["alert"]
+        facts = [
+            f"last 7 days {_number(row['last_7d'], '.1f', ' km')}",
+            f"ramp {_number(row['ramp_pct'], '+.0f', '%')}",
+            f"ACWR {_number(row['acwr'], '.2f')}",
+            f"pain {_number(row['latest_pain'], '.0f', '/10')}",
+            f"last run {row['last_run'] or '–'}"
+            + ("" if row.get("days_since_last_run") is None else _days_ago(row)),
+        ]
+        cards.append(
+            html.Button(
+                [
+                    html.Div(
+                        [
+                            html.Span(str(row["athlete"]), className="lw-coach-name"),
+                            html.Span(alert, className=f"lw-badge {alert}"),
+                            html.Span(row["alert_date"], className="lw-muted"),
+                        ],
+                        className="lw-coach-card-head",
+                    ),
+                    html.Div(row["reason"] or "No alert at caution or above."),
+                    html.Div(" · ".join(facts), className="lw-muted"),
+                ],
+                id={"type": ids.COACH_CARD, "index": str(row["athlete"])},
+                className=f"lw-coach-card {alert}",
+                n_clicks=0,
+            )
+        )
+    return cards

@@ -346,9 +346,7 @@ def pain_report(
     correlations = pd.DataFrame(rows, columns=["measure", "lag_days", "rho", "n"])
 
     alerts = evaluate(acts, pain, thresholds, athlete=athlete) if len(mine) else []
-    load_events = [
-        a for a in alerts if a.rule in ("spike", "ramp", "acwr", "acwr_ewma") and a.rank >= 2
-    ]
+    load_events = [a for a in alerts if a.rule in ("spike", "ramp", "acwr", "acwr_ewma")]
     flares = []
     for a in alerts:
         if a.rule != "pain_flare":

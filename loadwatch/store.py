@@ -181,6 +181,104 @@ planned_runs = Table(
     Index("ix_plans_athlete_date", "athlete_id", "date"),
 )
 
+# ------------------------------------------------ calendars and notifications (issue 15)
+#: Where imported plans come from: an ICS file (by name) or a subscribed URL.
+calendar_sources = Table(
+    "calendar_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # file | url
+    Column("location", Text, nullable=False),  # file name, or the URL (may hold a token)
+    Column("created_utc", DateTime, nullable=False),
+    Column("synced_utc", DateTime),
+    Column("sync_error", Text),
+    UniqueConstraint("athlete_id", "kind", "location", name="uq_calendar_source"),
+)
+
+#: The calendar event behind a planned run (one row per imported plan).
+plan_events = Table(
+    "plan_events",
+    metadata,
+    Column(
+        "plan_id",
+        Integer,
+        ForeignKey("planned_runs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column(
+        "source_id",
+        Integer,
+        ForeignKey("calendar_sources.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("uid", Text, nullable=False),
+    Column("occurrence", String(64), nullable=False),  # "" or the occurrence's original start
+    Column("estimated", Boolean, nullable=False),  # km estimated from a duration
+    UniqueConstraint("athlete_id", "uid", "occurrence", name="uq_plan_event"),
+)
+
+#: What ``loadwatch notify`` has sent, so that it never repeats itself.
+sent_notifications = Table(
+    "sent_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id")),  # None for a coach digest
+    Column("kind", String(10), nullable=False),  # finding | digest
+    Column("rule", String(20)),
+    Column("first_date", Date),
+    Column("last_date", Date),
+    Column("severity", String(10)),
+    Column("digest_key", Text),
+    Column("sent_utc", DateTime, nullable=False),
+    Column("cleared_utc", DateTime),
+    Index("ix_sent_athlete", "athlete_id", "kind"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSource:
+    id: int
+    athlete: str
+    kind: str  # file | url
+    location: str
+    synced_utc: datetime | None = None
+    sync_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarPlan:
+    """A planned run together with the calendar event it came from."""
+
+    uid: str
+    occurrence: str
+    date: date
+    distance_m: float
+    note: str | None
+    estimated: bool
+    plan_id: int | None = None
+    source_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentNotification:
+    """A finding that was sent: rule, the dates it covered, severity, cleared or not."""
+
+    id: int
+    athlete: str | None
+    kind: str
+    rule: str | None
+    first_date: date | None
+    last_date: date | None
+    severity: str | None
+    digest_key: str | None
+    sent_utc: datetime
+    cleared_utc: datetime | None
+
+
+# ------------------------------------------------ end of calendars and notifications
+
 #: Chronological order of each athlete-owned table.
 _ORDER: dict[str, tuple[str, ...]] = {
     "activities": ("start_utc",),
@@ -787,6 +885,240 @@ class Store:
 
     def delete_plan(self, plan_id: int, athlete: str | None = None) -> None:
         self._delete(planned_runs, plan_id, athlete, "planned run")
+
+    # ------------------------------------- calendars and notifications (issue 15)
+    def calendar_source(self, athlete: str, kind: str, location: str) -> CalendarSource:
+        """The athlete's calendar source of this kind and location, created if new."""
+        with self._tx() as conn:
+            aid = self._athlete_id(conn, athlete)
+            where = and_(
+                calendar_sources.c.athlete_id == aid,
+                calendar_sources.c.kind == kind,
+                calendar_sources.c.location == location,
+            )
+            row = conn.execute(select(calendar_sources.c.id).where(where)).first()
+            if row is None:
+                conn.execute(
+                    insert(calendar_sources).values(
+                        athlete_id=aid, kind=kind, location=location, created_utc=_utcnow()
+                    )
+                )
+        (found,) = [
+            s for s in self.calendar_sources(athlete) if (s.kind, s.location) == (kind, location)
+        ]
+        return found
+
+    def calendar_sources(
+        self, athlete: str | None = None, *, kind: str | None = None
+    ) -> list[CalendarSource]:
+        """Calendar sources (all athletes when ``athlete`` is None), oldest first."""
+        q = select(calendar_sources, athletes.c.name.label("athlete_name")).join(
+            athletes, athletes.c.id == calendar_sources.c.athlete_id
+        )
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if kind is not None:
+            q = q.where(calendar_sources.c.kind == kind)
+        with self._tx() as conn:
+            rows = conn.execute(q.order_by(calendar_sources.c.id)).all()
+        return [
+            CalendarSource(
+                r.id,
+                r.athlete_name,
+                r.kind,
+                r.location,
+                _aware(r.synced_utc) if r.synced_utc else None,
+                r.sync_error,
+            )
+            for r in rows
+        ]
+
+    def delete_calendar_source(self, source_id: int, athlete: str) -> int:
+        """Forget a calendar source and the plans it brought; returns the plans removed."""
+        with self._tx() as conn:
+            aid = self._athlete_id(conn, athlete)
+            owned = and_(calendar_sources.c.id == source_id, calendar_sources.c.athlete_id == aid)
+            if conn.execute(select(calendar_sources.c.id).where(owned)).first() is None:
+                raise ValidationError(f"no calendar with id {source_id} for athlete {athlete!r}")
+            plan_ids = list(
+                conn.execute(
+                    select(plan_events.c.plan_id).where(plan_events.c.source_id == source_id)
+                ).scalars()
+            )
+            conn.execute(delete(plan_events).where(plan_events.c.source_id == source_id))
+            if plan_ids:
+                conn.execute(delete(planned_runs).where(planned_runs.c.id.in_(plan_ids)))
+            conn.execute(delete(calendar_sources).where(calendar_sources.c.id == source_id))
+        return len(plan_ids)
+
+    def calendar_plans(self, athlete: str) -> list[CalendarPlan]:
+        """The athlete's planned runs that came from a calendar, with their event keys."""
+        q = (
+            select(plan_events, planned_runs.c.date, planned_runs.c.distance_m, planned_runs.c.note)
+            .join(planned_runs, planned_runs.c.id == plan_events.c.plan_id)
+            .join(athletes, athletes.c.id == plan_events.c.athlete_id)
+            .where(athletes.c.name == athlete)
+            .order_by(planned_runs.c.date, plan_events.c.uid, plan_events.c.occurrence)
+        )
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        return [
+            CalendarPlan(
+                r.uid,
+                r.occurrence,
+                r.date,
+                r.distance_m,
+                r.note,
+                bool(r.estimated),
+                r.plan_id,
+                r.source_id,
+            )
+            for r in rows
+        ]
+
+    def apply_calendar(
+        self,
+        athlete: str,
+        source_id: int,
+        add: Sequence[CalendarPlan],
+        remove_plan_ids: Sequence[int],
+        *,
+        synced: bool = True,
+    ) -> None:
+        """Remove and add calendar plans, and mark the source synced, in one transaction.
+
+        A changed event is removed and added again (a new plan id), so anything
+        keyed on the highest plan id sees the change.
+        """
+        with self._tx() as conn:
+            aid = self._athlete_id(conn, athlete)
+            if remove_plan_ids:
+                ids = list(remove_plan_ids)
+                conn.execute(delete(plan_events).where(plan_events.c.plan_id.in_(ids)))
+                conn.execute(delete(planned_runs).where(planned_runs.c.id.in_(ids)))
+            now = _utcnow()
+            for p in add:
+                if not p.distance_m > 0:
+                    raise ValidationError(f"a planned distance must be positive ({p.uid})")
+                plan_id = conn.execute(
+                    insert(planned_runs).values(
+                        athlete_id=aid,
+                        date=p.date,
+                        distance_m=p.distance_m,
+                        note=p.note,
+                        created_utc=now,
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+                conn.execute(
+                    insert(plan_events).values(
+                        plan_id=plan_id,
+                        athlete_id=aid,
+                        source_id=source_id,
+                        uid=p.uid,
+                        occurrence=p.occurrence,
+                        estimated=p.estimated,
+                    )
+                )
+            if synced:
+                conn.execute(
+                    update(calendar_sources)
+                    .where(calendar_sources.c.id == source_id)
+                    .values(synced_utc=now, sync_error=None)
+                )
+
+    def mark_sync_failed(self, source_id: int, error: str) -> None:
+        """Remember why the last sync of a source failed (its plans are kept)."""
+        with self._tx() as conn:
+            conn.execute(
+                update(calendar_sources)
+                .where(calendar_sources.c.id == source_id)
+                .values(sync_error=error)
+            )
+
+    def sent_notifications(
+        self, athlete: str | None, *, kind: str = "finding"
+    ) -> list[SentNotification]:
+        """What was sent for an athlete (digests: ``athlete`` None), oldest first."""
+        q = select(sent_notifications, athletes.c.name.label("athlete_name")).outerjoin(
+            athletes, athletes.c.id == sent_notifications.c.athlete_id
+        )
+        q = q.where(sent_notifications.c.kind == kind)
+        if athlete is None:
+            q = q.where(sent_notifications.c.athlete_id.is_(None))
+        else:
+            q = q.where(athletes.c.name == athlete)
+        with self._tx() as conn:
+            rows = conn.execute(q.order_by(sent_notifications.c.id)).all()
+        return [
+            SentNotification(
+                r.id,
+                r.athlete_name,
+                r.kind,
+                r.rule,
+                r.first_date,
+                r.last_date,
+                r.severity,
+                r.digest_key,
+                _aware(r.sent_utc),
+                _aware(r.cleared_utc) if r.cleared_utc else None,
+            )
+            for r in rows
+        ]
+
+    def record_sent(
+        self,
+        athlete: str | None,
+        *,
+        kind: str = "finding",
+        rule: str | None = None,
+        first_date: date | None = None,
+        last_date: date | None = None,
+        severity: str | None = None,
+        digest_key: str | None = None,
+    ) -> int:
+        """Remember one sent notification (no message text is kept)."""
+        with self._tx() as conn:
+            aid = self._athlete_id(conn, athlete) if athlete is not None else None
+            return int(
+                conn.execute(
+                    insert(sent_notifications).values(
+                        athlete_id=aid,
+                        kind=kind,
+                        rule=rule,
+                        first_date=first_date,
+                        last_date=last_date,
+                        severity=severity,
+                        digest_key=digest_key,
+                        sent_utc=_utcnow(),
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+            )
+
+    def update_sent(
+        self,
+        sent_id: int,
+        *,
+        first_date: date | None = None,
+        last_date: date | None = None,
+        cleared: bool = False,
+    ) -> None:
+        """Follow a sent finding's dates as the plan moves, or mark it cleared."""
+        values: dict[str, Any] = {}
+        if first_date is not None:
+            values["first_date"] = first_date
+        if last_date is not None:
+            values["last_date"] = last_date
+        if cleared:
+            values["cleared_utc"] = _utcnow()
+        if values:
+            with self._tx() as conn:
+                conn.execute(
+                    update(sent_notifications)
+                    .where(sent_notifications.c.id == sent_id)
+                    .values(**values)
+                )
+
+    # ------------------------------------- end of calendars and notifications
 
     # ----------------------------------------------------------------- helpers
     def _by_athlete(

@@ -39,12 +39,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="loadwatch-shots-"))
     url = f"sqlite:///{work / 'demo.db'}"
     store = Store(url)
-    import_samples(store, args.samples)
+    report = import_samples(store, args.samples)
     store.close()
 
     from werkzeug.serving import make_server
 
-    app = create_app(url, work_dir=work / "app")
+    app = create_app(url, work_dir=work / "app", as_of=report.last_day)
     port = free_port()
     server = make_server("127.0.0.1", port, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -60,13 +60,15 @@ def shoot(url: str, out: Path) -> None:
     with chrome(width=1400, height=1650) as driver:
         driver.get(url)
         wait_until(lambda: graph_traces(driver, "timeline-graph"), timeout=30, what="the charts")
-        driver.find_element(By.ID, "athlete-dropdown").click()
-        wait_until(
-            lambda: driver.find_element(
-                By.XPATH, f"//*[@role='option'][.//input[@value='{ATHLETE}']]"
-            ),
-            what="the athlete list",
-        ).click()
+        # the page opens on the athlete who needs attention first, which may already be ours
+        if ATHLETE not in driver.find_element(By.ID, "athlete-dropdown").text:
+            driver.find_element(By.ID, "athlete-dropdown").click()
+            wait_until(
+                lambda: driver.find_element(
+                    By.XPATH, f"//*[@role='option'][.//input[@value='{ATHLETE}']]"
+                ),
+                what="the athlete list",
+            ).click()
         wait_until(
             lambda: any(
                 str(t["name"]).startswith(("moderate", "large"))

@@ -75,6 +75,7 @@ def chrome(*, width: int = 1400, height: int = 1800) -> Iterator[Any]:
         options.add_argument(flag)
     options.add_argument(f"--window-size={width},{height}")
     options.add_argument(f"--user-data-dir={profile}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console_errors()
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     try:
         yield driver
@@ -113,14 +114,20 @@ def cli_server(
     env: dict[str, str] | None = None,
     ready_timeout: float = 60,
     auth: tuple[str, str] | None = None,
+    log: Path | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
-    """Run ``python -m loadwatch ARGS`` until http://127.0.0.1:PORT/ answers; stop it after."""
+    """Run ``python -m loadwatch ARGS`` until http://127.0.0.1:PORT/ answers; stop it after.
+
+    The server's output goes to the process's ``stdout`` pipe, or into the file
+    ``log`` when given (readable while the server runs).
+    """
     full_env = {**os.environ, **(env or {})}
+    sink = open(log, "w", encoding="utf-8") if log else subprocess.PIPE  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "loadwatch", *args],
         cwd=REPO,
         env=full_env,
-        stdout=subprocess.PIPE,
+        stdout=sink,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -128,7 +135,7 @@ def cli_server(
         deadline = time.monotonic() + ready_timeout
         while True:
             if proc.poll() is not None:
-                out = proc.stdout.read() if proc.stdout else ""
+                out = proc.stdout.read() if proc.stdout else Path(str(log)).read_text()
                 raise AssertionError(f"server exited with {proc.returncode}:\n{out}")
             try:
                 http_status(f"http://127.0.0.1:{port}/_dash-layout", auth=auth, timeout=2)
@@ -145,6 +152,8 @@ def cli_server(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if log:
+            sink.close()  # type: ignore[union-attr]
 
 
 def wait_until(
@@ -189,3 +198,40 @@ def graph_traces(driver: Any, graph_id: str) -> list[dict[str, Any]] | None:
 
 def trace_named(traces: list[dict[str, Any]] | None, prefix: str) -> list[dict[str, Any]]:
     return [t for t in traces or [] if str(t.get("name", "")).startswith(prefix)]
+
+
+_TICKS_JS = """
+const el = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+if (!el) { return null; }
+const out = {};
+for (const axis of ['x', 'x2', 'x3']) {
+    out[axis] = Array.from(el.querySelectorAll('.' + axis + 'tick text')).map(t => t.textContent);
+}
+return JSON.stringify(out);
+"""
+
+
+def x_tick_labels(driver: Any, graph_id: str) -> dict[str, list[str]]:
+    """The tick labels plotly drew on each x axis (x, x2, x3) of a dcc.Graph."""
+    raw = driver.execute_script(_TICKS_JS, graph_id)
+    return {} if raw is None else dict(json.loads(raw))
+
+
+def console_errors(driver: Any) -> list[str]:
+    """Severe browser console messages since the last call (failed requests, script errors)."""
+    return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+@contextmanager
+def phone_screen(driver: Any, *, width: int = 390, height: int = 844) -> Iterator[None]:
+    """Emulate a phone's screen (CSS pixels, touch) for the duration of the block.
+
+    Headless Chromium will not make a window narrower than 500 px, so the
+    screen size is set through the DevTools protocol instead.
+    """
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        yield
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -19,17 +19,29 @@ from browser_support import (
     REPO,
     chrome,
     cli_server,
+    console_errors,
     free_port,
     graph_traces,
+    phone_screen,
     require_browser,
     trace_named,
     wait_until,
+    x_tick_labels,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SAMPLES = Path(os.environ.get("LOADWATCH_SAMPLES") or REPO / "sample_activities")
 RUN_TRACE_PREFIXES = ("first run", "no spike", "small spike", "moderate spike", "large spike")
+#: Added to the demo's athletes: runs without any pain score, and pain scores without runs.
+NO_PAIN = "Nia NoPain"
+NO_RUNS = "Omar NoRuns"
+NO_PAIN_RUN_KM = 9.5
+NO_RUNS_PAIN = (2, 3)  # below every pain rule: this athlete has no alert
+#: A date as plotly labels a date axis ("Mar 9", "Mar 9<br>2025", "Mar 2025", "2025").
+DATE_LABEL = re.compile(r"^(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|\d{4}$)")
+#: What the server prints when a request fails (dashboards/app.py, dashboards/callbacks.py).
+SERVER_ERRORS = ("internal error", "failed:", "Traceback")
 
 
 def _samples_last_day() -> date:
@@ -38,14 +50,58 @@ def _samples_last_day() -> date:
     return date.fromisoformat(json.loads((SAMPLES / "expected.json").read_text())["last_day"])
 
 
+def _add_shape_athletes(db: Path) -> None:
+    """An athlete with runs and no pain, and one with pain and no runs, next to the demo's."""
+    import hashlib
+
+    from loadwatch.model import ActivitySummary
+    from loadwatch.store import FileRecord, PainEntry, Store
+
+    last = _samples_last_day()
+    store = Store(f"sqlite:///{db}")
+    try:
+        for n in range(12):
+            day = last - timedelta(days=3 * n)
+            sha = hashlib.sha256(f"{NO_PAIN}{day}".encode()).hexdigest()
+            run = ActivitySummary(
+                sport="running",
+                start_utc=datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC),
+                distance_m=NO_PAIN_RUN_KM * 1000,
+                timer_s=NO_PAIN_RUN_KM * 330,
+                elapsed_s=NO_PAIN_RUN_KM * 340,
+                source_format="fit",
+                utc_offset_s=0,
+                source_sha256=sha,
+            )
+            store.add_file(
+                store.athlete(NO_PAIN), FileRecord(sha, f"{day}.fit", 1, "fit", "imported"), [run]
+            )
+        store.add_athlete(NO_RUNS)
+        store.add_pain(
+            [
+                PainEntry(None, NO_RUNS, last - timedelta(days=10), NO_RUNS_PAIN[0]),
+                PainEntry(None, NO_RUNS, last - timedelta(days=2), NO_RUNS_PAIN[1]),
+            ]
+        )
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("log") / "server.log"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, server_log: Path) -> Iterator[str]:
     require_browser()
     if not (SAMPLES / "expected.json").exists():
         pytest.fail("sample_activities/ holds no generated samples (expected.json missing)")
     port = free_port()
     db = tmp_path_factory.mktemp("demo") / "demo.db"
-    with cli_server(["demo", "--no-browser", "--port", str(port), "--db", str(db)], port=port):
+    args = ["demo", "--no-browser", "--port", str(port), "--db", str(db)]
+    with cli_server(args, port=port, log=server_log):
+        _add_shape_athletes(db)  # the dashboard reads the store afresh on every request
         yield f"http://127.0.0.1:{port}/"
 
 
@@ -102,11 +158,22 @@ def _type(driver: Any, element_id: str, text: str) -> None:
 
 def test_demo_shows_the_charts(driver: Any, server: str) -> None:
     _open(driver, server)
+    _choose_athlete(driver, "Alex Steady")
+    wait_until(
+        lambda: trace_named(graph_traces(driver, "timeline-graph"), "back pain"),
+        what="Alex's pain scores",
+    )
     names = [t["name"] for t in graph_traces(driver, "timeline-graph") or []]
     assert "ACWR (rolling 7:28)" in names and "ACWR (EWMA)" in names
     assert "back pain (0–10)" in names
-    weekly = graph_traces(driver, "weekly-graph") or []
+    weekly = trace_named(graph_traces(driver, "weekly-graph"), "weekly total")
     assert len(weekly) == 1 and len(weekly[0]["y"]) >= 10  # 16 sample weeks, ~26 shown
+    key = [
+        t["name"]
+        for t in graph_traces(driver, "weekly-graph") or []
+        if not t["y"] or t["y"] == [None]
+    ]
+    assert key == ["none or info", "caution", "high"]  # the colours' legend
     assert "Last 7 days" in _text(driver, "status")
     # the 16 weeks of the first sample athlete are all on screen
     assert len(_run_points(driver)) > 50
@@ -116,7 +183,7 @@ def test_coach_table_opens_an_athlete(driver: Any, server: str) -> None:
     from selenium.webdriver.common.by import By
 
     _open(driver, server)
-    assert "Alex Steady" in _text(driver, "athlete-dropdown")  # first by name
+    opened_on = _text(driver, "athlete-dropdown")
     driver.find_element(By.XPATH, "//*[@id='tabs']//*[text()='Coach']").click()
     cell = wait_until(
         lambda: driver.find_element(
@@ -127,7 +194,27 @@ def test_coach_table_opens_an_athlete(driver: Any, server: str) -> None:
     rows = driver.find_elements(
         By.CSS_SELECTOR, "#coach-grid .ag-pinned-left-cols-container .ag-row"
     )
-    assert {r.get_attribute("row-id") for r in rows} == {"Alex Steady", "Sam Jumps"}
+    assert {r.get_attribute("row-id") for r in rows} == {
+        "Alex Steady",
+        "Sam Jumps",
+        NO_PAIN,
+        NO_RUNS,
+    }
+    # the runner view opened on the athlete who needs attention first: the table's first row
+    first = next(r for r in rows if r.get_attribute("row-index") == "0")
+    assert first.get_attribute("row-id") in opened_on
+    # every column fits a 1400 px window: nothing scrolls sideways
+    widths = driver.execute_script(
+        "const v = document.querySelector('#coach-grid .ag-center-cols-viewport');"
+        "return [v.scrollWidth, v.clientWidth, document.documentElement.scrollWidth,"
+        " window.innerWidth];"
+    )
+    assert widths[0] <= widths[1] and widths[2] <= widths[3], widths
+    # an athlete without any alert reads "none"
+    alert = driver.find_element(
+        By.CSS_SELECTOR, f"#coach-grid .ag-row[row-id='{NO_RUNS}'] [col-id='alert']"
+    )
+    assert alert.text == "none"
     cell.click()
     wait_until(lambda: "Sam Jumps" in _text(driver, "athlete-dropdown"), what="runner view of Sam")
     wait_until(
@@ -225,3 +312,109 @@ def test_fit_file_dropped_on_the_upload_area_appears_in_the_charts(
     )
     large = trace_named(graph_traces(driver, "timeline-graph"), "large spike")
     assert any(x[:10] == day.isoformat() for t in large for x in t["x"])
+
+
+def _server_errors(log: Path) -> list[str]:
+    return [line for line in log.read_text().splitlines() if any(e in line for e in SERVER_ERRORS)]
+
+
+def _ticks_are_dates(driver: Any) -> dict[str, list[str]]:
+    """The timeline's x tick labels, when every row (runs, ACWR, pain) has dated ones."""
+    ticks = x_tick_labels(driver, "timeline-graph")
+    dated = {axis: [t for t in labels if DATE_LABEL.match(t)] for axis, labels in ticks.items()}
+    return ticks if len(dated) == 3 and all(len(v) >= 2 for v in dated.values()) else {}
+
+
+def test_athlete_without_pain_has_a_dated_timeline(
+    driver: Any, server: str, server_log: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(driver, server)
+    console_errors(driver)  # forget what came before
+    _choose_athlete(driver, NO_PAIN)
+    wait_until(
+        lambda: _run_points(driver) and all(y == NO_PAIN_RUN_KM for _, y in _run_points(driver)),
+        what=f"{NO_PAIN}'s runs in the timeline",
+    )
+    assert len(_run_points(driver)) == 12
+    wait_until(lambda: _ticks_are_dates(driver), what="dated tick labels on every row")
+    # the runs are spread over the axis, not squashed into one column
+    xs = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#timeline-graph .subplot.xy .points path'))"
+        ".map(p => p.getBoundingClientRect().x);"
+    )
+    assert max(xs) - min(xs) > 300, xs
+    # the empty-state note is drawn on the pain panel, below the ACWR panel
+    note = driver.find_element(
+        By.XPATH, "//*[@id='timeline-graph']//*[text()='no pain scores logged in this period']"
+    )
+    acwr_title = driver.find_element(
+        By.XPATH, "//*[@id='timeline-graph']//*[text()='Acute:chronic ratio']"
+    )
+    assert note.rect["y"] > acwr_title.rect["y"]
+    assert not _server_errors(server_log)
+    assert not [m for m in console_errors(driver) if "500" in m]
+
+
+def test_athlete_without_runs_never_shows_the_previous_one(driver: Any, server: str) -> None:
+    _open(driver, server)
+    _choose_athlete(driver, "Sam Jumps")
+    wait_until(lambda: len(_run_points(driver)) > 50, what="Sam's runs")
+    _choose_athlete(driver, NO_RUNS)
+    wait_until(lambda: not _run_points(driver), what="Sam's runs gone")
+    assert "Sam" not in _text(driver, "alerts-list")
+    assert "Latest run" not in _text(driver, "status")  # Sam's status cards are gone
+    for trace in trace_named(graph_traces(driver, "timeline-graph"), "back pain"):
+        assert sorted(trace["y"]) == sorted(NO_RUNS_PAIN)  # only Omar's own scores
+
+
+def test_athlete_without_runs_shows_their_pain_on_dated_axes(
+    driver: Any, server: str, server_log: Path
+) -> None:
+    _open(driver, server)
+    console_errors(driver)
+    _choose_athlete(driver, NO_RUNS)
+
+    def own_pain() -> bool:
+        pain = trace_named(graph_traces(driver, "timeline-graph"), "back pain")
+        return [[float(y) for y in t["y"]] for t in pain] == [[float(s) for s in NO_RUNS_PAIN]]
+
+    wait_until(own_pain, what=f"{NO_RUNS}'s pain scores (and only theirs)")
+    assert not _run_points(driver)
+    wait_until(lambda: _ticks_are_dates(driver), what="dated tick labels on every row")
+    assert not _server_errors(server_log)
+    assert not [m for m in console_errors(driver) if "500" in m]
+
+
+def test_phone_shows_status_and_weekly_chart_above_the_fold(driver: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    with phone_screen(driver, width=390, height=844):
+        _open(driver, server)
+        wait_until(lambda: graph_traces(driver, "weekly-graph"), what="the weekly chart")
+        wait_until(lambda: "Last 7 days" in _text(driver, "status"), what="the status cards")
+        box = driver.execute_script(
+            "const r = id => document.getElementById(id).getBoundingClientRect().toJSON();"
+            "return {status: r('status'), weekly: r('weekly-graph'), height: window.innerHeight,"
+            " width: window.innerWidth, page: document.documentElement.scrollWidth};"
+        )
+        assert box["width"] == 390
+        assert box["status"]["top"] >= 0 and box["status"]["bottom"] <= box["height"], box
+        assert box["weekly"]["bottom"] <= box["height"], box  # the whole chart, unscrolled
+        assert box["page"] <= box["width"], box  # nothing scrolls sideways
+        # the coach table becomes a list of cards; a tap on one opens that athlete
+        driver.find_element(By.XPATH, "//*[@id='tabs']//*[text()='Coach']").click()
+        cards = wait_until(
+            lambda: [
+                c
+                for c in driver.find_elements(By.CSS_SELECTOR, ".lw-coach-card")
+                if c.is_displayed()
+            ],
+            what="the coach cards",
+        )
+        assert not driver.find_element(By.ID, "coach-grid").is_displayed()
+        assert len(cards) == 4 and all(c.rect["width"] <= 390 for c in cards)
+        target = next(c for c in cards if NO_PAIN in c.text)
+        target.click()
+        wait_until(lambda: NO_PAIN in _text(driver, "athlete-dropdown"), what="the card's athlete")

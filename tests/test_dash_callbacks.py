@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,15 @@ from dashboards.app import create_app
 from dashboards.data import KM_TO_MI, DashboardData
 from dashboards.upload import UploadArea
 from loadwatch.model import ActivitySummary
-from loadwatch.store import FileRecord, PainEntry, Store
+from loadwatch.store import FileRecord, PainEntry, PlannedRun, Store
 
 MONDAY = date(2025, 3, 3)
 WEEKS = 6
 STEADY_KM = 10.0
 JUMP_KM = 25.0
+#: The coach table's date in these tests: Ben's pain score, the Monday after week 6.
+COACH_AS_OF = MONDAY + timedelta(days=7 * WEEKS)
+PIA_PLAN = date.today() + timedelta(days=7)
 
 
 def _run(store: Store, athlete: str, day: date, km: float) -> None:
@@ -70,8 +74,21 @@ def test_athlete_options_keep_the_current_choice(data: DashboardData) -> None:
     assert [o["value"] for o in options] == ["Ana", "Ben"]
     assert value == "Ben"
     assert rename == options
-    assert callbacks.athlete_options(data, "gone")[1] == "Ana"
-    assert callbacks.athlete_options(data, None)[1] == "Ana"
+    # without a (valid) choice, the view opens on who needs attention first: Ben's spike
+    assert callbacks.athlete_options(data, "gone")[1] == "Ben"
+    assert callbacks.athlete_options(data, None)[1] == "Ben"
+
+
+def test_first_athlete_falls_back_to_the_first_name(
+    data: DashboardData, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> list[dict[str, Any]]:
+        raise KeyError("Ben: pain 6/10")
+
+    monkeypatch.setattr(data, "coach_rows", broken)
+    with caplog.at_level("ERROR"):
+        assert callbacks.athlete_options(data, None)[1] == "Ana"
+    assert "KeyError" in caplog.text and "pain" not in caplog.text
 
 
 def test_add_and_rename_athletes(data: DashboardData) -> None:
@@ -93,10 +110,10 @@ def test_runner_view_figures(data: DashboardData) -> None:
         data, "Ana", None, None, "km", "distance"
     )
     bars = weekly.data[0]
-    # six full weeks of 3 x 10 km (the last is cut at Ana's last run, a Friday)
+    # six weeks of 3 x 10 km; the history ended long before today, so its last
+    # week is a whole calendar week (the weekend passed without runs) with a ramp
     assert list(bars.y) == [30.0] * WEEKS
-    # the last week is partial (5 of 7 days): no ramp is claimed for it
-    assert list(bars.text) == ["", *["+0%"] * (WEEKS - 2), "partial week"]
+    assert list(bars.text) == ["", *["+0%"] * (WEEKS - 1)]
     names = _names(timeline)
     assert names[:3] == ["first run after a break", "no spike (≤10%)", "ACWR (rolling 7:28)"]
     runs = sum(len(t.x) for t in timeline.data if t.yaxis == "y")
@@ -142,6 +159,155 @@ def test_runner_view_without_athlete(data: DashboardData) -> None:
     weekly, _, _, status = callbacks.runner_outputs(data, None, None, None, "km", "distance")
     assert "Add an athlete" in weekly.layout.annotations[0].text
     assert status == []
+
+
+# ------------------------------------------------- runner view: data shapes
+@pytest.fixture
+def shapes(tmp_path: Path) -> DashboardData:
+    """One athlete per shape of data a new user meets.
+
+    Nia: runs, no pain. Omar: only pain. Pia: only a run planned for next week. Quin: a single
+    run. Rita: runs that ended in January 2018. Sol: nothing at all.
+    """
+    url = f"sqlite:///{tmp_path / 'shapes.db'}"
+    store = Store(url)
+    for week in range(3):
+        for offset in (0, 2, 4):
+            _run(store, "Nia", MONDAY + timedelta(days=7 * week + offset), STEADY_KM)
+    store.add_athlete("Omar")
+    store.add_pain(
+        [PainEntry(None, "Omar", MONDAY, 3), PainEntry(None, "Omar", MONDAY + timedelta(9), 5)]
+    )
+    store.add_athlete("Pia")
+    store.add_plans([PlannedRun(None, "Pia", PIA_PLAN, 8000.0)])
+    _run(store, "Quin", MONDAY, 5.0)
+    for n in range(10):
+        _run(store, "Rita", date(2018, 1, 1) + timedelta(days=3 * n), 8.0)
+    store.add_athlete("Sol")
+    store.close()
+    return DashboardData(url)
+
+
+def _x_axes(fig: Any) -> list[Any]:
+    return [fig.layout.xaxis, fig.layout.xaxis2, fig.layout.xaxis3]
+
+
+def _points(fig: Any) -> list[tuple[str, float]]:
+    return [
+        (str(x)[:10], float(y))
+        for t in fig.data
+        if t.x is not None and t.y is not None
+        for x, y in zip(t.x, t.y, strict=True)
+        if y is not None
+    ]
+
+
+def _error_shown(status: Any) -> bool:
+    return "lw-message error" in str(status)
+
+
+def test_no_pain_timeline_keeps_its_dates(shapes: DashboardData) -> None:
+    weekly, timeline, _, status = callbacks.runner_outputs(
+        shapes, "Nia", None, None, "km", "distance"
+    )
+    # 9 runs from Mon 3 Mar to Fri 21 Mar 2025 on every row's date axis,
+    # padded by a day: 2 Mar to 22 Mar
+    for axis in _x_axes(timeline):
+        assert axis.type == "date"
+        assert list(axis.range) == ["2025-03-02T00:00:00", "2025-03-22T00:00:00"]
+    notes = [a for a in timeline.layout.annotations if "no pain" in a.text]
+    assert len(notes) == 1
+    pain_row = timeline.layout.yaxis3.domain
+    assert pain_row[0] <= notes[0].y <= pain_row[1]  # on the pain panel, not the runs panel
+    assert len([p for p in _points(timeline) if p[1] == STEADY_KM]) == 9
+    assert weekly.layout.xaxis.type == "date"
+    assert not _error_shown(status)
+
+
+def test_a_single_run_gets_a_fortnight_axis(shapes: DashboardData) -> None:
+    weekly, timeline, _, _ = callbacks.runner_outputs(shapes, "Quin", None, None, "km", "distance")
+    assert _points(timeline) == [(MONDAY.isoformat(), 5.0)]
+    lo, hi = (date.fromisoformat(v[:10]) for v in timeline.layout.xaxis3.range)
+    assert lo < MONDAY < hi and (hi - lo).days == 14
+    assert list(weekly.data[0].y) == [5.0]
+
+
+def test_runs_that_ended_years_ago_are_dated_and_aged(shapes: DashboardData) -> None:
+    weekly, timeline, _, status = callbacks.runner_outputs(
+        shapes, "Rita", None, None, "km", "distance"
+    )
+    lo, hi = timeline.layout.xaxis3.range
+    assert lo.startswith("2017-12-31") and hi.startswith("2018-01-29")  # 1 to 28 Jan 2018
+    assert "years ago" in str(status)
+    assert weekly.layout.xaxis.range[0].startswith("2017-12-31")
+
+
+def test_only_pain_shows_the_pain_on_dated_axes(shapes: DashboardData) -> None:
+    weekly, timeline, _, status = callbacks.runner_outputs(
+        shapes, "Omar", None, None, "km", "distance"
+    )
+    assert not _error_shown(status)
+    assert "No runs" in weekly.layout.annotations[0].text
+    pain = next(t for t in timeline.data if t.name.startswith("back pain"))
+    assert list(pain.y) == [3.0, 5.0]
+    assert all(a.type == "date" for a in _x_axes(timeline))
+    assert any(a.text == "no runs in this period" for a in timeline.layout.annotations)
+
+
+def test_only_plans_shows_the_plan(shapes: DashboardData) -> None:
+    _, timeline, _, status = callbacks.runner_outputs(shapes, "Pia", None, None, "km", "distance")
+    assert not _error_shown(status)
+    planned = next(t for t in timeline.data if t.name == "planned")
+    assert list(planned.y) == [8.0]
+
+
+def test_no_data_at_all_says_how_to_start(shapes: DashboardData) -> None:
+    weekly, timeline, alerts, status = callbacks.runner_outputs(
+        shapes, "Sol", None, None, "km", "distance"
+    )
+    assert not _error_shown(status)
+    assert "No runs or pain scores for Sol" in weekly.layout.annotations[0].text
+    assert "No runs or pain scores for Sol" in timeline.layout.annotations[0].text
+    assert "No alerts" in str(alerts)
+
+
+def test_a_failing_view_clears_every_output(
+    data: DashboardData, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("Ben pain 6/10")
+
+    monkeypatch.setattr(data, "runner", broken)
+    with caplog.at_level("ERROR"):
+        weekly, timeline, alerts, status = callbacks.runner_outputs(
+            data, "Ben", None, None, "km", "distance"
+        )
+    assert weekly.data == () and timeline.data == ()
+    assert alerts == []
+    assert _error_shown(status) and "could not be built" in str(status)
+    # the log names the error's type, never its message (health data)
+    assert "TypeError" in caplog.text and "6/10" not in caplog.text
+
+
+def test_a_refused_view_says_why(data: DashboardData) -> None:
+    weekly, timeline, alerts, status = callbacks.runner_outputs(
+        data, "Nobody", None, None, "km", "distance"
+    )
+    assert weekly.data == () and timeline.data == () and alerts == []
+    assert "no athlete called 'Nobody'" in str(status)
+
+
+def test_switching_to_an_athlete_without_runs_shows_nothing_of_the_last(
+    data: DashboardData,
+) -> None:
+    ben = callbacks.runner_outputs(data, "Ben", None, None, "km", "distance")
+    assert (MONDAY + timedelta(days=7 * (WEEKS - 1) + 6)).isoformat() in dict(_points(ben[1]))
+    data.add_athlete("Sol")
+    weekly, timeline, alerts, status = callbacks.runner_outputs(
+        data, "Sol", None, None, "km", "distance"
+    )
+    assert _points(weekly) == [] and _points(timeline) == []
+    assert "spike" not in str(alerts) and "+150%" not in str(status)
 
 
 # ---------------------------------------------------------------------- pain
@@ -238,16 +404,45 @@ def test_saved_plan_shows_on_the_timeline(data: DashboardData) -> None:
 
 
 # --------------------------------------------------------------------- coach
-def test_coach_rows_sorted_by_attention(data: DashboardData) -> None:
-    rows = callbacks.coach_rows(data, ids.TAB_COACH)
+@pytest.fixture
+def coach_data(data: DashboardData, monkeypatch: pytest.MonkeyPatch) -> DashboardData:
+    """``data`` whose coach table is as of :data:`COACH_AS_OF` (not today)."""
+    monkeypatch.setattr(data, "coach_rows", partial(data.coach_rows, as_of=COACH_AS_OF))
+    return data
+
+
+def test_coach_rows_sorted_by_attention(coach_data: DashboardData) -> None:
+    data = coach_data
+    rows, as_of, _cards = callbacks.coach_rows(data, ids.TAB_COACH)
+    assert as_of.startswith(f"As of {COACH_AS_OF.isoformat()}:")
     assert [r["athlete"] for r in rows] == ["Ben", "Ana"]
     ben, ana = rows
-    assert ben["worst_alert"] == "high" and ben["latest_pain"] == 6
-    assert ben["latest_spike"] == "large" and ben["latest_spike_pct"] == 150.0
-    assert ana["worst_alert"] is None and ana["latest_pain"] is None
+    assert ben["alert"] == "high" and ben["latest_pain"] == 6
+    assert ben["latest_spike_pct"] == 150.0
+    assert ben["reason"]  # why Ben is first, in words
+    # no alert at caution or above reads "none", with no date and no reason
+    assert (ana["alert"], ana["alert_date"], ana["reason"]) == ("none", "", "")
+    assert ana["latest_pain"] is None
     # as of the newest date in the store (Ben's pain, the Monday after week 6)
     assert ana["last_7d"] == 20.0  # Wednesday's and Friday's runs are within the 7 days
     assert ana["last_run"] == (MONDAY + timedelta(days=7 * (WEEKS - 1) + 4)).isoformat()
+
+
+def test_coach_cards_repeat_the_rows_in_order(coach_data: DashboardData) -> None:
+    data = coach_data
+    _, _, cards = callbacks.coach_rows(data, ids.TAB_COACH)
+    assert [c.id for c in cards] == [
+        {"type": ids.COACH_CARD, "index": "Ben"},
+        {"type": ids.COACH_CARD, "index": "Ana"},
+    ]
+    assert "high" in str(cards[0]) and "+150%" not in str(cards[1])
+    assert "none" in str(cards[1]) and "last 7 days 20.0 km" in str(cards[1])
+    assert callbacks.open_card({"type": ids.COACH_CARD, "index": "Ana"}, 1) == (
+        "Ana",
+        ids.TAB_RUNNER,
+    )
+    with pytest.raises(PreventUpdate):  # cards being drawn are not clicks
+        callbacks.open_card({"type": ids.COACH_CARD, "index": "Ana"}, 0)
 
 
 def test_coach_rows_only_computed_on_the_coach_tab(data: DashboardData) -> None:
@@ -482,3 +677,139 @@ def test_forms_that_write_are_wired_to_their_fields(data: DashboardData, tmp_pat
     assert f"{ids.DATA_VERSION}.data" not in pain  # refused: the version is left alone
     assert data.athletes() == ["Ana", "Ben", "Cleo Fast"]
     assert [p.distance_m for p in data.store.list_plans("Ana")] == [12000.0]
+
+
+# ---------------------------------------------------------------- fragments
+def _alerts_frame(**extra: list[Any]) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "rule": ["spike", "ramp", "spike"],
+            "severity": ["high", "caution", "caution"],
+            "first_date": [date(2025, 4, 13), date(2025, 4, 7), date(2025, 3, 30)],
+            "last_date": [date(2025, 4, 13), date(2025, 4, 13), date(2025, 3, 30)],
+            "message": ["Your run was 150% longer.", "Your week was 35% up.", "A 20% longer run."],
+            "evidence": ["frandsen2025", "nielsen2014", "frandsen2025"],
+            **extra,
+        }
+    )
+
+
+def _details(fragment: Any) -> list[Any]:
+    from dash import html
+
+    return [c for c in fragment.children if isinstance(c, html.Details)]
+
+
+def test_alert_evidence_is_cited_once_per_rule() -> None:
+    from dashboards import layout
+
+    citations = {"spike": "Frandsen 2025, 5,205 runners", "ramp": "Nielsen 2014, novices"}
+    fragment = layout.alerts_list(_alerts_frame(), citations=citations)
+    text = str(fragment)
+    # one short sentence per alert, each once
+    for sentence in ("Your run was 150% longer.", "Your week was 35% up.", "A 20% longer run."):
+        assert text.count(sentence) == 1
+    assert "2025-04-07 to 2025-04-13 (7 days)" in text
+    # one expandable block per rule, each citation once although spike fired twice
+    blocks = _details(fragment)
+    assert [b.children[0].children for b in blocks] == [
+        "Evidence: single-run spike",
+        "Evidence: 7-day distance ramp",
+    ]
+    assert text.count("Frandsen 2025, 5,205 runners") == 1
+    assert text.count("Nielsen 2014, novices") == 1
+
+
+def test_alert_evidence_from_a_citation_column_or_the_rule() -> None:
+    from dashboards import layout
+
+    with_column = layout.alerts_list(
+        _alerts_frame(citation=["Spike study", "Ramp study", "Spike study"])
+    )
+    assert str(with_column).count("Spike study") == 1
+    # without citations, the service words each rule's evidence, naming its keys once
+    keys_only = str(layout.alerts_list(_alerts_frame()))
+    assert keys_only.count("frandsen2025") == 1 and keys_only.count("nielsen2014") == 1
+    # a per-alert detail, when given, is also shown once per rule
+    detailed = layout.alerts_list(_alerts_frame(detail=["Spikes matter.", None, "Spikes matter."]))
+    assert str(detailed).count("Spikes matter.") == 1
+
+
+def test_status_cards_say_how_old_the_numbers_are() -> None:
+    from dashboards import layout
+
+    status = {
+        "as_of": date(2018, 1, 28),
+        "unit": "km",
+        "week_load": 16.0,
+        "ramp_pct": None,
+        "acwr": 1.0,
+        "acwr_ewma": 1.02,
+        "last_run_distance": 8.0,
+        "last_run_date": date(2018, 1, 28),
+        "last_spike_pct": 0.0,
+        "last_spike_category": "reference",
+    }
+    text = str(layout.status_cards(status, today=date(2026, 12, 3)))
+    assert "as of 2018-01-28 (8 years ago)" in text
+    assert "8 years ago; spike +0% (reference)" in text
+    recent = str(layout.status_cards(status, today=date(2018, 2, 2)))
+    assert "as of 2018-01-28 (5 days ago)" in recent
+    assert layout.ago(date(2026, 1, 1), date(2026, 1, 1)) == "today"
+    assert layout.ago(date(2026, 1, 1), date(2026, 5, 1)) == "4 months ago"
+
+
+def test_coach_rows_of_the_status_shape_and_the_as_of_line() -> None:
+    from dashboards import layout
+
+    rows = layout.coach_table_rows(
+        [
+            {
+                "athlete": "Sam",
+                "as_of": "2025-04-14",
+                "last_run_date": "2025-04-13",
+                "last_7d_km": 41.0,
+                "ramp_pct": 35.0,
+                "acwr": 1.4,
+                "acwr_ewma": 1.3,
+                "latest_spike_pct": 150.0,
+                "latest_pain": 4,
+                "worst_alert": {"rule": "spike", "severity": "high", "date": "2025-04-13"},
+                "reason": "Sam's run was 150% longer than his longest of 30 days.",
+                "days_since_last_run": 1,
+            },
+            {
+                "athlete": "Alex",
+                "as_of": "2025-04-14",
+                "worst_alert": {"rule": "ramp", "severity": "info", "date": "2025-04-10"},
+                "reason": "Alex's week was 15% up.",
+            },
+        ]
+    )
+    sam, alex = rows
+    assert (sam["alert"], sam["alert_date"], sam["last_7d"], sam["last_run"]) == (
+        "high",
+        "2025-04-13",
+        41.0,
+        "2025-04-13",
+    )
+    assert sam["reason"].startswith("Sam's run")
+    # info is not an alert for the coach table: "none", no date, no reason
+    assert (alex["alert"], alex["alert_date"], alex["reason"]) == ("none", "", "")
+    assert layout.coach_as_of(rows).startswith("As of 2025-04-14:")
+    sam_card, alex_card = (str(c) for c in layout.coach_cards(rows))
+    assert "last run 2025-04-13 (1 day ago)" in sam_card
+    assert "last run –" in alex_card and "No alert at caution or above." in alex_card
+    assert layout.coach_as_of([]) == ""
+
+
+def test_coach_columns_fit_a_1400_px_screen() -> None:
+    from dashboards import layout
+
+    # 1400 px less the page's margins (2 x 24), the panel's padding and border
+    # (2 x 15) and a vertical scroll bar (15): 1307 px for the grid
+    fixed = sum(c.get("width", 0) for c in layout.COACH_COLUMNS)
+    flexible = sum(c.get("minWidth", 0) for c in layout.COACH_COLUMNS if c.get("flex"))
+    assert fixed + flexible <= 1400 - 48 - 30 - 15

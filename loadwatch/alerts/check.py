@@ -9,13 +9,17 @@ check date on. It also computes two **safe ceilings**:
   athlete's usual week (each weekday's share of the running of the 28 days
   before; the whole history when those 28 days are empty),
 
-that trigger no caution-or-worse alert of a rule that can bind — single-run
-spike, rolling 7-day ramp, coupled ACWR, EWMA ACWR — on any of the 7 days
-from the check date (days without a plan count as rest). Those four grow
-with the distance added, so the safe distances form an interval [0, ceiling].
-Monotony and the pain rules never bind: monotony measures sameness (a
+that trigger no caution-or-worse alert of a rule that can bind — the rules
+in force at caution or above that grow with the distance added: by default
+the single-run spike and the rolling 7-day ramp; coupled and EWMA ACWR too
+under the ``gabbett2016`` profile — on any of the 7 days from the check date
+(days without a plan count as rest). These grow with the distance added, so
+the safe distances form an interval [0, ceiling]. Info-level rules never
+bind. Monotony and the pain rules never bind: monotony measures sameness (a
 longer run can lower it, a shorter one raise it), and pain is logged, not
-planned. Both still appear among the alerts.
+planned. Both still appear among the alerts. After a break (no run in the
+30 days before) the spike has no reference, so it sets no ceiling; the
+result carries the athlete's usual run as a starting point instead.
 
 How the ceiling is found: each binding rule is solved for the distance that
 puts it exactly on its threshold (spike: 1.1 x the longest run of the 30
@@ -35,6 +39,7 @@ dates before it) or just after any run already recorded that day.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,25 +51,50 @@ import pandas as pd
 
 from loadwatch.alerts.config import Thresholds
 from loadwatch.alerts.rules import SEVERITY_RANK, Alert, evaluate
+from loadwatch.metrics.daily import ACUTE_LAMBDA, CHRONIC_LAMBDA
 
-#: Rules whose alerts set a ceiling (they grow with the distance added).
+#: Every rule that can ever bind a ceiling (which ones do: ``Thresholds.binding_rules``).
 CEILING_RULES: tuple[str, ...] = ("spike", "ramp", "acwr", "acwr_ewma")
 #: Days from the check date whose alerts a planned run or week is judged by.
 HORIZON_DAYS = 7
 _HUNDREDTHS_LIMIT = 10_000_000  # 100,000 km: "no ceiling" beyond this
-_LAMBDA_ACUTE = 2.0 / 8.0
-_LAMBDA_CHRONIC = 2.0 / 29.0
+#: How many recent runs make the "usual run" suggested after a break.
+USUAL_RUNS = 10
 
 
 @dataclass(frozen=True, slots=True)
 class Ceiling:
-    """A safe ceiling in km (None when no rule can bind), the rule that binds, and why."""
+    """A safe ceiling as facts: km (None when no rule can bind) and why.
+
+    ``status``: ``"binds"`` (``km`` is the ceiling, ``binding_rule`` binds and
+    ``trigger`` is the alert 0.01 km more would raise), ``"already"`` (the
+    history alone fires ``trigger`` in the horizon, ``km`` is 0), or
+    ``"none"`` (no rule can bind; ``why`` holds the reasons: ``"break"`` — no
+    run in the 30 days before, ``"ramp_base"`` — under the ramp's minimum base,
+    ``"history"`` — under 28 days of history, ``"no_runs"``, ``"limit"``).
+    ``usual_run_km``: the median of the athlete's last runs, a starting point
+    after a break. ``spread``: for a week ceiling, km per date spread like the
+    usual week.
+    """
 
     km: float | None
     binding_rule: str | None
-    reason: str
-    #: for a week ceiling: km per date when the ceiling is spread like the usual week
+    status: str
+    trigger: Alert | None = None
+    why: tuple[str, ...] = ()
+    usual_run_km: float | None = None
     spread: dict[date, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "km": self.km,
+            "binding_rule": self.binding_rule,
+            "status": self.status,
+            "why": list(self.why),
+            "usual_run_km": self.usual_run_km,
+            "trigger": None if self.trigger is None else self.trigger.as_dict(),
+            "spread_km": {d.isoformat(): km for d, km in self.spread.items()},
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +110,8 @@ class CheckResult:
     alerts: list[Alert]
     run_ceiling: Ceiling
     week_ceiling: Ceiling
+    #: rules that could bind the ceilings (``Thresholds.binding_rules``)
+    binding_rules: tuple[str, ...] = ("spike", "ramp")
 
     @property
     def worst(self) -> str | None:
@@ -88,28 +120,9 @@ class CheckResult:
         return max(self.alerts, key=lambda a: a.rank).severity
 
     @property
-    def exit_status(self) -> int:
-        """0 when nothing at caution or above was found, 1 otherwise."""
-        return int(any(a.rank >= SEVERITY_RANK["caution"] for a in self.alerts))
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``loadwatch check --format json``."""
-        return {
-            "athlete": self.athlete,
-            "as_of": self.as_of.isoformat(),
-            "alerts": [
-                {k: v for k, v in a.as_dict().items() if k != "athlete"} for a in self.alerts
-            ],
-            "ceiling": {
-                "run_km": self.run_ceiling.km,
-                "run_binding_rule": self.run_ceiling.binding_rule,
-                "week_km": self.week_ceiling.km,
-                "week_binding_rule": self.week_ceiling.binding_rule,
-                "run_reason": self.run_ceiling.reason,
-                "week_reason": self.week_ceiling.reason,
-                "week_spread_km": {d.isoformat(): km for d, km in self.week_ceiling.spread.items()},
-            },
-        }
+    def has_findings(self) -> bool:
+        """True when an alert at caution or above was found (info never counts)."""
+        return any(a.rank >= SEVERITY_RANK["caution"] for a in self.alerts)
 
 
 # ------------------------------------------------------------ plan rows
@@ -241,6 +254,10 @@ class _Scenario:
             if p > 0 and x > 0
         ]
 
+    @property
+    def binding(self) -> tuple[str, ...]:
+        return self.thresholds.binding_rules
+
     def binding_alerts(self, x: float) -> list[Alert]:
         """Caution-or-worse alerts of the binding rules in the horizon, with ``x`` added."""
         extra = plan_rows(self.history, self.runs(x), self.athlete, first_id=-1 - len(self.kept))
@@ -259,7 +276,7 @@ class _Scenario:
         return [
             a
             for a in alerts
-            if a.rule in CEILING_RULES and a.rank >= 2 and self.on <= a.date <= last
+            if a.rule in self.binding and a.rank >= 2 and self.on <= a.date <= last
         ]
 
 
@@ -277,7 +294,7 @@ def _ewma_weights(n_before: int, lam: float) -> np.ndarray:
 def _estimate(sc: _Scenario) -> tuple[float, str | None, list[str]]:
     """Lowest distance x (pattern units) that puts a binding rule over caution.
 
-    Returns (x, rule, reasons no rule could bind); x is inf when none can.
+    Returns (x, rule, reason codes why a rule could not bind); x is inf when none can.
     """
     from loadwatch.metrics import daily_load, daily_metrics
 
@@ -305,9 +322,11 @@ def _estimate(sc: _Scenario) -> tuple[float, str | None, list[str]]:
         bound = (prev[ok] * (1 + t.ramp_caution_pct / 100.0) - week0[ok]) / s[ok]
         take(float(bound.min()), "ramp")
     else:
-        why.append(f"less than {t.ramp_min_base_km:g} km in the 7 days before (ramp)")
+        why.append("ramp_base")
 
     history_ok = rows["history_days"].to_numpy(dtype=float) >= 28
+    if "acwr" not in sc.binding:
+        history_ok = np.zeros(len(rows), dtype=bool)
     # coupled ACWR: 4 (a + x s) > T (c + x s), a and c the 7- and 28-day sums
     a = week0
     c = 28.0 * rows["chronic_28d"].to_numpy(dtype=float)
@@ -318,8 +337,8 @@ def _estimate(sc: _Scenario) -> tuple[float, str | None, list[str]]:
             take(float(np.nanmin(bound)), "acwr")
         # EWMA: (A + x dA) > T (C + x dC)
         n_before = k0
-        d_a = _ewma_weights(n_before, _LAMBDA_ACUTE) @ p
-        d_c = _ewma_weights(n_before, _LAMBDA_CHRONIC) @ p
+        d_a = _ewma_weights(n_before, ACUTE_LAMBDA) @ p
+        d_c = _ewma_weights(n_before, CHRONIC_LAMBDA) @ p
         big_a = rows["acute_ewma"].to_numpy(dtype=float)
         big_c = rows["chronic_ewma"].to_numpy(dtype=float)
         slope = d_a - t.acwr_caution * d_c
@@ -327,8 +346,8 @@ def _estimate(sc: _Scenario) -> tuple[float, str | None, list[str]]:
         if sel.any():
             bound = (t.acwr_caution * big_c[sel] - big_a[sel]) / slope[sel]
             take(float(np.nanmin(bound)), "acwr_ewma")
-    elif not history_ok.any():
-        why.append("fewer than 28 days of history (ACWR)")
+    elif "acwr" in sc.binding and not history_ok.any():
+        why.append("history")
 
     # spike: x p_j > (1 + T/100) x longest of the 30 days before the run
     factor = 1 + t.spike_caution_pct / 100.0
@@ -358,7 +377,7 @@ def _estimate(sc: _Scenario) -> tuple[float, str | None, list[str]]:
             any_spike = True
             take(0.0, "spike")
     if not any_spike:
-        why.append("no run in the 30 days before (spike)")
+        why.append("break")
     return best, rule, why
 
 
@@ -396,23 +415,37 @@ def _largest_safe(safe: Callable[[int], bool], guess: int) -> int:
     return lo
 
 
-def _describe(a: Alert) -> str:
-    unit = "%" if a.rule in ("spike", "ramp") else ""
-    return f"{a.rule} on {a.date} ({a.value:.2f}{unit} > {a.threshold:g}{unit})"
+def _usual_run(history: pd.DataFrame, on: date) -> float | None:
+    """Median km of the athlete's last :data:`USUAL_RUNS` runs before ``on`` (None without)."""
+    if history.empty:
+        return None
+    before = history[pd.to_datetime(history["local_date"]) < pd.Timestamp(on)]
+    if before.empty:
+        return None
+    km = before.sort_values("start_utc")["distance_m"].to_numpy(dtype=float)[-USUAL_RUNS:] / 1000.0
+    return round(float(np.median(km)), 2)
 
 
-def _ceiling(sc: _Scenario, what: str) -> Ceiling:
+def _ran_within(history: pd.DataFrame, on: date, *, days: int) -> bool:
+    """True when a run is recorded in the ``days`` dates before ``on``."""
+    if history.empty:
+        return False
+    local = pd.to_datetime(history["local_date"])
+    return bool(
+        ((local < pd.Timestamp(on)) & (local >= pd.Timestamp(on - timedelta(days=days)))).any()
+    )
+
+
+def _ceiling(sc: _Scenario) -> Ceiling:
     already = sc.binding_alerts(0.0)
+    order = CEILING_RULES.index
     if already:
-        first = min(already, key=lambda a: (a.date, CEILING_RULES.index(a.rule)))
-        return Ceiling(
-            0.0,
-            first.rule,
-            f"already over a threshold without {what}: {_describe(first)}",
-        )
+        first = min(already, key=lambda a: (a.date, order(a.rule)))
+        return Ceiling(0.0, first.rule, "already", trigger=first)
     x_est, rule_est, why = _estimate(sc)
+    usual = _usual_run(sc.history, sc.on) if "break" in why else None
     if math.isinf(x_est):
-        return Ceiling(None, None, "no rule can set a ceiling: " + "; ".join(why))
+        return Ceiling(None, None, "none", why=tuple(why), usual_run_km=usual)
     cache: dict[int, list[Alert]] = {}
 
     def fired(n: int) -> list[Alert]:
@@ -422,13 +455,13 @@ def _ceiling(sc: _Scenario, what: str) -> Ceiling:
 
     n = _largest_safe(lambda k: not fired(k), math.floor(x_est * 100.0))
     if n >= _HUNDREDTHS_LIMIT:
-        return Ceiling(None, None, "no rule can set a ceiling within 100,000 km")
+        return Ceiling(None, None, "none", why=("limit",))
     over = fired(n + 1)
     names = {a.rule for a in over}
     rule = rule_est if rule_est in names else next(r for r in CEILING_RULES if r in names)
     first = min((a for a in over if a.rule == rule), key=lambda a: a.date)
     km = round(n / 100.0, 2)
-    return Ceiling(km, rule, f"{km + 0.01:.2f} km would trigger {_describe(first)}")
+    return Ceiling(km, rule, "binds", trigger=first, why=tuple(why), usual_run_km=usual)
 
 
 def run_ceiling(
@@ -444,7 +477,7 @@ def run_ceiling(
     pattern = np.zeros(HORIZON_DAYS)
     pattern[0] = 1.0
     sc = _Scenario(history, kept, athlete, on, pattern, thresholds)
-    return _ceiling(sc, "a run that day")
+    return _ceiling(sc)
 
 
 def week_ceiling(
@@ -458,15 +491,19 @@ def week_ceiling(
     """The largest 7-day total from ``on``, spread like the usual week (plans there replaced)."""
     shares = usual_week(history, on)
     if shares is None:
-        return Ceiling(None, None, "no runs recorded before this date to learn your usual week")
+        return Ceiling(None, None, "none", why=("no_runs",))
+    if not _ran_within(history, on, days=30):
+        # After a break the week's first run has no reference, and the usual week's
+        # shape alone would make its later runs "spikes" at any scale: no ceiling.
+        return Ceiling(None, None, "none", why=("break",), usual_run_km=_usual_run(history, on))
     last = on + timedelta(days=HORIZON_DAYS - 1)
     kept = [(d, km) for d, km in plans if not on <= d <= last]
     sc = _Scenario(history, kept, athlete, on, shares, thresholds)
-    result = _ceiling(sc, "running that week")
-    spread = {}
-    if result.km is not None:
-        spread = {d: round(km, 2) for d, km in sc.runs(result.km)}
-    return Ceiling(result.km, result.binding_rule, result.reason, spread)
+    result = _ceiling(sc)
+    if result.km is None:
+        return result
+    spread = {d: round(km, 2) for d, km in sc.runs(result.km)}
+    return dataclasses.replace(result, spread=spread)
 
 
 # ----------------------------------------------------------- the check
@@ -550,4 +587,5 @@ def check(
         alerts=shown,
         run_ceiling=run_ceiling(history, pending, thresholds, athlete=athlete, on=on),
         week_ceiling=week_ceiling(history, pending, thresholds, athlete=athlete, on=on),
+        binding_rules=thresholds.binding_rules,
     )

@@ -24,6 +24,8 @@ EVIDENCE: dict[str, str] = {
     "(criticism of the acute:chronic ratio)",
     "foster1998": "Foster, Med Sci Sports Exerc 1998;30:1164 (training monotony and strain)",
     "foster2001": "Foster et al., J Strength Cond Res 2001;15:109 (session RPE)",
+    "nakaoka2021": "Nakaoka et al., Sports Med 2021;51:2437 "
+    "(435 Dutch runners: a higher acute:chronic ratio went with lower injury risk)",
     "farrar2001": "Farrar et al., Pain 2001;94:149 "
     "(clinically important change on the 0-10 pain scale: about 2 points or 30%)",
 }

@@ -1,20 +1,24 @@
-"""The alert rules of science.md section 6, evaluated day by day.
+"""The alert rules of science.md section 6, evaluated day by day, as facts.
 
 Every rule is a vectorised comparison on a column of the daily metrics frame
 (or of the run-spike or pain table); Python only loops over the days that
-fire, to write their messages.
+fire. An :class:`Alert` is data — rule, severity, date, value, threshold, the
+inputs behind it and an evidence key — never prose: words and units are
+rendered at the edge (:mod:`loadwatch.service.render`).
 
-| rule        | measured on                    | caution       | high          | info   |
-|-------------|--------------------------------|---------------|---------------|--------|
-| spike       | each run vs longest of 30 days | > 10 %        | > 100 %       |        |
-| ramp        | rolling 7 days vs 7 before     | > 10 %        | > 30 %        |        |
-| acwr        | rolling coupled 7:28-day ratio | > 1.3         | > 1.5         |        |
-| acwr_ewma   | EWMA ratio (Williams 2017)     | > 1.3         | > 1.5         |        |
-| acwr_low    | rolling coupled ratio          |               |               | < 0.8  |
-| monotony    | mean / SD of 7 daily loads     | > 1.5         | > 2.0         |        |
-| pain_flare  | the day's worst pain score     | >= median + 2 | >= 7, or a    |        |
-|             |                                | or >= 5       | flare <= 3 d  |        |
-|             |                                |               | after a spike |        |
+Graded by the strength of the evidence (defaults; all configurable):
+
+| rule        | measured on                    | info          | caution       | high          |
+|-------------|--------------------------------|---------------|---------------|---------------|
+| spike       | each run vs longest of 30 days |               | > 10 %        | > 100 %       |
+| ramp        | rolling 7 days vs 7 before     | > 10 %        | > 30 %        |               |
+| acwr        | rolling coupled 7:28-day ratio | > 1.5         | (gabbett2016: > 1.3, > 1.5)   |
+| acwr_ewma   | EWMA ratio (Williams 2017)     | > 1.5         | (gabbett2016: > 1.3, > 1.5)   |
+| acwr_low    | rolling coupled ratio          | < 0.8         |               |               |
+| monotony    | mean / SD of 7 daily loads     | > 2.0         |               |               |
+| pain_flare  | the day's worst pain score     |               | >= median + 2 | >= 7, or a    |
+|             |                                |               | or >= 5       | flare <= 3 d  |
+|             |                                |               |               | after a spike |
 
 Load rules are strict (a value exactly at a threshold does not fire); pain
 rules use ``>=`` as science.md words them. Ramp alerts need the previous 7
@@ -22,14 +26,13 @@ days to hold at least ``ramp_min_base_km``. The rules assume a distance load
 series (km).
 
 Consecutive days: each rule gives one alert per day it holds (spikes: one per
-run), so a ramp that stays high for four days gives four alerts; use
-:func:`summarise` to fold them into episodes (first day, last day, worst day).
+run); :func:`summarise` folds them into episodes (first day, last day, peak day).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -40,7 +43,8 @@ from loadwatch.alerts.config import Thresholds
 from loadwatch.alerts.evidence import citation
 
 SEVERITIES: tuple[str, ...] = ("info", "caution", "high")
-SEVERITY_RANK: dict[str, int] = {"info": 1, "caution": 2, "high": 3}
+#: info < caution < high; no alert ranks 0.
+SEVERITY_RANK: dict[str | None, int] = {None: 0, "info": 1, "caution": 2, "high": 3}
 RULES: tuple[str, ...] = (
     "spike",
     "ramp",
@@ -59,9 +63,8 @@ ALERT_COLUMNS: tuple[str, ...] = (
     "value",
     "threshold",
     "planned",
-    "message",
     "evidence",
-    "citation",
+    "inputs",
 )
 #: Columns of :func:`summarise`.
 EPISODE_COLUMNS: tuple[str, ...] = (
@@ -69,38 +72,17 @@ EPISODE_COLUMNS: tuple[str, ...] = (
     "first_date",
     "last_date",
     "days",
+    "date",
+    "athlete",
     "severity",
     "value",
     "threshold",
     "planned",
-    "message",
     "evidence",
+    "inputs",
 )
 
-_LOCATION_WORDS = {
-    "lower_back": "lower back",
-    "hip": "hip",
-    "hip_flexor": "hip flexor",
-    "glute_si": "glute/SI joint",
-    "other": "other",
-}
-_TIMING_WORDS = {
-    "during_run": "during a run",
-    "after_run": "after a run",
-    "next_morning": "the morning after",
-    "not_running": "unrelated to a run",
-}
-# Frandsen 2025 categories: (upper bound of spike_pct, wording, hazard rate ratio)
-_SPIKE_STUDY = (
-    (30.0, "more than 10% and up to 30%", "1.64x"),
-    (100.0, "more than 30% and up to 100%", "1.52x"),
-    (float("inf"), "more than 100%", "2.28x"),
-)
-_ACWR_TAIL = (
-    "Gabbett described 0.8–1.3 as the range with the lowest injury rates and above 1.5 "
-    "as a danger zone (gabbett2016); the ratio is debated (impellizzeri2020) and showed "
-    "no dose-response in a cohort of 5,205 runners (frandsen2025)."
-)
+Inputs = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +90,11 @@ class Alert:
     """One rule firing on one day. ``value`` and ``threshold`` are in the rule's unit.
 
     Units: spike and ramp in %, ACWR and monotony unitless, pain in points (0–10).
+    ``inputs`` are the measurements behind the value, distances in km
+    (spike: ``distance_km``, ``longest_30d_km``; ramp: ``week_km``,
+    ``prev_week_km``; ACWR: ``acute_km_day``, ``chronic_km_day``; monotony:
+    ``week_km``; pain: ``score``, ``median``, ``location``, ``timing``,
+    ``spike_days_before``, ``spike_pct``).
     ``planned`` is True when the alert depends on planned (or hypothetical)
     runs: a planned run's spike, or a rolling 7-day window holding planned km.
     """
@@ -119,8 +106,8 @@ class Alert:
     value: float
     threshold: float
     planned: bool
-    message: str
     evidence: str
+    inputs: Inputs = field(default_factory=dict)
 
     @property
     def citation(self) -> str:
@@ -131,7 +118,7 @@ class Alert:
         return SEVERITY_RANK[self.severity]
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: ISO date, rounded value, evidence key and citation."""
+        """JSON-ready facts: ISO date, rounded value, evidence key, inputs (km)."""
         return {
             "date": self.date.isoformat(),
             "athlete": self.athlete,
@@ -140,49 +127,24 @@ class Alert:
             "value": round(float(self.value), 4),
             "threshold": float(self.threshold),
             "planned": bool(self.planned),
-            "message": self.message,
             "evidence": self.evidence,
-            "citation": self.citation,
+            "inputs": {k: _json_value(v) for k, v in self.inputs.items()},
         }
 
 
-def format_value(rule: str, value: float, *, threshold: bool = False) -> str:
-    """A rule's value (or threshold) for display: % for spike and ramp, /10 for pain."""
-    if rule in ("spike", "ramp"):
-        return f"{value:g}%" if threshold else f"{value:.1f}%"
-    if rule == "pain_flare":
-        return f"{value:g}/10"
-    return f"{value:g}" if threshold else f"{value:.2f}"
+def _json_value(v: Any) -> Any:
+    if isinstance(v, float | np.floating):
+        return None if np.isnan(v) else round(float(v), 4)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
 
 
 # ------------------------------------------------------------------ helpers
-def _grade(
-    value: np.ndarray, caution: float, high: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Strict two-level grading: (fires, is_high, threshold crossed). NaN never fires."""
-    with np.errstate(invalid="ignore"):
-        fires = value > caution
-        is_high = value > high
-    return fires, is_high, np.where(is_high, high, caution)
-
-
 def _day(stamp: Any) -> date:
     return pd.Timestamp(stamp).date()
 
 
-def _pct(v: float) -> str:
-    return f"{v:.0f}%"
-
-
-def _km(v: float) -> str:
-    return f"{v:.1f} km"
-
-
-def _plan_prefix(planned: bool) -> str:
-    return "With the planned runs, your" if planned else "Your"
-
-
-# ------------------------------------------------------------- load rules
 def _emit(
     rule: str,
     rows: np.ndarray,
@@ -194,12 +156,12 @@ def _emit(
     threshold: np.ndarray,
     planned: np.ndarray,
     evidence: str | Mapping[str, str],
-    message: Callable[[int, str], str],
+    inputs: Mapping[str, np.ndarray],
 ) -> list[Alert]:
     """One :class:`Alert` per position in ``rows`` (the days or runs that fire).
 
-    The arrays are indexed like the rule's input; ``message(i, severity)``
-    writes the text of position ``i``; ``evidence`` is one key, or one per severity.
+    The arrays are indexed like the rule's input; ``evidence`` is one key, or
+    one per severity; ``inputs`` maps a name to an array of measurements.
     """
     out = []
     for i in rows:
@@ -213,32 +175,40 @@ def _emit(
                 float(value[i]),
                 float(threshold[i]),
                 bool(planned[i]),
-                message(i, sev),
                 evidence if isinstance(evidence, str) else evidence[sev],
+                {k: _json_value(a[i]) for k, a in inputs.items()},
             )
         )
     return out
 
 
-def _graded_alerts(
+def _levels(
     rule: str,
     value: np.ndarray,
-    caution: float,
-    high: float,
+    levels: Sequence[tuple[str, float]],
     *,
     where: np.ndarray | None = None,
     **emit: Any,
 ) -> list[Alert]:
-    """A two-level rule (:func:`_grade`) as alerts: caution or high where it fires.
+    """A graded rule as alerts: each position gets the highest level its value is above.
 
-    ``where`` further limits the positions that may fire; ``emit`` is passed
-    on to :func:`_emit` (athlete, dates, planned, evidence, message).
+    ``levels`` are (severity, threshold) pairs from the lowest to the highest
+    bar; strict ``>``; NaN never fires. ``where`` further limits the positions
+    that may fire; ``emit`` is passed on to :func:`_emit`.
     """
-    fires, is_high, thr = _grade(value, caution, high)
+    severity = np.full(len(value), "", dtype=object)
+    threshold = np.full(len(value), np.nan)
+    with np.errstate(invalid="ignore"):
+        for name, bar in levels:
+            above = value > bar
+            severity[above] = name
+            threshold[above] = bar
+    fires = severity != ""
     if where is not None:
         fires &= where
-    severity = np.where(is_high, "high", "caution")
-    return _emit(rule, np.flatnonzero(fires), severity=severity, value=value, threshold=thr, **emit)
+    return _emit(
+        rule, np.flatnonzero(fires), severity=severity, value=value, threshold=threshold, **emit
+    )
 
 
 def metric_alerts(
@@ -266,55 +236,32 @@ def metric_alerts(
     def col(name: str) -> np.ndarray:
         return daily[name].to_numpy(dtype=float)
 
-    def prefix(i: int) -> str:
-        return _plan_prefix(bool(in_week[i]))
-
     common: dict[str, Any] = {"athlete": athlete, "dates": dates, "planned": in_week}
     week, prev, ramp = col("week_load"), col("prev_week_load"), col("ramp_pct")
-
-    def ramp_message(i: int, sev: str) -> str:
-        if sev == "high":
-            study = (
-                "Runners who raised weekly distance by more than 30% had more "
-                "distance-related injuries than those who kept it under 10% "
-                "(hazard ratio 1.59; nielsen2014)."
-            )
-        else:
-            study = (
-                "Keeping increases to 10% a week is a common rule of thumb, but in a "
-                "trial of novice runners a 10% schedule did not reduce injuries (buist2008)."
-            )
-        return (
-            f"{prefix(i)} 7 days to {dates[i]} add up to "
-            f"{_km(week[i])} against {_km(prev[i])} in the 7 days before: "
-            f"a {_pct(ramp[i])} increase. {study}"
-        )
-
     with np.errstate(invalid="ignore"):
         base_ok = prev >= t.ramp_min_base_km
-    out = _graded_alerts(
+    out = _levels(
         "ramp",
         ramp,
-        t.ramp_caution_pct,
-        t.ramp_high_pct,
+        [("info", t.ramp_info_pct), ("caution", t.ramp_caution_pct)],
         where=base_ok,
-        evidence={"caution": "buist2008", "high": "nielsen2014"},
-        message=ramp_message,
+        evidence={"info": "buist2008", "caution": "nielsen2014"},
+        inputs={"week_km": week, "prev_week_km": prev},
         **common,
     )
 
+    acwr_levels = (
+        [("caution", t.acwr_caution), ("high", t.acwr_high)]
+        if t.acwr_graded
+        else [("info", t.acwr_info)]
+    )
     acute, chronic, acwr = col("acute_7d"), col("chronic_28d"), col("acwr")
-    out += _graded_alerts(
+    out += _levels(
         "acwr",
         acwr,
-        t.acwr_caution,
-        t.acwr_high,
+        acwr_levels,
         evidence="gabbett2016",
-        message=lambda i, _: (
-            f"{prefix(i)} acute:chronic ratio (7-day vs 28-day rolling "
-            f"average) is {acwr[i]:.2f}: {acute[i]:.1f} km/day over the last 7 days against "
-            f"{chronic[i]:.1f} km/day over 28 days. {_ACWR_TAIL}"
-        ),
+        inputs={"acute_km_day": acute, "chronic_km_day": chronic},
         **common,
     )
     with np.errstate(invalid="ignore"):
@@ -326,72 +273,27 @@ def metric_alerts(
         value=acwr,
         threshold=np.full(len(acwr), t.acwr_low),
         evidence="gabbett2016",
-        message=lambda i, _: (
-            f"{prefix(i)} acute:chronic ratio is {acwr[i]:.2f}: "
-            f"{acute[i]:.1f} km/day over the last 7 days against {chronic[i]:.1f} km/day "
-            "over 28 days, well below your usual load. Gabbett's lower-risk range is "
-            "0.8–1.3; coming back to your usual load from here is itself a jump (gabbett2016)."
-        ),
+        inputs={"acute_km_day": acute, "chronic_km_day": chronic},
         **common,
     )
-
     a_ewma, c_ewma, ratio = col("acute_ewma"), col("chronic_ewma"), col("acwr_ewma")
-    out += _graded_alerts(
+    out += _levels(
         "acwr_ewma",
         ratio,
-        t.acwr_caution,
-        t.acwr_high,
+        acwr_levels,
         evidence="gabbett2016",
-        message=lambda i, _: (
-            f"{prefix(i)} exponentially weighted acute:chronic ratio "
-            f"(williams2017 weighting) is {ratio[i]:.2f}: acute {a_ewma[i]:.1f} km/day "
-            f"against chronic {c_ewma[i]:.1f} km/day. {_ACWR_TAIL}"
-        ),
+        inputs={"acute_km_day": a_ewma, "chronic_km_day": c_ewma},
         **common,
     )
-
-    mono = col("monotony")
-    out += _graded_alerts(
+    out += _levels(
         "monotony",
-        mono,
-        t.monotony_caution,
-        t.monotony_high,
+        col("monotony"),
+        [("info", t.monotony_info)],
         evidence="foster1998",
-        message=lambda i, _: (
-            f"{prefix(i)} training monotony over the 7 days to "
-            f"{dates[i]} is {mono[i]:.2f} (mean daily load divided by its standard "
-            "deviation): the days have been very alike. Foster linked high monotony and "
-            "strain (weekly load x monotony) with illness and overtraining in athletes "
-            "(foster1998)."
-        ),
+        inputs={"week_km": week},
         **common,
     )
     return out
-
-
-def spike_message(distance_km: float, longest_km: float, spike_pct: float, planned: bool) -> str:
-    """What was measured, and what Frandsen 2025 found for spikes of that size."""
-    run = (
-        f"this planned {_km(distance_km)} run would be"
-        if planned
-        else (f"this {_km(distance_km)} run is")
-    )
-    measured = (
-        f"Your longest run in the 30 days before was {_km(longest_km)}; "
-        f"{run} {_pct(spike_pct)} longer."
-    )
-    if spike_pct <= 10.0:
-        study = (
-            "In a study of 5,205 runners, increases of up to 10% were the reference "
-            "group (frandsen2025); this alert fires because of your own threshold."
-        )
-    else:
-        words, ratio = next((w, r) for top, w, r in _SPIKE_STUDY if spike_pct <= top)
-        study = (
-            f"In a study of 5,205 runners, single-run spikes of {words} were associated "
-            f"with a {ratio} higher injury rate (frandsen2025)."
-        )
-    return f"{measured} {study}"
 
 
 def spike_alerts(
@@ -404,25 +306,23 @@ def spike_alerts(
     """One alert per run whose spike is above the caution threshold.
 
     ``spikes`` is :func:`loadwatch.metrics.run_spikes` output; runs whose ``id``
-    is in ``planned_ids`` are marked planned.
+    is in ``planned_ids`` are marked planned. A run with no run in the 30 days
+    before has no spike ("first run after a break") and never fires.
     """
     t = thresholds
     pct = spikes["spike_pct"].to_numpy(dtype=float)
-    km = spikes["distance_km"].to_numpy(dtype=float)
-    longest = spikes["longest_30d_km"].to_numpy(dtype=float)
-    planned = spikes["id"].isin(set(planned_ids)).to_numpy(dtype=bool)
-    return _graded_alerts(
+    return _levels(
         "spike",
         pct,
-        t.spike_caution_pct,
-        t.spike_high_pct,
+        [("caution", t.spike_caution_pct), ("high", t.spike_high_pct)],
         athlete=athlete,
         dates=spikes["local_date"].to_numpy(),
-        planned=planned,
+        planned=spikes["id"].isin(set(planned_ids)).to_numpy(dtype=bool),
         evidence="frandsen2025",
-        message=lambda i, _: spike_message(
-            float(km[i]), float(longest[i]), float(pct[i]), bool(planned[i])
-        ),
+        inputs={
+            "distance_km": spikes["distance_km"].to_numpy(dtype=float),
+            "longest_30d_km": spikes["longest_30d_km"].to_numpy(dtype=float),
+        },
     )
 
 
@@ -510,41 +410,25 @@ def pain_alerts(
     pain_dates = np.asarray(pd.DatetimeIndex(days.index).date)
     out = []
     for i in np.flatnonzero(flare):
-        where = _LOCATION_WORDS.get(days["location"].iloc[i], days["location"].iloc[i])
-        when = _TIMING_WORDS.get(days["timing"].iloc[i], days["timing"].iloc[i])
         med = float(median.iloc[i])
         if s[i] >= t.pain_high_score:
-            threshold, phrase = float(t.pain_high_score), f"is {t.pain_high_score}/10 or more"
+            threshold = float(t.pain_high_score)
         else:
             bars = []
             if by_score[i]:
-                bars.append((float(t.pain_caution_score), f"is {t.pain_caution_score}/10 or more"))
+                bars.append(float(t.pain_caution_score))
             if by_rise[i]:
-                bars.append(
-                    (
-                        med + t.pain_rise_points,
-                        f"is {s[i] - med:g} points above your {t.pain_median_days}-day "
-                        f"median of {med:g}",
-                    )
-                )
-            threshold, phrase = min(bars)
-        parts = [f"Pain score {int(s[i])}/10 ({where}, {when}) {phrase}."]
-        if not np.isnan(med) and "median" not in phrase:
-            parts.append(f"Your {t.pain_median_days}-day median was {med:g}.")
-        if flare[i] and after_spike[i]:
-            gap_words = (
-                "the same day as"
-                if spike_gap[i] == 0
-                else (f"{spike_gap[i]} day{'s' if spike_gap[i] != 1 else ''} after")
-            )
-            parts.append(
-                f"It came {gap_words} a run {_pct(spike_size[i])} longer than your longest "
-                "of the previous 30 days (spikes: frandsen2025)."
-            )
-        parts.append(
-            "A change of about 2 points (30%) is the smallest change people rate as "
-            "important (farrar2001). This is a record of what you logged, not a diagnosis."
-        )
+                bars.append(med + t.pain_rise_points)
+            threshold = min(bars)
+        inputs: dict[str, Any] = {
+            "score": int(s[i]),
+            "median": None if np.isnan(med) else med,
+            "median_days": t.pain_median_days,
+            "location": str(days["location"].iloc[i]),
+            "timing": str(days["timing"].iloc[i]),
+            "spike_days_before": int(spike_gap[i]) if after_spike[i] else None,
+            "spike_pct": float(spike_size[i]) if after_spike[i] else None,
+        }
         out.append(
             Alert(
                 pain_dates[i],
@@ -554,8 +438,8 @@ def pain_alerts(
                 float(s[i]),
                 threshold,
                 False,
-                " ".join(parts),
                 "farrar2001",
+                inputs,
             )
         )
     return out
@@ -579,9 +463,8 @@ def alerts_frame(alerts: Sequence[Alert]) -> pd.DataFrame:
             "value": a.value,
             "threshold": a.threshold,
             "planned": a.planned,
-            "message": a.message,
             "evidence": a.evidence,
-            "citation": a.citation,
+            "inputs": a.inputs,
         }
         for a in alerts
     ]
@@ -597,7 +480,7 @@ def summarise(alerts: Sequence[Alert] | pd.DataFrame, *, gap_days: int = 1) -> p
     first, then by rule in :data:`RULES` order.
     Each reports its peak day: the most serious severity, then the highest
     value (lowest for ``acwr_low``), then the latest (of equal ones on one
-    day, the last given); that day's value, threshold, message and evidence.
+    day, the last given); that day's date, value, threshold, evidence and inputs.
     ``planned`` is True if any day of the episode was planned.
     Vectorised: the dashboard folds years of alerts on every athlete switch.
     """
@@ -635,12 +518,14 @@ def summarise(alerts: Sequence[Alert] | pd.DataFrame, *, gap_days: int = 1) -> p
             "first_date": dates[starts],
             "last_date": dates[ends],
             "days": np.add.reduceat(new_day.astype(int), starts),
+            "date": pick["date"].to_numpy(),
+            "athlete": pick["athlete"].to_numpy(),
             "severity": pick["severity"].to_numpy(),
             "value": pick["value"].to_numpy(),
             "threshold": pick["threshold"].to_numpy(),
             "planned": np.logical_or.reduceat(frame["planned"].to_numpy(dtype=bool)[by], starts),
-            "message": pick["message"].to_numpy(),
             "evidence": pick["evidence"].to_numpy(),
+            "inputs": pick["inputs"].to_numpy(),
         },
         columns=list(EPISODE_COLUMNS),
     )

@@ -45,14 +45,28 @@ def format_option(*choices: str, default: str = "table") -> Callable[[F], F]:
 
 
 def units_option(help: str) -> Callable[[F], F]:
-    """``--units km|mi`` (default km); ``help`` says what the unit applies to."""
+    """``--units km|mi``; ``help`` says what the unit applies to.
+
+    Without it, ``$LOADWATCH_UNITS``, then ``units`` in the config file, then km
+    (resolve with :func:`loadwatch.service.units.resolve_units`).
+    """
     return click.option(
         "--units",
         type=click.Choice(["km", "mi"]),
-        default="km",
-        show_default=True,
-        help=help,
+        default=None,
+        callback=_resolve_units,
+        help=help + " Default: $LOADWATCH_UNITS, else 'units' in the config file, else km.",
     )
+
+
+def _resolve_units(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    from loadwatch.errors import LoadwatchError
+    from loadwatch.service.units import resolve_units
+
+    try:
+        return resolve_units(value)
+    except LoadwatchError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from e
 
 
 def km_per_unit(units: str) -> float:

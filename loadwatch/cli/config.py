@@ -24,7 +24,8 @@ def config_cmd(athlete: str | None, fmt: str) -> None:
     Example:
       loadwatch config --athlete "Sam Jumps"
     """
-    from loadwatch.alerts.config import DESCRIPTIONS, THRESHOLD_KEYS, effective_thresholds
+    from loadwatch.service.config import DESCRIPTIONS, THRESHOLD_KEYS
+    from loadwatch.service.config import thresholds_in_force as effective_thresholds
 
     eff = effective_thresholds(athlete)
     rows = [

@@ -17,7 +17,6 @@ from loadwatch.cli.common import (
     parse_date,
     units_option,
 )
-from loadwatch.errors import ValidationError
 from loadwatch.store import Store
 
 #: Columns of ``daily_metrics`` (METRIC_COLUMNS) the daily view leaves out: the
@@ -103,32 +102,29 @@ def metrics_cmd(
       loadwatch metrics --runs --since 2026-10-01
       loadwatch metrics --load trimp --format csv > metrics.csv
     """
-    from loadwatch.metrics import (
-        METRIC_COLUMNS,
-        WEEKLY_COLUMNS,
-        daily_load,
-        daily_metrics,
-        run_spikes,
-        weekly_table,
-    )
+    from loadwatch.service import Service
+    from loadwatch.service.tables import DAILY_COLUMNS, WEEKLY_COLUMNS, metrics_table
 
     store = Store.open(db)
     who = store.athlete(athlete, create=False)
-    acts = store.activities_frame(who.name)
-    if acts.empty:
-        raise ValidationError(
-            f"athlete {who.name!r} has no activities yet; add some with: loadwatch import PATH"
-        )
     end = parse_date(until, "--until") or date.today()
     first = parse_date(since, "--since")
+    if view == "daily" and first is None and fmt == "table":
+        first = end - timedelta(days=TABLE_DAYS - 1)
+    table = metrics_table(
+        Service(store).history(who.name),
+        view,
+        measure=measure,
+        end=end,
+        since=first,
+        all_sports=all_sports,
+        week_start=week_start,
+    )
     scale = 1.0 / km_per_unit(units)
     distance_like = measure == "distance"
 
     if view == "runs":
-        spikes = run_spikes(acts, athlete=who.name, all_sports=all_sports)
-        if first is not None:
-            spikes = spikes[spikes["local_date"] >= _ts(first)]
-        rows = _records(spikes)
+        rows = _records(table.frame)
         for r in rows:
             r["local_date"] = r["local_date"].date()
             for c in ("distance_km", "longest_30d_km"):
@@ -139,28 +135,14 @@ def metrics_cmd(
         emit_rows(rows, cols, fmt, title=f"Runs of {who.name}", formatters=_formatters(cols))
         return
 
-    load = daily_load(
-        acts,
-        measure=measure,
-        athlete=who.name,
-        end=end,
-        all_sports=all_sports,
-        hr_rest=who.hr_rest,
-        hr_max=who.hr_max,
-        sex=who.sex or "male",
-    )
-    defaults = load.attrs.get("defaults_used")
-    if defaults and fmt == "table":
+    if table.defaults_used and fmt == "table":
         click.echo(
-            f"Note: TRIMP uses default heart rates {defaults}; set them with "
+            f"Note: TRIMP uses default heart rates {table.defaults_used}; set them with "
             "`loadwatch athletes set NAME --hr-rest .. --hr-max ..`.",
             err=True,
         )
     if view == "weekly":
-        weeks = weekly_table(load, acts, week_start=week_start)
-        if first is not None:
-            weeks = weeks[weeks["week_start"] >= _ts(first)]
-        rows = _records(weeks)
+        rows = _records(table.frame)
         for r in rows:
             r["week_start"] = r["week_start"].date()
             for c in ("distance", "longest_run") + (("load",) if distance_like else ()):
@@ -174,12 +156,8 @@ def metrics_cmd(
         )
         return
 
-    frame = daily_metrics(load)
-    if first is None and fmt == "table":
-        first = end - timedelta(days=TABLE_DAYS - 1)
-    if first is not None:
-        frame = frame[frame.index >= _ts(first)]
-    shown = tuple(c for c in METRIC_COLUMNS if c not in DAILY_HIDDEN)
+    frame = table.frame
+    shown = tuple(c for c in DAILY_COLUMNS if c not in DAILY_HIDDEN)
     scaled = [c for c in shown if c not in DAILY_UNITLESS] if distance_like else []
     rows = []
     for day, values in zip(frame.index, _records(frame), strict=True):
@@ -199,12 +177,6 @@ def metrics_cmd(
 
 def _records(frame: Any) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-
-
-def _ts(d: date) -> Any:
-    import pandas as pd
-
-    return pd.Timestamp(d)
 
 
 def _unit(measure: str, units: str) -> str:

@@ -192,13 +192,10 @@ def report_cmd(fmt: str, athlete: str | None, db: str | None) -> None:
     Example:
       loadwatch pain report --athlete "Sam Jumps"
     """
-    from loadwatch.alerts.config import thresholds_for
-    from loadwatch.pain import pain_report
+    from loadwatch.service import Service
 
     store, name = open_athlete(db, athlete)
-    report = pain_report(
-        store.activities_frame(name), store.list_pain(name), thresholds_for(name), athlete=name
-    )
+    report = Service(store).pain_report(name)
     if fmt == "json":
         click.echo(json.dumps(_report_dict(report), indent=2))
         return
@@ -242,7 +239,8 @@ _MEASURE_WORDS = {
 
 
 def _report_text(report: Any) -> str:
-    from loadwatch.alerts.rules import format_value, summarise
+    from loadwatch.service import episodes as summarise
+    from loadwatch.service.render import format_value
 
     if not report.entries:
         return f"No pain entries for {report.athlete} yet (add one with `loadwatch pain add`)."

@@ -84,11 +84,14 @@ def _stale_note(store: Store, athlete: str, days: list[date]) -> None:
 
 @click.group("plan")
 def plan_group() -> None:
-    """Planned runs: add, list, delete, import. `loadwatch check` weighs them.
+    """Planned runs: add, list, delete, import (CSV or ICS), calendar subscriptions.
+
+    `loadwatch check` and `loadwatch notify` weigh them.
 
     \b
     Example:
       loadwatch plan add 2026-04-04 24
+      loadwatch plan subscribe webcal://example.org/my-plan.ics
       loadwatch check --on 2026-04-04
     """
 
@@ -117,29 +120,37 @@ def add_cmd(
     store = Store.open(db)
     store.athlete(name, create=True)
     (plan_id,) = store.add_plans([PlannedRun(None, name, when, km * 1000.0, note)])
-    click.echo(f"Planned {km:.2f} km on {when} for {name} (id {plan_id})")
+    shown = km / km_per_unit(units)
+    click.echo(f"Planned {shown:.2f} {units} on {when} for {name} (id {plan_id})")
     _stale_note(store, name, [when])
 
 
 @plan_group.command("list")
 @click.option("--since", metavar="DATE", help="Only plans on or after this date.")
+@units_option("Unit of the table's distances (CSV and JSON stay in km).")
 @format_option("table", "csv", "json")
 @athlete_option
 @db_option
 @handle_errors
-def list_cmd(since: str | None, fmt: str, athlete: str | None, db: str | None) -> None:
+def list_cmd(since: str | None, units: str, fmt: str, athlete: str | None, db: str | None) -> None:
     """List planned runs, soonest first.
 
     \b
     Example:
       loadwatch plan list --since today
+      loadwatch plan list --units mi
     """
     store, name = open_athlete(db, athlete)
     rows = [
         {"id": p.id, "date": p.date, "distance_km": round(p.distance_m / 1000.0, 3), "note": p.note}
         for p in store.list_plans(name, since=parse_date(since, "--since"))
     ]
-    emit_rows(rows, PLAN_CSV_COLUMNS, fmt, title=f"Planned runs: {name}")
+    columns: tuple[str, ...] = PLAN_CSV_COLUMNS
+    if fmt == "table" and units == "mi":
+        for r in rows:
+            r["distance_mi"] = round(float(str(r["distance_km"])) / km_per_unit(units), 3)
+        columns = tuple("distance_mi" if c == "distance_km" else c for c in columns)
+    emit_rows(rows, columns, fmt, title=f"Planned runs: {name}")
 
 
 @plan_group.command("delete")
@@ -162,21 +173,42 @@ def delete_cmd(plan_id: int, athlete: str | None, db: str | None) -> None:
 @plan_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @skip_bad_rows_option
+@click.option("--since", metavar="DATE", help="ICS: events from this date (default: 30 days ago).")
+@click.option("--until", metavar="DATE", help="ICS: events up to this date (default: a year on).")
+@format_option("text", "json", default="text")
 @athlete_option
 @db_option
 @handle_errors
-def import_cmd(file: Path, skip_bad_rows: bool, athlete: str | None, db: str | None) -> None:
-    """Import planned runs from a CSV file with columns date,distance_km[,note].
+def import_cmd(
+    file: Path,
+    skip_bad_rows: bool,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    athlete: str | None,
+    db: str | None,
+) -> None:
+    """Import planned runs from a CSV file (date,distance_km[,note]) or an ICS calendar.
 
-    A file with any bad row is rejected whole, naming the row, unless
-    --skip-bad-rows is given.
+    A CSV with any bad row is rejected whole, naming the row, unless
+    --skip-bad-rows is given. An ICS file (.ics, or any file starting with
+    BEGIN:VCALENDAR) gives one plan per event whose title or description
+    holds a distance ("10 km easy", "6 mi", "LR 16K") or a duration ("45 min
+    easy", estimated from your recent pace); other events are listed as
+    skipped with the reason. Importing a newer version of the same file
+    updates moved and changed events and removes deleted ones (by event UID).
 
     \b
     Example:
       loadwatch plan import marathon-block.csv --athlete "Sam Jumps"
+      loadwatch plan import training-plan.ics
     """
+    from loadwatch.cli.plan_calendar import import_ics, is_calendar_file
     from loadwatch.pain import read_text
 
+    if is_calendar_file(file):
+        import_ics(file, athlete, since, until, db, fmt)
+        return
     name = athlete_name(athlete)
     result = parse_plan_csv(read_text(file), athlete=name, source=file.name)
     store = save_csv_rows(
@@ -191,5 +223,14 @@ def import_cmd(file: Path, skip_bad_rows: bool, athlete: str | None, db: str | N
     )
     _stale_note(store, name, [p.date for p in result.plans])
 
+
+def _add_calendar_commands() -> None:
+    from loadwatch.cli.plan_calendar import CALENDAR_COMMANDS
+
+    for command in CALENDAR_COMMANDS:
+        plan_group.add_command(command)
+
+
+_add_calendar_commands()
 
 COMMANDS = [plan_group]

@@ -7,12 +7,13 @@ import tempfile
 import threading
 import time
 import webbrowser
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from loadwatch.cli.common import db_option, handle_errors
+from loadwatch.cli.common import db_option, handle_errors, parse_date
 from loadwatch.store import Store, resolve_db_url
 
 #: Environment variable naming another samples folder for ``demo``.
@@ -48,14 +49,22 @@ def _server_options(f: Any) -> Any:
     return f
 
 
-def _run(url: str, host: str, port: int, users_file: Path | None, *, open_browser: bool) -> None:
+def _run(
+    url: str,
+    host: str,
+    port: int,
+    users_file: Path | None,
+    *,
+    open_browser: bool,
+    as_of: date | None = None,
+) -> None:
     from dashboards.auth import check_bind, load_credentials
 
     credentials = load_credentials(users_file)
     check_bind(host, credentials)  # refuse before importing Dash or touching the port
     from dashboards.app import create_app
 
-    app = create_app(url, auth=credentials)
+    app = create_app(url, auth=credentials, as_of=as_of)
     # Fill the caches in the background so the first clicks answer at once.
     warm = app.server.config["LOADWATCH_DATA"].warm_up
     threading.Thread(target=warm, name="loadwatch-warm-up", daemon=True).start()
@@ -70,9 +79,12 @@ def _run(url: str, host: str, port: int, users_file: Path | None, *, open_browse
 
 @click.command("serve")
 @_server_options
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Show the state as of this date (default: today)."
+)
 @db_option
 @handle_errors
-def serve(host: str, port: int, users_file: Path | None, db: str | None) -> None:
+def serve(host: str, port: int, users_file: Path | None, as_of: str | None, db: str | None) -> None:
     """Run the dashboard (runner view and coach view) in your browser.
 
     It listens on 127.0.0.1 (this machine only) unless --host says otherwise;
@@ -83,7 +95,8 @@ def serve(host: str, port: int, users_file: Path | None, db: str | None) -> None
       loadwatch serve
       LOADWATCH_AUTH=coach:s3cret loadwatch serve --host 0.0.0.0 --port 8050
     """
-    _run(resolve_db_url(db), host, port, users_file, open_browser=False)
+    day = parse_date(as_of, "--as-of")
+    _run(resolve_db_url(db), host, port, users_file, open_browser=False, as_of=day)
 
 
 @click.command("demo")
@@ -124,7 +137,9 @@ def demo(host: str, port: int, users_file: Path | None, db: str | None, no_brows
         for name, n in report.activities.items()
     )
     click.echo(f"Demo data ready in {time.perf_counter() - started:.1f} s ({summary}).")
-    _run(url, host, port, users_file, open_browser=not no_browser)
+    # The samples are a fixed 16 weeks: show them as of their last day, not an empty today.
+    click.echo(f"Showing the samples as of their last day, {report.last_day}.")
+    _run(url, host, port, users_file, open_browser=not no_browser, as_of=report.last_day)
 
 
 COMMANDS = [serve, demo]

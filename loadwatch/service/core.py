@@ -1,0 +1,257 @@
+"""The service: the one place that composes the store, the metrics and the alerts.
+
+The CLI and the dashboard are two thin faces over :class:`Service`: parse
+input, make one call here, render. Computed state is cached per athlete,
+keyed by the store's per-athlete version (every write for an athlete changes
+it) and a hash of the config file, so a write or a threshold change is seen
+on the next call and only that athlete is recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from datetime import date
+from typing import Any
+
+from loadwatch.alerts import SEVERITY_RANK, Alert, config_path
+from loadwatch.errors import ValidationError
+from loadwatch.service.check import PlanCheck, default_check_date, plan_check
+from loadwatch.service.render import short_reason
+from loadwatch.service.runner import RunnerView, runner_view
+from loadwatch.service.state import (
+    AthleteState,
+    History,
+    all_alerts,
+    athlete_state,
+    load_history,
+    ranked,
+)
+from loadwatch.store import PainEntry, PlannedRun, Store
+
+LOG = logging.getLogger("loadwatch.service")
+
+
+def _config_key() -> str:
+    """A hash of the config file's bytes (thresholds and units), '' when there is none."""
+    try:
+        return hashlib.sha256(config_path().read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+class Service:
+    """Read and write access to one store for the CLI and the dashboard."""
+
+    def __init__(self, store: Store | str) -> None:
+        self._store = store if isinstance(store, Store) else None
+        self._url = store if isinstance(store, str) else None
+        self._lock = threading.Lock()
+        # key -> (version it was computed for, value)
+        self._cache: dict[Hashable, tuple[Hashable, Any]] = {}
+
+    @classmethod
+    def open(cls, db: str | None = None) -> Service:
+        return cls(Store.open(db))
+
+    # ------------------------------------------------------------ plumbing
+    @property
+    def store(self) -> Store:
+        # Opened on first use so that creating the dashboard touches no database.
+        if self._store is None:
+            assert self._url is not None
+            self._store = Store(self._url)
+        return self._store
+
+    def versions(self) -> dict[str, Hashable]:
+        """Per athlete, a value that changes whenever their data or the config changes."""
+        config = _config_key()
+        return {name: (v, config) for name, v in self.store.athlete_versions().items()}
+
+    def _cached(self, key: Hashable, version: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self._cache[key] = (version, value)
+        return value
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cache = {}
+
+    def _version(self, athlete: str, versions: dict[str, Hashable] | None = None) -> Hashable:
+        versions = versions if versions is not None else self.versions()
+        if athlete not in versions:
+            raise ValidationError(f"no athlete called {athlete!r} (see 'loadwatch athletes list')")
+        return versions[athlete]
+
+    def warm_up(self) -> None:
+        """Compute the coach table (and so every athlete's state) ahead of the first clicks.
+
+        Best effort: a failure only means the first request computes instead; it
+        is logged by type only (a message could name an athlete).
+        """
+        try:
+            self.status()
+        except Exception as e:
+            LOG.warning("cache warm-up stopped early (%s)", type(e).__name__)
+
+    # -------------------------------------------------------------- reads
+    def athletes(self) -> list[str]:
+        return sorted(self.versions())
+
+    def history(self, athlete: str, version: Hashable | None = None) -> History:
+        version = version if version is not None else self._version(athlete)
+        return self._cached(
+            ("history", athlete), version, lambda: load_history(self.store, athlete)
+        )
+
+    def _alerts(self, athlete: str, as_of: date, version: Hashable) -> list[Alert]:
+        """Every alert of the recorded history up to ``as_of`` (cached)."""
+        return self._cached(
+            ("alerts", athlete, as_of),
+            version,
+            lambda: all_alerts(self.history(athlete, version), end=as_of),
+        )
+
+    def _state(self, athlete: str, as_of: date, version: Hashable) -> AthleteState:
+        def compute() -> AthleteState:
+            history = self.history(athlete, version)
+            return athlete_state(history, as_of, self._alerts(athlete, as_of, version))
+
+        return self._cached(("state", athlete, as_of), version, compute)
+
+    def status(
+        self, athlete: str | None = None, *, as_of: date | None = None
+    ) -> list[AthleteState]:
+        """Every athlete's state as of ``as_of`` (default today), who needs attention first.
+
+        With ``athlete``, that athlete's state alone (its ``attention_rank`` is
+        still its place among all athletes, as in the coach table).
+        """
+        as_of = as_of or date.today()
+        versions = self.versions()
+        if athlete is not None:
+            self._version(athlete, versions)
+        states = ranked([self._state(n, as_of, v) for n, v in versions.items()])
+        if athlete is not None:
+            return [s for s in states if s.athlete == athlete]
+        return states
+
+    def coach_rows(self, *, as_of: date | None = None, unit: str = "km") -> list[dict[str, Any]]:
+        """The coach table: :meth:`status` of every athlete plus a short third-person reason."""
+        rows = []
+        for state in self.status(as_of=as_of):
+            row = state.as_dict()
+            row["reason"] = (
+                short_reason(state.worst_alert, unit=unit) if state.worst_alert else "none"
+            )
+            row["days_since_last_run"] = state.days_since_last_run
+            rows.append(row)
+        return rows
+
+    def alerts(
+        self,
+        athlete: str,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        min_severity: str = "info",
+    ) -> list[Alert]:
+        """Past alerts of the recorded history (no plans), oldest first, from ``since`` to
+        ``until`` (default: the whole history up to today or the last data date)."""
+        if min_severity not in SEVERITY_RANK or min_severity is None:
+            raise ValidationError(f"unknown severity {min_severity!r}")
+        version = self._version(athlete)
+        history = self.history(athlete, version)
+        end = until or max(date.today(), history.last_data_date or date.today())
+        floor = SEVERITY_RANK[min_severity]
+        return [
+            a
+            for a in self._alerts(athlete, end, version)
+            if a.rank >= floor and (since is None or a.date >= since) and a.date <= end
+        ]
+
+    def runner(
+        self,
+        athlete: str,
+        *,
+        measure: str = "distance",
+        unit: str = "km",
+        start: date | None = None,
+        end: date | None = None,
+        as_of: date | None = None,
+    ) -> RunnerView:
+        """The runner view of ``athlete``; the status cards are the state as of ``as_of``."""
+        as_of = as_of or date.today()
+        version = self._version(athlete)
+        history = self.history(athlete, version)
+        state = self.status(athlete, as_of=as_of)[0]
+        alerts_end = max(as_of, end or as_of)
+        alerts = self._alerts(athlete, alerts_end, version)
+        return runner_view(history, state, alerts, measure=measure, unit=unit, start=start, end=end)
+
+    def check(
+        self,
+        athlete: str,
+        *,
+        on: date | None = None,
+        run_km: float | None = None,
+        week_km: float | None = None,
+    ) -> PlanCheck:
+        """What a planned run or week (and the stored plans) would raise, and the ceilings."""
+        history = self.history(athlete)
+        day = on or default_check_date(history)
+        return plan_check(history, on=day, run_km=run_km, week_km=week_km)
+
+    def pain_report(self, athlete: str) -> Any:
+        """Pain against load at lags 0–3 days, and every flare with the load events before it."""
+        from loadwatch.pain import pain_report
+
+        history = self.history(athlete)
+        return pain_report(
+            history.activities,
+            list(self.store.list_pain(athlete)),
+            history.thresholds,
+            athlete=athlete,
+        )
+
+    # -------------------------------------------------------------- writes
+    def add_athlete(self, name: str) -> str:
+        return self.store.add_athlete(name).name
+
+    def rename_athlete(self, old: str, new: str) -> str:
+        return self.store.update_athlete(old, new_name=new).name
+
+    def add_pain(
+        self,
+        athlete: str,
+        day: date,
+        score: Any,
+        *,
+        location: str = "lower_back",
+        timing: str = "not_running",
+        note: str | None = None,
+    ) -> PainEntry:
+        """Validate (as the CLI does) and store one pain score (integer 0–10)."""
+        from loadwatch.pain import validate_entry
+
+        entry = validate_entry(
+            athlete=athlete, score=score, day=day, where=location, when=timing, note=note
+        )
+        self.store.athlete(athlete, create=False)
+        self.store.add_pain([entry])
+        return entry
+
+    def save_plans(self, athlete: str, runs: Sequence[tuple[date, float, str | None]]) -> None:
+        """Store planned runs ``(date, km, note)`` for an existing athlete."""
+        self.store.athlete(athlete, create=False)
+        for _, km, _ in runs:
+            if not km > 0:
+                raise ValidationError("the planned distance must be more than 0")
+        self.store.add_plans([PlannedRun(None, athlete, d, km * 1000.0, n) for d, km, n in runs])
