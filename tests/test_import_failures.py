@@ -379,3 +379,14 @@ def test_a_too_long_athlete_name_is_one_line_on_the_cli(tmp_path: Path) -> None:
     assert out.exit_code != 0
     assert "at most 200 characters" in out.output and "Traceback" not in out.output
     assert ActivityFileError  # the error tree is the one the CLI prints as one line
+
+
+def test_a_gpx_time_offset_of_99_hours_is_a_named_error() -> None:
+    from loadwatch.ingest import read_activity_bytes
+
+    text = (ROOT / "tests" / "data" / "gpx" / "run.gpx").read_text()
+    bad = text.replace("Z</time>", "+99:00</time>", 3)
+    assert bad != text
+    with pytest.raises(ActivityFileError, match="impossible time") as err:
+        read_activity_bytes(bad.encode(), "odd.gpx")
+    assert err.value.path == "odd.gpx"
