@@ -390,3 +390,16 @@ def test_a_gpx_time_offset_of_99_hours_is_a_named_error() -> None:
     with pytest.raises(ActivityFileError, match="impossible time") as err:
         read_activity_bytes(bad.encode(), "odd.gpx")
     assert err.value.path == "odd.gpx"
+
+
+def test_a_database_made_before_the_flag_columns_gets_them(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    Store(f"sqlite:///{db}").close()
+    with sqlite3.connect(db) as conn:  # what an older loadwatch created
+        conn.execute("ALTER TABLE activities DROP COLUMN implausible")
+        conn.execute("ALTER TABLE activities DROP COLUMN accepted")
+    store = Store(f"sqlite:///{db}")
+    assert store.activities_frame().empty
+    with sqlite3.connect(db) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(activities)")}
+    assert {"implausible", "accepted"} <= columns
