@@ -154,8 +154,9 @@ def import_cmd(
         else:
             print_summary(stop.report)
         click.echo(
-            f"Interrupted: {stop.report.imported:,} files stored whole before the stop, "
-            "nothing half-written. Run the same command again to finish the import.",
+            f"Interrupted: {stop.report.imported:,} files imported "
+            f"({stop.report.activities_added:,} activities) before the stop; every stored "
+            "file is whole. Run the same command again to finish the import.",
             err=True,
         )
         sys.exit(130)
