@@ -20,8 +20,9 @@ What a client can make the server do is bounded (each limit is an argument of
   uploads and ``MAX_OPEN_BYTES`` in all wait on disk (429 / 507 beyond);
 - chunks of one upload are written one at a time (a per-upload lock file), so
   concurrent retries cannot double a block;
-- an upload untouched for ``EXPIRY_S`` (an hour) is deleted; an imported one
-  is deleted by the import;
+- an upload untouched for ``EXPIRY_S`` (an hour) is deleted (checked when the
+  area is opened and at most once a minute while chunks arrive); an imported
+  one is deleted by the import;
 - a file name longer than ``MAX_NAME_CHARS`` is a 400.
 
 Every state-changing request to the dashboard (POST, PUT, PATCH, DELETE) must
@@ -100,6 +101,7 @@ class UploadArea:
         self.max_open_bytes = max_open_bytes
         self.expiry_s = expiry_s
         self._last_sweep = 0.0
+        self.sweep()  # what an earlier server left behind
 
     def folder(self, token: str) -> Path:
         """The folder of one upload; the token must be 32 lowercase hex digits."""
