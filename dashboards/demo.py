@@ -55,6 +55,34 @@ def import_samples(store: Store, samples: Path) -> DemoReport:
             report.warnings += [f"{pain_log} row {n}: {reason}" for n, reason in parsed.bad]
             store.add_pain(parsed.entries)
             report.pain[name] = len(parsed.entries)
+        if imported.activities_added:
+            report.warnings += _import_context(store, samples, info, name)
     days = [r.local_date for r in store.activity_rows() if r.local_date is not None]
     report.last_day = max(days) if days else None
     return report
+
+
+def _import_context(store: Store, samples: Path, info: dict[str, object], name: str) -> list[str]:
+    """The sample's watch wellness (a Garmin-style zip), check-ins, rehab log and plan."""
+    from loadwatch.rehab import parse_rehab_csv
+    from loadwatch.wellness import parse_wellness_csv
+
+    warnings: list[str] = []
+    garmin = info.get("garmin_wellness")
+    if isinstance(garmin, str) and (samples / garmin).exists():
+        done = import_paths(store, [samples / garmin], athlete=name)
+        warnings += [f"{e['path']}: {e['error']}" for e in done.errors]
+    for key, parse, save in (
+        ("wellness_log", parse_wellness_csv, store.upsert_wellness),
+        ("rehab_log", parse_rehab_csv, store.add_rehab),
+    ):
+        log = info.get(key)
+        if isinstance(log, str) and (samples / log).exists():
+            parsed = parse(read_text(samples / log), athlete=name, source=log)
+            warnings += [f"{log} row {n}: {reason}" for n, reason in parsed.bad]
+            save(parsed.entries)
+    plan = info.get("rehab_plan")
+    if isinstance(plan, dict):
+        for exercise, per_week in plan.items():
+            store.set_rehab_plan(name, str(exercise), int(per_week))
+    return warnings

@@ -82,6 +82,10 @@ class ImportReport:
     errors: list[dict[str, str]] = field(default_factory=list)
     recovered: list[dict[str, str]] = field(default_factory=list)
     missing_from_archive: list[dict[str, Any]] = field(default_factory=list)
+    wellness_days_imported: int = 0  # Garmin wellness days added or changed
+    wellness_days_unchanged: int = 0  # wellness days already stored with these values
+    #: per Strava activities.csv: {"path", "columns": {canonical column: header text}}
+    columns_recognised: list[dict[str, Any]] = field(default_factory=list)
     #: activities stored but not counted as load: {"path", "start_utc", "reason"}
     implausible: list[dict[str, str]] = field(default_factory=list)
     interrupted: bool = False
@@ -101,6 +105,9 @@ class ImportReport:
             "errors": self.errors,
             "recovered": self.recovered,
             "missing_from_archive": self.missing_from_archive,
+            "wellness_days_imported": self.wellness_days_imported,
+            "wellness_days_unchanged": self.wellness_days_unchanged,
+            "columns_recognised": self.columns_recognised,
             "implausible": self.implausible,
             "interrupted": self.interrupted,
         }
@@ -111,6 +118,8 @@ class ImportReport:
         self.skipped.extend(other.get("skipped", []))
         self.errors.extend(other.get("errors", []))
         self.missing_from_archive.extend(other.get("missing_from_archive", []))
+        self.wellness_days_unchanged += int(other.get("wellness_days", 0))
+        self.columns_recognised.extend(other.get("columns_recognised", []))
 
 
 class ImportInterrupted(LoadwatchError):
@@ -323,7 +332,9 @@ class Importer:
             previous = json.loads(stored)
             # Unchanged archive: replay its report. But if some members failed and
             # loadwatch has changed since, read it again: a newer reader may manage.
-            if not previous.get("errors") or previous.get("loadwatch") == __version__:
+            # A report without "wellness_days" predates the wellness import: read again.
+            fresh = not previous.get("errors") or previous.get("loadwatch") == __version__
+            if fresh and "wellness_days" in previous:
                 self.report.absorb(previous)
                 return
         try:
@@ -484,6 +495,8 @@ class Importer:
                 s.name = hint.name
             if hint.sport and s.sport == "generic":
                 s.sport, s.sub_sport = hint.sport, hint.sub_sport
+            if hint.rpe is not None:
+                s.rpe = hint.rpe
         if s.utc_offset_s is not None and s.local_date is not None:
             return s
         if self.athlete.tz:
@@ -492,8 +505,14 @@ class Importer:
         return s.localized(int(offset.total_seconds()), "system_zone")
 
     def _finish_source(self, src: _Source) -> None:
+        wellness_days = 0
         if src.scan is not None:
             src.report.missing_from_archive.extend(self._missing(src.scan.expected))
+            wellness_days = self._import_wellness(src)
+            if src.scan.columns:
+                src.report.columns_recognised.append(
+                    {"path": f"{src.label}!activities.csv", "columns": src.scan.columns}
+                )
         self._merge(src.report)
         if src.scan is not None and src.archive_sha is not None:
             stored = {
@@ -502,6 +521,8 @@ class Importer:
                 "errors": src.report.errors,
                 "skipped": src.report.skipped,
                 "missing_from_archive": src.report.missing_from_archive,
+                "wellness_days": wellness_days,
+                "columns_recognised": src.report.columns_recognised,
             }
             self.store.mark_archive_done(
                 self.athlete,
@@ -511,6 +532,23 @@ class Importer:
                 src.scan.layout,
                 json.dumps(stored),
             )
+
+    def _import_wellness(self, src: _Source) -> int:
+        """Store the Garmin wellness days of an archive; returns how many days it holds."""
+        from loadwatch.ingest.wellness import read_wellness_members
+        from loadwatch.store import WellnessDay
+
+        if src.scan is None or not src.scan.wellness:
+            return 0
+        read = read_wellness_members(src.scan.wellness)
+        for display, reason in read.problems:
+            src.report.errors.append({"path": display, "error": reason})
+        name = self.athlete.name
+        rows = [WellnessDay(name, d.date, "garmin", **d.values()) for d in read.days]
+        outcome = self.store.upsert_wellness(rows)
+        src.report.wellness_days_imported += outcome.added + outcome.updated
+        src.report.wellness_days_unchanged += outcome.unchanged
+        return len(rows)
 
     def _missing(self, expected: list[ExpectedActivity]) -> list[dict[str, Any]]:
         """Activities an export's index lists that no file in it provided."""
@@ -546,8 +584,11 @@ class Importer:
             "merged_duplicates",
             "activities_added",
             "ignored",
+            "wellness_days_imported",
+            "wellness_days_unchanged",
         ):
             setattr(r, key, getattr(r, key) + getattr(part, key))
+        r.columns_recognised.extend(part.columns_recognised)
         r.skipped.extend(part.skipped)
         r.errors.extend(part.errors)
         r.recovered.extend(part.recovered)

@@ -102,6 +102,8 @@ class ActivitySummary:
     name: str | None = None
     athlete: str | None = None
     id: int | None = None
+    #: session RPE (CR-10, 0-10) the athlete gave it, e.g. Strava's Perceived Exertion
+    rpe: float | None = None
     #: non-fatal remarks about the file (e.g. "recovered 1,200 records before a CRC error")
     notes: list[str] = field(default_factory=list)
     #: why the values cannot be real (loadwatch.plausibility); such activities are not load

@@ -44,6 +44,14 @@ REQUIRED_CSV_COLUMNS: tuple[str, ...] = ("date", "score")
 #: Load measures correlated with pain, and the lags (days) looked at.
 REPORT_MEASURES: tuple[str, ...] = ("load_7d", "acwr", "spike_pct")
 REPORT_LAGS: tuple[int, ...] = (0, 1, 2, 3)
+#: Context measures (science.md sections 7-8) and their lags (days).
+CONTEXT_LAGS: dict[str, tuple[int, ...]] = {
+    "sleep_h": (0, 1, 2, 3),
+    "stress_self": (0, 1, 2, 3),
+    "stress_device": (0, 1, 2, 3),
+    "soreness": (0, 1, 2, 3),
+    "rehab_7d": (0, 1, 2, 3, 4, 5, 6, 7),
+}
 #: Days before a flare searched for load events.
 EVENT_LOOKBACK_DAYS = 7
 ASSOCIATION_NOTE = (
@@ -284,6 +292,13 @@ class PainReport:
     Measures: ``load_7d`` rolling 7-day km, ``acwr`` coupled 7:28-day ratio,
     ``spike_pct`` the day's largest single-run spike (days with runs only).
     A lag of k pairs the pain on day d with the measure on day d - k.
+
+    ``context``: the same columns for what else moves with pain (science.md
+    section 8), lags 0-3 (rehab 0-7): ``sleep_h`` hours slept (the watch's,
+    else the check-in's, else the pain entry's), ``stress_self`` 0-10 (the
+    check-in's, else the pain entry's), ``stress_device`` the watch's 0-100,
+    ``soreness`` 0-10, ``rehab_7d`` rehab over the 7 days ending that day
+    (adherence 0-1 against the plan; without a plan, sessions).
     """
 
     athlete: str
@@ -293,6 +308,9 @@ class PainReport:
     correlations: pd.DataFrame
     flares: list[Flare]
     note: str = ASSOCIATION_NOTE
+    context: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["measure", "lag_days", "rho", "n"])
+    )
 
 
 def spearman(x: pd.Series, y: pd.Series) -> tuple[float, int]:
@@ -313,8 +331,16 @@ def pain_report(
     thresholds: Any,
     *,
     athlete: str,
+    wellness: Sequence[Any] = (),
+    rehab: Sequence[Any] = (),
+    rehab_plan: Sequence[Any] = (),
 ) -> PainReport:
-    """Correlate each day's worst pain with load at lags 0–3, and list the flares."""
+    """Correlate each day's worst pain with load at lags 0–3, and list the flares.
+
+    ``wellness`` (:class:`~loadwatch.store.WellnessDay`), ``rehab``
+    (:class:`~loadwatch.store.RehabSession`) and ``rehab_plan``
+    (:class:`~loadwatch.store.RehabPlanItem`) add the context correlations.
+    """
     from loadwatch.alerts.rules import daily_pain, evaluate, pain_frame
     from loadwatch.metrics import daily_load, daily_metrics, run_spikes
 
@@ -361,4 +387,74 @@ def pain_report(
         last=max(days) if days else None,
         correlations=correlations,
         flares=flares,
+        context=context_correlations(
+            worst,
+            mine,
+            [w for w in wellness if w.athlete == athlete],
+            [r for r in rehab if r.athlete == athlete],
+            [p for p in rehab_plan if p.athlete == athlete],
+        ),
     )
+
+
+def context_series(
+    index: pd.DatetimeIndex,
+    entries: Sequence[PainEntry],
+    wellness: Sequence[Any],
+    rehab: Sequence[Any],
+    rehab_plan: Sequence[Any],
+) -> dict[str, pd.Series]:
+    """The context measures of :class:`PainReport` on the complete calendar ``index``."""
+    from loadwatch.metrics.wellness import rehab_rolling, wellness_series
+    from loadwatch.rehab import plan_frame, sessions_frame
+    from loadwatch.wellness import wellness_frame
+
+    start, end = index.min(), index.max()
+    series = wellness_series(wellness_frame(wellness), start=start, end=end)
+    own = pd.DataFrame(
+        [{"date": pd.Timestamp(e.date), "sleep_h": e.sleep_h, "stress": e.stress} for e in entries],
+        columns=["date", "sleep_h", "stress"],
+    )
+    logged = own.groupby("date").mean().reindex(index) if len(own) else None
+    sleep = series["sleep_h"].reindex(index)
+    stress = series["stress_self"].reindex(index)
+    if logged is not None:  # the pain log's own sleep and stress fill the gaps
+        sleep = sleep.fillna(logged["sleep_h"].astype(float))
+        stress = stress.fillna(logged["stress"].astype(float))
+    out = {
+        "sleep_h": sleep,
+        "stress_self": stress,
+        "stress_device": series["stress_device"].reindex(index),
+        "soreness": series["soreness"].reindex(index),
+    }
+    if rehab:
+        out["rehab_7d"] = rehab_rolling(
+            sessions_frame(rehab), plan_frame(rehab_plan), start=start, end=end
+        ).reindex(index)
+    return out
+
+
+def context_correlations(
+    worst: pd.Series,
+    entries: Sequence[PainEntry],
+    wellness: Sequence[Any],
+    rehab: Sequence[Any],
+    rehab_plan: Sequence[Any],
+) -> pd.DataFrame:
+    """Spearman of the day's worst pain with each context measure at its lags, with n."""
+    rows = []
+    measures: dict[str, pd.Series] = {}
+    if len(worst):
+        lag_max = max(max(lags) for lags in CONTEXT_LAGS.values())
+        first = pd.Timestamp(worst.index.min()) - pd.Timedelta(days=lag_max)
+        index = pd.date_range(first, pd.Timestamp(worst.index.max()), freq="D")
+        measures = context_series(index, entries, wellness, rehab, rehab_plan)
+    pain_days = pd.DatetimeIndex(pd.to_datetime(worst.index))
+    for name, lags in CONTEXT_LAGS.items():
+        for lag in lags:
+            rho, n = math.nan, 0
+            if name in measures:
+                shifted = measures[name].shift(lag).reindex(pain_days)
+                rho, n = spearman(worst.set_axis(pain_days), shifted)
+            rows.append({"measure": name, "lag_days": lag, "rho": rho, "n": n})
+    return pd.DataFrame(rows, columns=["measure", "lag_days", "rho", "n"])

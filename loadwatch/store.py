@@ -181,6 +181,63 @@ planned_runs = Table(
     Index("ix_plans_athlete_date", "athlete_id", "date"),
 )
 
+
+# ---------------------------------------------------------------------------
+# Wellness and rehab context (science.md section 8): not load, shown next to it.
+# A device's values and the athlete's own ratings are kept apart: each
+# wellness row comes from one source ("garmin" for a watch export, "self" for
+# a check-in), and a row only ever fills its source's columns.
+# ---------------------------------------------------------------------------
+wellness_days = Table(
+    "wellness_days",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("date", Date, nullable=False),  # local date (sleep: the wake-up date)
+    Column("source", String(20), nullable=False),  # garmin | self
+    Column("sleep_h", Float),  # hours asleep
+    Column("sleep_score", Float),  # device score, 0-100
+    Column("sleep_quality", Integer),  # self rating, 1-5
+    Column("resting_hr", Float),  # bpm
+    Column("hrv_ms", Float),  # overnight HRV, ms
+    Column("stress_device", Float),  # device daily average, 0-100
+    Column("body_battery_high", Float),  # device, 0-100
+    Column("stress_self", Integer),  # self rating, 0-10
+    Column("soreness", Integer),  # self rating, 0-10
+    Column("fatigue", Integer),  # self rating, 0-10
+    Column("note", Text),
+    Column("created_utc", DateTime, nullable=False),
+    Column("updated_utc", DateTime, nullable=False),
+    UniqueConstraint("athlete_id", "date", "source", name="uq_wellness_athlete_date_source"),
+)
+
+rehab_sessions = Table(
+    "rehab_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("exercise", String(40), nullable=False),  # a key of loadwatch.rehab.CATALOGUE
+    Column("sets", Integer),
+    Column("reps", Integer),
+    Column("seconds", Integer),  # hold time per set
+    Column("side", String(10)),  # left | right | both
+    Column("note", Text),
+    Column("created_utc", DateTime, nullable=False),
+    Index("ix_rehab_athlete_date", "athlete_id", "date"),
+)
+
+rehab_plans = Table(
+    "rehab_plan",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), nullable=False),
+    Column("exercise", String(40), nullable=False),
+    Column("per_week", Integer, nullable=False),  # target sessions per calendar week
+    Column("created_utc", DateTime, nullable=False),
+    UniqueConstraint("athlete_id", "exercise", name="uq_rehab_plan_athlete_exercise"),
+)
+
 # ------------------------------------------------ calendars and notifications (issue 15)
 #: Where imported plans come from: an ICS file (by name) or a subscribed URL.
 calendar_sources = Table(
@@ -284,6 +341,9 @@ _ORDER: dict[str, tuple[str, ...]] = {
     "activities": ("start_utc",),
     "pain_entries": ("date", "time"),
     "planned_runs": ("date",),
+    "wellness_days": ("date", "source"),
+    "rehab_sessions": ("date",),
+    "rehab_plan": ("exercise",),
 }
 
 PAIN_LOCATIONS = ("lower_back", "hip", "hip_flexor", "glute_si", "other")
@@ -323,6 +383,89 @@ class PlannedRun:
     date: date
     distance_m: float
     note: str | None = None
+
+
+#: Columns a wellness row of each source may fill (science.md section 8).
+WELLNESS_DEVICE_FIELDS: tuple[str, ...] = (
+    "sleep_h",
+    "sleep_score",
+    "resting_hr",
+    "hrv_ms",
+    "stress_device",
+    "body_battery_high",
+)
+WELLNESS_SELF_FIELDS: tuple[str, ...] = (
+    "sleep_h",
+    "sleep_quality",
+    "stress_self",
+    "soreness",
+    "fatigue",
+    "note",
+)
+WELLNESS_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(WELLNESS_DEVICE_FIELDS + WELLNESS_SELF_FIELDS)
+)
+#: Wellness sources: a watch export, or the athlete's own check-in.
+WELLNESS_SOURCES: tuple[str, ...] = ("garmin", "self")
+REHAB_SIDES: tuple[str, ...] = ("left", "right", "both")
+
+
+@dataclass(frozen=True, slots=True)
+class WellnessDay:
+    """One day's wellness values from one source (units as in the ``wellness_days`` table)."""
+
+    athlete: str
+    date: date
+    source: str
+    sleep_h: float | None = None
+    sleep_score: float | None = None
+    sleep_quality: int | None = None
+    resting_hr: float | None = None
+    hrv_ms: float | None = None
+    stress_device: float | None = None
+    body_battery_high: float | None = None
+    stress_self: int | None = None
+    soreness: int | None = None
+    fatigue: int | None = None
+    note: str | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The filled columns of this row's source (None for a value not given)."""
+        allowed = WELLNESS_SELF_FIELDS if self.source == "self" else WELLNESS_DEVICE_FIELDS
+        return {f: getattr(self, f) for f in allowed}
+
+
+@dataclass(frozen=True, slots=True)
+class WellnessOutcome:
+    """What :meth:`Store.upsert_wellness` did: days added, changed and already so."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RehabSession:
+    """One logged rehab exercise: sets of reps, or sets held for seconds, on a side."""
+
+    id: int | None
+    athlete: str
+    date: date
+    exercise: str
+    sets: int | None = None
+    reps: int | None = None
+    seconds: int | None = None
+    side: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RehabPlanItem:
+    """One exercise of an athlete's routine and its target sessions per week."""
+
+    athlete: str
+    exercise: str
+    per_week: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,6 +776,12 @@ class Store:
                     .where(and_(activities.c.id == activity_id, activities.c.name.is_(None)))
                     .values(**clip_text(activities, name=s.name))
                 )
+            if s.rpe is not None and match is not None:  # e.g. Strava's RPE for a watch run
+                conn.execute(
+                    update(activities)
+                    .where(and_(activities.c.id == activity_id, activities.c.rpe.is_(None)))
+                    .values(rpe=s.rpe)
+                )
         if merged and not inserted and record.outcome == "imported":
             conn.execute(
                 update(source_files).where(source_files.c.id == file_id).values(outcome="duplicate")
@@ -885,6 +1034,153 @@ class Store:
 
     def delete_plan(self, plan_id: int, athlete: str | None = None) -> None:
         self._delete(planned_runs, plan_id, athlete, "planned run")
+
+    # ------------------------------------------------------- wellness and rehab
+    # Context next to load (science.md section 8); nothing here feeds the load.
+    def upsert_wellness(self, days: Sequence[WellnessDay]) -> WellnessOutcome:
+        """Store wellness days (all or none), one row per athlete, date and source.
+
+        A day already stored from the same source is updated with the values
+        given (a value left None keeps what is stored); a day whose values are
+        already stored counts as unchanged, so importing twice changes nothing.
+        Rows must be validated by the caller; a row filling another source's
+        columns is refused.
+        """
+        added = updated = unchanged = 0
+        now = _utcnow()
+        with self._tx() as conn:
+            cache: dict[str, int] = {}
+            for d in days:
+                if d.source not in WELLNESS_SOURCES:
+                    raise ValidationError(f"unknown wellness source {d.source!r}")
+                allowed = set(d.values())
+                stray = [
+                    f for f in WELLNESS_FIELDS if f not in allowed and getattr(d, f) is not None
+                ]
+                if stray:
+                    raise ValidationError(
+                        f"a {d.source} wellness row cannot hold {', '.join(stray)}"
+                    )
+                aid = cache.get(d.athlete)
+                if aid is None:
+                    aid = cache[d.athlete] = self._athlete_id(conn, d.athlete)
+                given = {k: v for k, v in d.values().items() if v is not None}
+                key = and_(
+                    wellness_days.c.athlete_id == aid,
+                    wellness_days.c.date == d.date,
+                    wellness_days.c.source == d.source,
+                )
+                row = conn.execute(select(wellness_days).where(key)).first()
+                if row is None:
+                    conn.execute(
+                        insert(wellness_days).values(
+                            athlete_id=aid,
+                            date=d.date,
+                            source=d.source,
+                            created_utc=now,
+                            updated_utc=now,
+                            **given,
+                        )
+                    )
+                    added += 1
+                elif all(getattr(row, k) == v for k, v in given.items()):
+                    unchanged += 1
+                else:
+                    conn.execute(
+                        update(wellness_days)
+                        .where(wellness_days.c.id == row.id)
+                        .values(updated_utc=now, **given)
+                    )
+                    updated += 1
+        return WellnessOutcome(added, updated, unchanged)
+
+    def list_wellness(
+        self,
+        athlete: str | None = None,
+        *,
+        since: date | None = None,
+        source: str | None = None,
+    ) -> list[WellnessDay]:
+        """Wellness rows, oldest first (device before self on the same date)."""
+        rows = self._by_athlete(wellness_days, athlete, wellness_days.c.date, since)
+        return [
+            WellnessDay(
+                athlete=r.athlete_name,
+                date=r.date,
+                source=r.source,
+                **{f: getattr(r, f) for f in WELLNESS_FIELDS},
+            )
+            for r in rows
+            if source is None or r.source == source
+        ]
+
+    def delete_wellness(self, athlete: str, day: date, source: str = "self") -> None:
+        """Delete one day's wellness row of one source (a check-in by default)."""
+        with self._tx() as conn:
+            n = conn.execute(
+                delete(wellness_days).where(
+                    and_(
+                        wellness_days.c.athlete_id == self._athlete_id(conn, athlete),
+                        wellness_days.c.date == day,
+                        wellness_days.c.source == source,
+                    )
+                )
+            ).rowcount
+        if n == 0:
+            raise ValidationError(f"no {source} wellness entry on {day} for athlete {athlete!r}")
+
+    def add_rehab(self, sessions: Sequence[RehabSession]) -> list[int]:
+        """Store rehab sessions (all or none). Sessions must be validated by the caller."""
+        ids: list[int] = []
+        with self._tx() as conn:
+            for s in sessions:
+                ids.append(
+                    conn.execute(
+                        insert(rehab_sessions).values(
+                            athlete_id=self._athlete_id(conn, s.athlete),
+                            date=s.date,
+                            exercise=s.exercise,
+                            sets=s.sets,
+                            reps=s.reps,
+                            seconds=s.seconds,
+                            side=s.side,
+                            note=s.note,
+                            created_utc=_utcnow(),
+                        )
+                    ).inserted_primary_key[0]  # type: ignore[index]
+                )
+        return ids
+
+    def list_rehab(
+        self, athlete: str | None = None, *, since: date | None = None
+    ) -> list[RehabSession]:
+        rows = self._by_athlete(rehab_sessions, athlete, rehab_sessions.c.date, since)
+        return [
+            RehabSession(
+                r.id, r.athlete_name, r.date, r.exercise, r.sets, r.reps, r.seconds, r.side, r.note
+            )
+            for r in rows
+        ]
+
+    def delete_rehab(self, session_id: int, athlete: str | None = None) -> None:
+        self._delete(rehab_sessions, session_id, athlete, "rehab session")
+
+    def set_rehab_plan(self, athlete: str, exercise: str, per_week: int) -> None:
+        """Put ``exercise`` in the athlete's routine at ``per_week`` sessions (0 removes it)."""
+        with self._tx() as conn:
+            aid = self._athlete_id(conn, athlete)
+            key = and_(rehab_plans.c.athlete_id == aid, rehab_plans.c.exercise == exercise)
+            conn.execute(delete(rehab_plans).where(key))
+            if per_week > 0:
+                conn.execute(
+                    insert(rehab_plans).values(
+                        athlete_id=aid, exercise=exercise, per_week=per_week, created_utc=_utcnow()
+                    )
+                )
+
+    def rehab_plan(self, athlete: str | None = None) -> list[RehabPlanItem]:
+        rows = self._by_athlete(rehab_plans, athlete)
+        return [RehabPlanItem(r.athlete_name, r.exercise, r.per_week) for r in rows]
 
     # ------------------------------------- calendars and notifications (issue 15)
     def calendar_source(self, athlete: str, kind: str, location: str) -> CalendarSource:
@@ -1167,7 +1463,8 @@ class Store:
         """Per athlete name, a value that changes whenever that athlete's data changes.
 
         Row counts and highest ids of activities, source files (a merged
-        duplicate adds one), pain entries and planned runs, plus the profile.
+        duplicate adds one), pain entries, planned runs, wellness days, rehab
+        sessions and the rehab plan, plus the profile.
         The dashboard keys its per-athlete caches on it, so a write for one
         athlete (from the page or the CLI) recomputes only that athlete.
         """
@@ -1180,7 +1477,16 @@ class Store:
 
         with self._read() as conn:
             counts = [
-                per_athlete(conn, t) for t in (activities, source_files, pain_entries, planned_runs)
+                per_athlete(conn, t)
+                for t in (
+                    activities,
+                    source_files,
+                    pain_entries,
+                    planned_runs,
+                    wellness_days,
+                    rehab_sessions,
+                    rehab_plans,
+                )
             ]
             people = conn.execute(select(athletes)).all()
         return {
@@ -1353,6 +1659,7 @@ def _activity_values(s: ActivitySummary) -> dict[str, Any]:
             "session_index": s.session_index,
             "recovered": bool(s.recovered),
             "name": s.name,
+            "rpe": s.rpe,
             "implausible": s.implausible,
         },
     )
@@ -1380,6 +1687,7 @@ def _summary(r: Any) -> ActivitySummary:
         name=r.name,
         athlete=r.athlete_name,
         id=r.id,
+        rpe=r.rpe,
         implausible=r.implausible,
         accepted=bool(r.accepted),
     )

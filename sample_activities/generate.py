@@ -9,6 +9,14 @@ a few weeks of phone GPX files named like a Strava export) runs ~25 km a week,
 then adds far too much for two weeks from Monday 2026-10-12, backs off, and
 logs back pain that rises after the jump.
 
+Both also get a watch's wellness days (sleep, resting heart rate, stress,
+HRV) as a Garmin-style export zip holding only the wellness files, daily
+check-ins and rehab sessions as CSV, and a rehab plan in ``expected.json``.
+Sam's sleep shortens and his resting heart rate rises in the two jump weeks;
+he starts a rehab routine once the pain flares. ``--garmin-export DIR``
+also writes each athlete's whole record as one Garmin "export your data"
+zip (FIT files, activity summary and wellness files).
+
 Everything is derived from fixed seeds and only IEEE arithmetic, so the output
 is byte-for-byte identical on every run; ``expected.json`` lists every run as
 the plan defines it (file, local date, distance), independent of any reader.
@@ -29,6 +37,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from loadwatch.synth import FR255, FR965, synth_run, to_fit, to_gpx
+from loadwatch.synth.wellness import (
+    WellnessNight,
+    activity_summary,
+    garmin_export,
+    garmin_wellness_files,
+    zip_bytes,
+)
 
 HERE = Path(__file__).resolve().parent
 WEEK1_MONDAY = date(2026, 7, 27)
@@ -267,6 +282,158 @@ def _csv_bytes(rows: Iterable[dict[str, object]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def wellness_nights(athlete: Athlete) -> list[WellnessNight]:
+    """The watch's wellness days: steady for Alex; for Sam, short nights, a higher
+    resting heart rate, more stress and lower HRV in the two jump weeks.
+
+    Sam's watch was away for repair in weeks 6-7 (his runs then came from a
+    phone), so those days have no watch values.
+    """
+    rng = random.Random(f"{athlete.slug}-wellness")
+    jump = _day(SAM_JUMP_WEEK, 0)
+    away = {_day(w, d) for w in SAM_PHONE_WEEKS for d in range(7)} if athlete is SAM else set()
+    nights: list[WellnessNight] = []
+    day = FIRST_DAY
+    while day <= LAST_DAY:
+        since = (day - jump).days
+        jumping = athlete is SAM and 0 <= since < 14
+        easing = athlete is SAM and 14 <= since < 21
+        if athlete is ALEX:
+            hours, rhr, stress, hrv = 7.6 + rng.uniform(-0.35, 0.35), 48, 22, 70
+        elif jumping:
+            # later nights and early long runs: under 6 h on most nights
+            hours, rhr, stress, hrv = rng.uniform(5.3, 6.2), 52 + min(7, since), 36, 52
+        elif easing:
+            hours, rhr, stress, hrv = 6.9 + rng.uniform(-0.3, 0.3), 55, 30, 57
+        else:
+            hours, rhr, stress, hrv = 7.3 + rng.uniform(-0.35, 0.35), 52, 25, 62
+        asleep = round(hours * 60) * 60
+        deep, rem = round(asleep * 0.2 / 60) * 60, round(asleep * 0.22 / 60) * 60
+        awake = rng.randint(5, 25) * 60
+        bed = datetime(day.year, day.month, day.day, 7, 0) - timedelta(seconds=asleep + awake)
+        if day not in away:
+            nights.append(
+                WellnessNight(
+                    day=day,
+                    bed_utc=_utc(bed, athlete.zone),
+                    deep_s=deep,
+                    light_s=asleep - deep - rem,
+                    rem_s=rem,
+                    awake_s=awake,
+                    sleep_score=max(
+                        30, min(95, round(62 + (hours - 6.0) * 14 + rng.uniform(-4, 4)))
+                    ),
+                    resting_hr=rhr + rng.randint(-1, 1),
+                    stress_avg=stress + rng.randint(-5, 5),
+                    hrv_ms=hrv + rng.randint(-4, 4),
+                    body_battery_high=max(20, min(100, 100 - 2 * stress + rng.randint(-6, 6))),
+                )
+            )
+        day += timedelta(days=1)
+    return nights
+
+
+def _checkin_rows(athlete: Athlete, nights: list[WellnessNight]) -> list[dict[str, object]]:
+    """Daily check-ins (on most days): sleep as the runner remembers it, 1-5 quality,
+    stress, soreness and fatigue 0-10. Sam's soreness climbs through the jump weeks."""
+    rng = random.Random(f"{athlete.slug}-checkin")
+    slept = {n.day: n.asleep_s / 3600 for n in nights}
+    jump = _day(SAM_JUMP_WEEK, 0)
+    rows: list[dict[str, object]] = []
+    day = FIRST_DAY
+    while day <= LAST_DAY:
+        since = (day - jump).days
+        if rng.random() < (0.3 if athlete is SAM else 0.45) and not 0 <= since < 21:
+            day += timedelta(days=1)
+            continue
+        hours = slept.get(day, 7.2 + rng.uniform(-0.3, 0.3))
+        if athlete is SAM and 0 <= since < 28:
+            # 2 -> 7 over the jump weeks, then easing after the back-off
+            soreness = min(7, 2 + since // 3) if since < 14 else max(2, 7 - (since - 14) // 2)
+            stress = 6 if since < 14 else 4
+        else:
+            soreness, stress = rng.choice((1, 1, 2, 2, 3)), rng.randint(2, 4)
+        rows.append(
+            {
+                "date": day.isoformat(),
+                "sleep_h": f"{round(hours * 2) / 2:.1f}",
+                "sleep_quality": 2 if hours < 6.2 else 3 if hours < 7.0 else 4,
+                "stress": stress,
+                "soreness": soreness,
+                "fatigue": min(10, soreness + rng.randint(0, 2)),
+                "note": "",
+            }
+        )
+        day += timedelta(days=1)
+    return rows
+
+
+#: Each athlete's rehab routine: exercise -> sessions a week.
+REHAB_PLANS: dict[str, dict[str, int]] = {
+    "alex": {"bridge": 2, "bird-dog": 2},
+    "sam": {"quad-stretch": 5, "bridge": 3, "clams": 3, "side-plank-abduction": 2},
+}
+
+
+def _rehab_rows(athlete: Athlete) -> list[dict[str, object]]:
+    """Logged rehab sessions: Alex all along; Sam from the Monday after the pain flared,
+    keeping to it well at first and less as the pain eases."""
+    rng = random.Random(f"{athlete.slug}-rehab")
+    start = FIRST_DAY if athlete is ALEX else _day(SAM_JUMP_WEEK + 1, 0)
+    rows: list[dict[str, object]] = []
+    day = start
+    while day <= LAST_DAY:
+        week = (day - start).days // 7
+        keep = 0.85 if athlete is ALEX else (0.95, 0.75, 0.55, 0.45)[min(week, 3)]
+        for exercise, per_week in REHAB_PLANS[athlete.slug].items():
+            if rng.random() < keep * per_week / 7:
+                sets, reps, seconds, side = 3, 8, "", ""
+                if exercise == "quad-stretch":
+                    reps, seconds, side = "", 30, "both"
+                elif exercise in ("clams", "side-plank-abduction", "bird-dog"):
+                    side = "both"
+                rows.append(
+                    {
+                        "date": day.isoformat(),
+                        "exercise": exercise,
+                        "sets": sets,
+                        "reps": reps,
+                        "seconds": seconds,
+                        "side": side,
+                        "note": "",
+                    }
+                )
+        day += timedelta(days=1)
+    return rows
+
+
+def _rows_csv(rows: Iterable[dict[str, object]], fields: list[str]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def full_garmin_export(athlete: Athlete, plan: list[PlannedRun]) -> bytes:
+    """The athlete's watch runs (FIT), their summary and the wellness files as one
+    Garmin "export your data" zip (the phone's GPX runs are not Garmin's to export)."""
+    files, expected = build(athlete, [p for p in plan if p.fmt == "fit"])
+    summaries = [
+        activity_summary(
+            10_000_000 + i,
+            f"{athlete.name.split()[0]} run {i + 1}",
+            datetime.strptime(e["start_utc"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),  # type: ignore[arg-type]
+            int(e["utc_offset_s"]),  # type: ignore[call-overload]
+            float(e["distance_km"]) * 1000,  # type: ignore[arg-type]
+            float(e["timer_s"]),  # type: ignore[arg-type]
+        )
+        for i, e in enumerate(expected)
+    ]
+    user = f"{athlete.slug}@example.com"
+    return garmin_export(files, summaries, wellness_nights(athlete), user=user)
+
+
 def build(
     athlete: Athlete, plan: list[PlannedRun]
 ) -> tuple[dict[str, bytes], list[dict[str, object]]]:
@@ -330,11 +497,38 @@ def generate(out: Path) -> dict[str, int]:
         pain = _csv_bytes(_pain_rows(athlete, {r.local_start.date() for r in plan}))
         (out / f"pain_{athlete.slug}.csv").write_bytes(pain)
         written[f"pain_{athlete.slug}.csv"] = len(pain)
+        nights = wellness_nights(athlete)
+        context = {
+            f"wellness_{athlete.slug}.csv": _rows_csv(
+                _checkin_rows(athlete, nights),
+                ["date", "sleep_h", "sleep_quality", "stress", "soreness", "fatigue", "note"],
+            ),
+            f"rehab_{athlete.slug}.csv": _rows_csv(
+                _rehab_rows(athlete),
+                ["date", "exercise", "sets", "reps", "seconds", "side", "note"],
+            ),
+            f"garmin_wellness_{athlete.slug}.zip": zip_bytes(
+                garmin_wellness_files(nights, user_id=_seed(athlete, 0) % 100_000_000)
+            ),
+        }
+        for name, data in context.items():
+            (out / name).write_bytes(data)
+            written[name] = len(data)
         athletes[athlete.slug] = {
             "name": athlete.name,
             "time_zone": athlete.zone,
             "folder": athlete.slug,
             "pain_log": f"pain_{athlete.slug}.csv",
+            "wellness_log": f"wellness_{athlete.slug}.csv",
+            "rehab_log": f"rehab_{athlete.slug}.csv",
+            "rehab_plan": REHAB_PLANS[athlete.slug],
+            "garmin_wellness": f"garmin_wellness_{athlete.slug}.zip",
+            "watch_away": [
+                _day(SAM_PHONE_WEEKS[0], 0).isoformat(),
+                _day(SAM_PHONE_WEEKS[-1], 6).isoformat(),
+            ]
+            if athlete is SAM
+            else None,
             "jump_week_monday": _day(SAM_JUMP_WEEK, 0).isoformat() if athlete is SAM else None,
             "runs": expected,
         }
@@ -353,10 +547,22 @@ def generate(out: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=HERE, help="output folder (default: here)")
+    parser.add_argument(
+        "--garmin-export",
+        type=Path,
+        metavar="DIR",
+        help="also write each athlete as a whole Garmin export zip into DIR",
+    )
     args = parser.parse_args(argv)
     written = generate(args.out)
     total = sum(written.values())
     print(f"wrote {len(written)} files, {total / 1e6:.1f} MB, into {args.out}")
+    if args.garmin_export:
+        args.garmin_export.mkdir(parents=True, exist_ok=True)
+        for athlete, plan in ((ALEX, plan_alex()), (SAM, plan_sam())):
+            path = args.garmin_export / f"garmin_export_{athlete.slug}.zip"
+            path.write_bytes(full_garmin_export(athlete, plan))
+            print(f"wrote {path}")
     return 0
 
 

@@ -31,11 +31,12 @@ from loadwatch.alerts.rules import (
     metric_alerts,
     pain_alerts,
     spike_alerts,
-    spike_message,
     summarise,
 )
+from loadwatch.service.render import alert_sentence, rule_evidence
 
 T = Thresholds()
+GABBETT = Thresholds(acwr_profile="gabbett2016")
 DAY0 = date(2026, 3, 2)
 METRIC_COLS = (
     "week_load",
@@ -70,35 +71,56 @@ def severities(alerts: list[Alert], rule: str, n: int) -> list[str | None]:
 
 # ---------------------------------------------------------------- load rules
 @pytest.mark.parametrize(
-    ("rule", "column", "caution", "high"),
+    ("rule", "column", "thresholds", "levels"),
     [
-        ("ramp", "ramp_pct", 10.0, 30.0),
-        ("acwr", "acwr", 1.3, 1.5),
-        ("acwr_ewma", "acwr_ewma", 1.3, 1.5),
-        ("monotony", "monotony", 1.5, 2.0),
+        # science.md section 6: ramp info > 10%, caution > 30%, no high
+        ("ramp", "ramp_pct", T, [("info", 10.0), ("caution", 30.0)]),
+        # ACWR and monotony are info only by default
+        ("acwr", "acwr", T, [("info", 1.5)]),
+        ("acwr_ewma", "acwr_ewma", T, [("info", 1.5)]),
+        ("monotony", "monotony", T, [("info", 2.0)]),
+        # the gabbett2016 profile: ACWR caution > 1.3, high > 1.5
+        ("acwr", "acwr", GABBETT, [("caution", 1.3), ("high", 1.5)]),
+        ("acwr_ewma", "acwr_ewma", GABBETT, [("caution", 1.3), ("high", 1.5)]),
     ],
 )
-def test_load_rule_is_strict_at_both_levels(
-    rule: str, column: str, caution: float, high: float
+def test_load_rule_is_strict_at_every_level(
+    rule: str, column: str, thresholds: Thresholds, levels: list[tuple[str, float]]
 ) -> None:
-    values = [caution - 0.001, caution, caution + 0.001, high, high + 0.001, np.nan]
+    values: list[float] = []
+    expected: list[tuple[str, float] | None] = []
+    below: tuple[str, float] | None = None
+    for severity, bar in levels:
+        # just under and exactly at a bar: the level below; just over: this level
+        values += [bar - 0.001, bar, bar + 0.001]
+        expected += [below, below, (severity, bar)]
+        below = (severity, bar)
+    values.append(np.nan)
+    expected.append(None)
     extra: dict[str, list[float]] = {}
     if rule == "ramp":
         extra["prev_week_load"] = [20.0] * len(values)
         extra["week_load"] = [20.0 * (1 + v / 100) for v in values]
     frame = metrics_frame(**{column: values}, **extra)
-    alerts = metric_alerts(frame, T, athlete="a")
-    assert severities(alerts, rule, len(values)) == [
-        None,
-        None,
-        "caution",
-        "caution",
-        "high",
-        None,
-    ]
+    alerts = metric_alerts(frame, thresholds, athlete="a")
+    assert severities(alerts, rule, len(values)) == [e and e[0] for e in expected]
     fired = [a for a in alerts if a.rule == rule]
-    assert [a.threshold for a in fired] == [caution, caution, high]
-    assert fired[0].value == pytest.approx(caution + 0.001)
+    assert [a.threshold for a in fired] == [e[1] for e in expected if e]
+    assert fired[0].value == pytest.approx(levels[0][1] + 0.001)
+    # only the rule under test fires (every other column is NaN)
+    assert {a.rule for a in alerts} == {rule}
+
+
+def test_acwr_and_monotony_never_reach_caution_by_default() -> None:
+    huge = [3.0, 10.0, 100.0]
+    frame = metrics_frame(
+        acwr=huge, acwr_ewma=huge, monotony=huge, acute_7d=[1.0] * 3, chronic_28d=[1.0] * 3
+    )
+    alerts = metric_alerts(frame, T, athlete="a")
+    assert len(alerts) == 9
+    assert {a.severity for a in alerts} == {"info"}
+    assert T.binding_rules == ("spike", "ramp")
+    assert set(GABBETT.binding_rules) == {"spike", "ramp", "acwr", "acwr_ewma"}
 
 
 def test_ramp_needs_the_minimum_base() -> None:
@@ -108,19 +130,24 @@ def test_ramp_needs_the_minimum_base() -> None:
         week_load=[14.985, 15.0, 15.0],
     )
     alerts = metric_alerts(frame, T, athlete="a")
-    assert severities(alerts, "ramp", 3) == [None, "high", None]
+    assert severities(alerts, "ramp", 3) == [None, "caution", None]
 
 
 def test_ramp_evidence_depends_on_severity() -> None:
     frame = metrics_frame(ramp_pct=[20.0, 40.0], prev_week_load=[20.0, 20.0], week_load=[24, 28])
     alerts = metric_alerts(frame, T, athlete="a")
     assert [(a.severity, a.evidence) for a in alerts] == [
-        ("caution", "buist2008"),
-        ("high", "nielsen2014"),
+        ("info", "buist2008"),
+        ("caution", "nielsen2014"),
     ]
-    assert alerts[0].message.startswith(
-        "Your 7 days to 2026-03-02 add up to 24.0 km against 20.0 km in the 7 days before: "
-        "a 20% increase."
+    # an alert is facts: the inputs behind the value, in km; no prose on the object
+    assert alerts[0].inputs == {"week_km": 24.0, "prev_week_km": 20.0}
+    assert not hasattr(alerts[0], "message")
+    assert alert_sentence(alerts[0]) == (
+        "Your 7 days to 2026-03-02: 24.0 km against 20.0 km the 7 days before (+20%)."
+    )
+    assert alert_sentence(alerts[1], who="Sam") == (
+        "Sam's 7 days to 2026-03-03: 28.0 km against 20.0 km the 7 days before (+40%)."
     )
 
 
@@ -141,9 +168,12 @@ def test_planned_flag_follows_planned_km_in_the_week() -> None:
 
 
 def test_custom_thresholds_are_used() -> None:
-    custom = Thresholds(acwr_caution=1.1, acwr_high=1.2)
     frame = metrics_frame(acwr=[1.15, 1.25], acute_7d=[1.0, 1.0], chronic_28d=[1.0, 1.0])
-    assert severities(metric_alerts(frame, custom, athlete="a"), "acwr", 2) == ["caution", "high"]
+    graded = Thresholds(acwr_profile="gabbett2016", acwr_caution=1.1, acwr_high=1.2)
+    assert severities(metric_alerts(frame, graded, athlete="a"), "acwr", 2) == ["caution", "high"]
+    # the same zones without the profile are not in force: only acwr_info is
+    ungraded = Thresholds(acwr_caution=1.1, acwr_high=1.2, acwr_info=1.2)
+    assert severities(metric_alerts(frame, ungraded, athlete="a"), "acwr", 2) == [None, "info"]
 
 
 # --------------------------------------------------------------------- spikes
@@ -169,15 +199,29 @@ def test_spike_is_strict_at_both_levels() -> None:
     assert {a.evidence for a in alerts} == {"frandsen2025"}
 
 
-def test_spike_message_matches_the_study_wording() -> None:
-    assert spike_message(18.0, 12.0, 50.0, False) == (
-        "Your longest run in the 30 days before was 12.0 km; this 18.0 km run is 50% longer. "
-        "In a study of 5,205 runners, single-run spikes of more than 30% and up to 100% were "
-        "associated with a 1.52x higher injury rate (frandsen2025)."
+def test_spike_sentence_and_the_study_wording() -> None:
+    # an 18 km run after a 12 km longest: +50%
+    (alert,) = spike_alerts(spikes_frame([50.0], longest=12.0), T, athlete="a")
+    assert alert.inputs == {"distance_km": 18.0, "longest_30d_km": 12.0}
+    assert alert_sentence(alert) == (
+        "Your 18.0 km run on 2026-03-02 was 50% longer than your longest run of the "
+        "30 days before (12.0 km)."
     )
-    assert "1.64x" in spike_message(12.0, 10.0, 20.0, True)
-    assert "this planned 12.0 km run would be 20% longer" in spike_message(12.0, 10.0, 20.0, True)
-    assert "2.28x" in spike_message(25.0, 10.0, 150.0, False)
+    assert alert_sentence(alert, who="Sam") == (
+        "Sam's 18.0 km run on 2026-03-02 was 50% longer than their longest run of the "
+        "30 days before (12.0 km)."
+    )
+    (planned,) = spike_alerts(spikes_frame([20.0]), T, athlete="a", planned_ids=[1])
+    assert alert_sentence(planned).startswith("A planned 12.0 km run on 2026-03-02 would be 20%")
+    # what Frandsen 2025 found, written once per rule: the three categories and their ratios
+    study = rule_evidence("spike")
+    for words, ratio in (
+        ("more than 10% and up to 30%", "1.64x"),
+        ("more than 30% and up to 100%", "1.52x"),
+        ("more than 100%", "2.28x"),
+    ):
+        assert f"{words} were associated with a {ratio} higher injury rate" in study
+    assert "5,205 runners" in study and "(frandsen2025)" in study
 
 
 def runs(km_by_day: dict[int, float], athlete: str = "a") -> pd.DataFrame:
@@ -217,14 +261,24 @@ def test_spike_end_to_end(km: float, expected: str | None) -> None:
 
 
 def test_ramp_end_to_end_with_min_base() -> None:
-    # 5 km a day for 14 days, then 6 km a day: the rolling ramp climbs by 1 km/7 days a day
-    history = {d: 5.0 for d in range(14)} | {d: 6.0 for d in range(14, 21)}
+    # 5 km a day for 14 days, then 7 km a day: the rolling week grows by 2 km a day
+    history = {d: 5.0 for d in range(14)} | {d: 7.0 for d in range(14, 21)}
     alerts = [a for a in evaluate(runs(history), None, T, athlete="a") if a.rule == "ramp"]
-    # days 14..20: week = 35 + (k+1) against prev 35; ramp = 100 (k+1) / 35 > 10 from k = 3
-    assert [(a.date - DAY0).days for a in alerts] == [17, 18, 19, 20]
+    # day 14 + k: week = 35 + 2 (k+1) against prev 35; ramp = 200 (k+1) / 35 %:
+    # k = 0..6 -> 5.7, 11.4, 17.1, 22.9, 28.6, 34.3, 40.0: info from k = 1, caution from k = 5
+    assert [((a.date - DAY0).days, a.severity) for a in alerts] == [
+        (15, "info"),
+        (16, "info"),
+        (17, "info"),
+        (18, "info"),
+        (19, "caution"),
+        (20, "caution"),
+    ]
     assert alerts[0].value == pytest.approx(400 / 35)
+    assert alerts[4].value == pytest.approx(1200 / 35)
+    assert alerts[4].inputs == {"week_km": pytest.approx(47.0), "prev_week_km": pytest.approx(35.0)}
     # the same shape on a 1.2 km/day base (8.4 km a week, under 10 km) is not raised
-    small = {d: 1.2 for d in range(14)} | {d: 1.6 for d in range(14, 21)}
+    small = {d: 1.2 for d in range(14)} | {d: 1.68 for d in range(14, 21)}
     assert not [a for a in evaluate(runs(small), None, T, athlete="a") if a.rule == "ramp"]
 
 
@@ -257,7 +311,10 @@ def test_pain_rise_over_the_14_day_median() -> None:
     assert pain_alerts(pain(base | {20: 2}), None, T, athlete="a") == []
     (alert,) = pain_alerts(pain(base | {20: 3}), None, T, athlete="a")
     assert (alert.severity, alert.value, alert.threshold) == ("caution", 3.0, 3.0)
-    assert "2 points above your 14-day median of 1" in alert.message
+    assert (alert.inputs["score"], alert.inputs["median"]) == (3, 1.0)
+    assert alert_sentence(alert) == (
+        "Pain 3/10 on 2026-03-22 (lower back, unrelated to a run); your 14-day median was 1."
+    )
     assert alert.evidence == "farrar2001"
 
 
@@ -279,7 +336,12 @@ def test_pain_flare_after_a_spike_is_high(gap: int, expected: str) -> None:
     alerts = pain_alerts(pain({gap: 5}), spikes, T, athlete="a")
     assert [a.severity for a in alerts] == [expected]
     if expected == "high":
-        assert "longer than your longest of the previous 30 days" in alerts[0].message
+        assert alerts[0].inputs["spike_days_before"] == gap
+        assert alerts[0].inputs["spike_pct"] == pytest.approx(20.0)
+        after = "the same day as" if gap == 0 else f"{gap} days after"
+        assert f"; {after} a run 20% longer than the 30-day longest." in alert_sentence(alerts[0])
+    else:
+        assert alerts[0].inputs["spike_days_before"] is None
 
 
 def test_pain_after_a_non_spike_or_without_flare_stays_put() -> None:
@@ -298,9 +360,12 @@ def test_every_alert_names_known_evidence_and_no_diagnosis() -> None:
     assert {a.rule for a in alerts} >= {"spike", "ramp", "acwr", "pain_flare"}
     for a in alerts:
         assert a.evidence in EVIDENCE
-        assert f"({a.evidence}" in a.message or f"{a.evidence})" in a.message
-        lowered = a.message.lower()
-        assert "you will" not in lowered and "you are injured" not in lowered
+        # the rule's evidence text (shown once per rule) cites the alert's key
+        assert a.evidence in rule_evidence(a.rule)
+        for who in (None, "Sam"):
+            lowered = (alert_sentence(a, who=who) + rule_evidence(a.rule)).lower()
+            assert "you will" not in lowered and "injured" not in lowered
+            assert "diagnos" not in lowered or "not a diagnosis" in lowered
     row = alerts[0].as_dict()
     assert set(row) == set(ALERT_COLUMNS)
     assert list(alerts_frame(alerts).columns) == list(ALERT_COLUMNS)
@@ -313,9 +378,10 @@ def test_summarise_folds_consecutive_days() -> None:
         week_load=[23.0, 27.0, 23.0, 20.0, 20.0, 22.4],
     )
     episodes = summarise(metric_alerts(frame, T, athlete="a"))
+    # 15% and 12% are info (> 10%), 35% caution (> 30%): the episode peaks at caution
     assert episodes[["first_date", "last_date", "days", "severity"]].values.tolist() == [
-        [DAY0, DAY0 + timedelta(days=2), 3, "high"],
-        [DAY0 + timedelta(days=5), DAY0 + timedelta(days=5), 1, "caution"],
+        [DAY0, DAY0 + timedelta(days=2), 3, "caution"],
+        [DAY0 + timedelta(days=5), DAY0 + timedelta(days=5), 1, "info"],
     ]
     assert episodes["value"].tolist() == [35.0, 12.0]
     assert summarise([]).empty
@@ -335,7 +401,8 @@ def random_history(seed: int, years: int = 3) -> list[Alert]:
             if not on:
                 continue
             for k in range(int(rng.integers(1, 3)) if rule == "spike" else 1):
-                severity = "info" if rule == "acwr_low" else str(rng.choice(["caution", "high"]))
+                levels = ["info", "caution", "high"]
+                severity = "info" if rule == "acwr_low" else str(rng.choice(levels))
                 alerts.append(
                     Alert(
                         DAY0 + timedelta(days=d),
@@ -345,8 +412,8 @@ def random_history(seed: int, years: int = 3) -> list[Alert]:
                         float(rng.choice([0.5, 1.4, 1.6, 20.0])),  # few values: ties
                         1.0,
                         bool(rng.random() < 0.1),
-                        f"{rule} day {d} #{k}",
                         "frandsen2025",
+                        {"tag": f"{rule} day {d} #{k}"},
                     )
                 )
     order = rng.permutation(len(alerts))  # summarise must not rely on the input order
@@ -355,7 +422,7 @@ def random_history(seed: int, years: int = 3) -> list[Alert]:
 
 def reference_episodes(alerts: list[Alert], gap_days: int) -> list[tuple[object, ...]]:
     """summarise's contract written plainly: one pass per rule, then sort the episodes."""
-    episodes = []
+    episodes: list[tuple[object, ...]] = []
     for rule in set(a.rule for a in alerts):
         mine = sorted((a for a in alerts if a.rule == rule), key=lambda a: a.date)
         groups: list[list[Alert]] = []
@@ -379,16 +446,18 @@ def reference_episodes(alerts: list[Alert], gap_days: int) -> list[tuple[object,
                     g[0].date,
                     g[-1].date,
                     len({a.date for a in g}),
+                    peak.date,
+                    peak.athlete,
                     peak.severity,
                     peak.value,
                     peak.threshold,
                     any(a.planned for a in g),
-                    peak.message,
                     peak.evidence,
+                    peak.inputs,
                 )
             )
     rule_order = {r: i for i, r in enumerate(RULES)}
-    episodes.sort(key=lambda e: (e[1], -RANK[str(e[4])], rule_order[str(e[0])]))
+    episodes.sort(key=lambda e: (e[1], -RANK[str(e[6])], rule_order[str(e[0])]))
     return episodes
 
 
@@ -408,9 +477,11 @@ def test_defaults_are_science_md() -> None:
     eff = effective_thresholds(config=None, path=Path("/nonexistent/loadwatch.toml"))
     t = eff.thresholds
     assert (t.spike_caution_pct, t.spike_high_pct) == (10, 100)
-    assert (t.ramp_caution_pct, t.ramp_high_pct, t.ramp_min_base_km) == (10, 30, 10)
-    assert (t.acwr_caution, t.acwr_high, t.acwr_low) == (1.3, 1.5, 0.8)
-    assert (t.monotony_caution, t.monotony_high) == (1.5, 2.0)
+    assert (t.ramp_info_pct, t.ramp_caution_pct, t.ramp_min_base_km) == (10, 30, 10)
+    assert (t.acwr_profile, t.acwr_info, t.acwr_low) == ("evidence", 1.5, 0.8)
+    assert (t.acwr_caution, t.acwr_high) == (1.3, 1.5)  # used by the gabbett2016 profile only
+    assert t.monotony_info == 2.0
+    assert not t.acwr_graded and t.binding_rules == ("spike", "ramp")
     assert (t.pain_rise_points, t.pain_caution_score, t.pain_high_score) == (2, 5, 7)
     assert (t.pain_median_days, t.pain_after_spike_days) == (14, 3)
     assert set(eff.sources.values()) == {"default"}
@@ -442,9 +513,10 @@ def test_global_and_athlete_values_and_sources(tmp_path: Path) -> None:
 
 
 def test_env_var_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, "[thresholds]\nmonotony_caution = 1.7\n")
+    path = write(tmp_path, '[thresholds]\nmonotony_info = 2.5\nacwr_profile = "gabbett2016"\n')
     monkeypatch.setenv("LOADWATCH_CONFIG", str(path))
-    assert thresholds_for("anyone").monotony_caution == 1.7
+    t = thresholds_for("anyone")
+    assert (t.monotony_info, t.acwr_profile, t.acwr_graded) == (2.5, "gabbett2016", True)
 
 
 @pytest.mark.parametrize(
@@ -459,6 +531,13 @@ def test_env_var_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         ("[thresholds]\npain_caution_score = 4.5\n", "must be a whole number"),
         ("[thresholds]\nacwr_caution = -1\n", "must be a finite number >= 0"),
         ("[thresholds\n", "not valid TOML"),
+        ('[thresholds]\nacwr_profile = "gabbet"\n', "acwr_profile must be one of"),
+        ("[thresholds]\nacwr_profile = 1.3\n", "acwr_profile must be one of"),
+        # keys of earlier releases: a clear error saying what replaced them
+        ("[thresholds]\nramp_high_pct = 30\n", "ramp_high_pct was retired"),
+        ("[thresholds]\nmonotony_caution = 1.5\n", "monotony_caution was retired"),
+        ('[athletes."Sam".thresholds]\nmonotony_high = 2\n', "monotony_high was retired"),
+        ('units = "miles"\n', "units must be 'km' or 'mi'"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, needle: str) -> None:

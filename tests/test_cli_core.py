@@ -84,6 +84,9 @@ def test_import_json_and_activities_json(runner: CliRunner, tmp_path: Path) -> N
         "errors": [],
         "recovered": [],
         "missing_from_archive": [],
+        "wellness_days_imported": 0,
+        "wellness_days_unchanged": 0,
+        "columns_recognised": [],
         "implausible": [],
         "interrupted": False,
     }

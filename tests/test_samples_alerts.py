@@ -92,7 +92,10 @@ def test_sam_ramp_starts_in_the_jump_week(db: str, expected: dict[str, Any]) -> 
     alerts = alerts_for(db, sam["name"])
     ramps = [a for a in alerts if a.rule == "ramp" and a.rank >= 2]
     assert monday <= min(a.date for a in ramps) <= monday + timedelta(days=6)
-    assert any(a.severity == "high" and a.date <= monday + timedelta(days=6) for a in ramps)
+    # the ramp has no high level: a rolling +60% is a caution (> 30%)
+    assert {a.severity for a in ramps} == {"caution"}
+    assert all(a.value > 30 and a.threshold == 30 for a in ramps)
+    assert max(a.value for a in ramps if a.date <= monday + timedelta(days=6)) > 50
     early = [a for a in alerts if a.rule in LOAD_RULES and a.rank >= 2 and a.date < monday]
     assert early == []
 
@@ -113,14 +116,28 @@ def test_alex_gets_nothing_at_caution_or_above(db: str, expected: dict[str, Any]
 def test_check_a_25_km_run_for_sam(db: str, expected: dict[str, Any]) -> None:
     sam = expected["athletes"]["sam"]
     on = date.fromisoformat(expected["last_day"]) + timedelta(days=1)
+    # the longest run of the 30 dates before the planned run, from expected.json's plan
+    longest = max(
+        r["distance_km"]
+        for r in sam["runs"]
+        if on - timedelta(days=30) <= date.fromisoformat(r["local_date"]) < on
+    )
+    spike_pct = 100 * (25 / longest - 1)
+    assert 10 < spike_pct <= 100  # a caution, not high
     args = ["check", "--athlete", sam["name"], "--on", str(on), "--run", "25", "--db", db]
     text = CliRunner().invoke(cli, args)
-    assert text.exit_code == 1
-    assert "spike on 2026-11-16, planned" in text.output
+    assert text.exit_code == 3
+    assert "CAUTION: Single-run spike (2026-11-16, planned)" in text.output
+    assert f"would be {spike_pct:.0f}% longer than your longest run" in text.output
     assert "Run on 2026-11-16: " in text.output and "(binds: " in text.output
     data = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
-    ceiling = data["ceiling"]["run_km"]
-    assert ceiling is not None and 0 < ceiling < 25
+    (spike,) = [a for a in data["alerts"] if a["rule"] == "spike"]
+    assert spike["severity"] == "caution"
+    assert spike["value"] == pytest.approx(spike_pct, abs=0.2)  # plan distances are to 0.01 km
+    ceiling = data["ceiling"]["run"]
+    assert ceiling["status"] == "binds" and 0 < ceiling["km"] < 25
+    # the spike binds at 1.1 x the longest (unless the ramp binds lower)
+    assert ceiling["km"] <= round(1.1 * longest, 2) + 0.2
 
 
 def test_check_alex_plain_week_is_quiet(db: str, expected: dict[str, Any]) -> None:

@@ -300,7 +300,7 @@ def _digests(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.suffix in (".fit", ".gpx", ".csv", ".json")
+        if p.is_file() and p.suffix in (".fit", ".gpx", ".csv", ".json", ".zip")
     }
 
 
@@ -333,6 +333,8 @@ def test_sample_folder_is_small_and_complete() -> None:
         on_disk = {p.name for p in (SAMPLES / slug).iterdir()}
         assert names == on_disk
         assert (SAMPLES / athlete["pain_log"]).is_file()
+        for key in ("wellness_log", "rehab_log", "garmin_wellness"):
+            assert (SAMPLES / athlete[key]).is_file()
     sam = expected["athletes"]["sam"]
     assert {r["format"] for r in sam["runs"]} == {"fit", "gpx"}
     assert {r["format"] for r in expected["athletes"]["alex"]["runs"]} == {"fit"}

@@ -28,6 +28,17 @@ EVIDENCE: dict[str, str] = {
     "(435 Dutch runners: a higher acute:chronic ratio went with lower injury risk)",
     "farrar2001": "Farrar et al., Pain 2001;94:149 "
     "(clinically important change on the 0-10 pain scale: about 2 points or 30%)",
+    # wellness context (science.md section 8)
+    "sleep2025": "Scand J Med Sci Sports 2025 (339 runners over 26 weeks: lower sleep quality "
+    "HRR 1.36, 1.04-1.78; muscle soreness rose in the 2 weeks before injury)",
+    "dejonge2025": "de Jonge et al., Applied Sciences 2025;15:10814 "
+    "(425 recreational runners: poor sleepers 1.78x as likely to report injury; cross-sectional)",
+    "costa2021": "Costa et al., Eur Spine J 2021;30:1089 "
+    "(daily app, 126 people with low back pain: poor sleep quality raised the odds of a flare)",
+    "none": "no study: science.md section 8 names none for this rule; "
+    "it is a common monitoring convention, shown as information only",
+    "suri2018": "Suri et al., Spine 2018;43:427 "
+    "(low back pain flares: stress/depression OR 2.5-2.8; sitting > 6 h OR 4.4)",
 }
 
 

@@ -18,6 +18,8 @@ _COMMANDS: dict[str, str] = {
     "athletes": "athletes",
     "metrics": "metrics",
     "pain": "pain",
+    "wellness": "wellness",
+    "rehab": "rehab",
     "plan": "plan",
     "check": "check",
     "status": "status",

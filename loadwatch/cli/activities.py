@@ -25,10 +25,13 @@ _TABLE_COLUMNS = (
     "distance",
     "moving",
     "avg_hr",
+    "rpe",
     "device",
     "source_format",
     "flag",
 )
+#: JSON and CSV columns: the activity summary and the session RPE (CR-10, null when not given).
+_LIST_COLUMNS = (*SUMMARY_COLUMNS, "rpe")
 
 
 def _hms(seconds: float) -> str:
@@ -67,9 +70,10 @@ def activities_cmd(
     store = Store.open(db)
     if athlete is not None:
         store.athlete(athlete, create=False)
-    rows = [s.as_dict() for s in store.activity_rows(athlete, since=parse_date(since, "--since"))]
+    since_day = parse_date(since, "--since")
+    rows = [{**s.as_dict(), "rpe": s.rpe} for s in store.activity_rows(athlete, since=since_day)]
     if fmt != "table":
-        emit_rows(rows, SUMMARY_COLUMNS, fmt)
+        emit_rows(rows, _LIST_COLUMNS, fmt)
         return
     div = 1000.0 * km_per_unit(units)
     for r in rows:

@@ -60,13 +60,14 @@ def units_option(help: str) -> Callable[[F], F]:
 
 
 def _resolve_units(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    from loadwatch.errors import LoadwatchError
     from loadwatch.service.units import resolve_units
 
     try:
         return resolve_units(value)
-    except LoadwatchError as e:
+    except ValidationError as e:  # e.g. a bad $LOADWATCH_UNITS: a usage error (2)
         raise click.BadParameter(str(e), ctx=ctx, param=param) from e
+    except LoadwatchError as e:  # a broken config file is an error (1), not a bad --units
+        raise click.ClickException(str(e)) from e
 
 
 def km_per_unit(units: str) -> float:

@@ -72,10 +72,15 @@ def print_summary(report: ImportReport) -> None:
         ("same run from another file (merged)", report.merged_duplicates),
         ("files skipped", len(report.skipped)),
         ("files with errors", len(report.errors)),
+        ("wellness days imported", report.wellness_days_imported),
+        ("wellness days unchanged", report.wellness_days_unchanged),
     ]
     for label, n in rows:
         table.add_row(label, f"{n:,}")
     console.print(table)
+    for c in report.columns_recognised:
+        found = ", ".join(f"{v} -> {k}" for k, v in c["columns"].items()) or "none"
+        console.print(f"[cyan]columns[/] {c['path']}: {found}", highlight=False)
     for r in report.recovered:
         console.print(f"[yellow]recovered[/] {r['path']}: {r['note']}", highlight=False)
     for s in report.skipped:

@@ -186,7 +186,9 @@ def report_cmd(fmt: str, athlete: str | None, db: str | None) -> None:
 
     Spearman correlation of each day's worst pain score with the rolling 7-day
     distance, the acute:chronic ratio and the day's run spike, the measure
-    taken 0–3 days before the pain. Association only, not cause.
+    taken 0–3 days before the pain; then with sleep, stress, soreness (0–3
+    days before) and rehab over the 7 days before (0–7 days). Association
+    only, not cause.
 
     \b
     Example:
@@ -202,6 +204,18 @@ def report_cmd(fmt: str, athlete: str | None, db: str | None) -> None:
     click.echo(_report_text(report))
 
 
+def _correlation_rows(table: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "measure": r.measure,
+            "lag_days": int(r.lag_days),
+            "rho": None if math.isnan(r.rho) else round(float(r.rho), 4),
+            "n": int(r.n),
+        }
+        for r in table.itertuples()
+    ]
+
+
 def _report_dict(report: Any) -> dict[str, Any]:
     return {
         "athlete": report.athlete,
@@ -209,15 +223,8 @@ def _report_dict(report: Any) -> dict[str, Any]:
         "first": report.first.isoformat() if report.first else None,
         "last": report.last.isoformat() if report.last else None,
         "note": report.note,
-        "correlations": [
-            {
-                "measure": r.measure,
-                "lag_days": int(r.lag_days),
-                "rho": None if math.isnan(r.rho) else round(float(r.rho), 4),
-                "n": int(r.n),
-            }
-            for r in report.correlations.itertuples()
-        ],
+        "correlations": _correlation_rows(report.correlations),
+        "context_correlations": _correlation_rows(report.context),
         "flares": [
             {
                 **{k: v for k, v in f.alert.as_dict().items() if k != "athlete"},
@@ -235,7 +242,29 @@ _MEASURE_WORDS = {
     "load_7d": "7-day distance",
     "acwr": "acute:chronic ratio",
     "spike_pct": "run spike",
+    "sleep_h": "sleep (h)",
+    "stress_self": "stress (own, 0-10)",
+    "stress_device": "stress (watch, 0-100)",
+    "soreness": "soreness (0-10)",
+    "rehab_7d": "rehab, last 7 days",
 }
+
+
+def _context_text(table: Any) -> list[str]:
+    if not int(table["n"].sum()):
+        return ["No sleep, stress, soreness or rehab logged to set next to pain.", ""]
+    lags = sorted(set(int(x) for x in table["lag_days"]))
+    lines = [
+        "Spearman correlation of the day's worst pain with context measured days before",
+        f"  {'measure':<22}" + "".join(f"{f'lag {lag}':>14}" for lag in lags),
+    ]
+    for measure, group in table.groupby("measure", sort=False):
+        cells = "".join(f"{f'{_rho(r.rho, r.n)} (n={r.n})':>14}" for r in group.itertuples())
+        lines.append(f"  {_MEASURE_WORDS.get(str(measure), str(measure)):<22}{cells}")
+    lines.append(
+        "Rehab usually starts because something hurts: it often goes with higher pain at first."
+    )
+    return [*lines, ""]
 
 
 def _report_text(report: Any) -> str:
@@ -255,7 +284,7 @@ def _report_text(report: Any) -> str:
     for measure, group in table.groupby("measure", sort=False):
         cells = "".join(f"{f'{_rho(r.rho, r.n)} (n={r.n})':>14}" for r in group.itertuples())
         lines.append(f"  {_MEASURE_WORDS.get(str(measure), str(measure)):<22}{cells}")
-    lines += ["", report.note, ""]
+    lines += ["", *_context_text(report.context), report.note, ""]
     if not report.flares:
         lines.append("No pain flares.")
     else:

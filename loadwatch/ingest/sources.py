@@ -32,6 +32,8 @@ from typing import Any
 from loadwatch.errors import ActivityFileError
 from loadwatch.ingest import is_activity_name
 from loadwatch.ingest.limits import Limits, file_too_large, inflate, megabytes, ratio_too_high
+from loadwatch.ingest.strava_columns import match_columns, parse_rpe
+from loadwatch.ingest.wellness import wellness_kind
 from loadwatch.model import normalise_sport
 
 #: A zip inside a zip deeper than this is refused (a zip bomb, not an export).
@@ -45,6 +47,7 @@ class Hint:
     name: str | None = None
     sport: str | None = None
     sub_sport: str | None = None
+    rpe: float | None = None  # Strava's Perceived Exertion (CR-10, 1-10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,10 @@ class ArchiveScan:
     members: list[Member] = field(default_factory=list)
     expected: list[ExpectedActivity] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (display, reason)
+    #: Garmin wellness JSON files (sleep, daily summaries, health status), any folder
+    wellness: list[Member] = field(default_factory=list)
+    #: Strava activities.csv: canonical column -> header text it was recognised by
+    columns: dict[str, str] = field(default_factory=dict)
     #: inflated bytes of the members accepted so far (declared sizes)
     declared_bytes: int = 0
     _handles: list[zipfile.ZipFile] = field(default_factory=list, repr=False)
@@ -181,7 +188,7 @@ def scan_archive(path: Path, limits: Limits | None = None) -> ArchiveScan:
     scan._handles.append(outer)
     hints: dict[str, Hint] = {}
     if scan.layout == "strava":
-        hints, scan.expected = _strava_index(outer, names, str(path), scan.problems)
+        hints, scan.expected, scan.columns = _strava_index(outer, names, str(path), scan.problems)
     elif scan.layout == "garmin":
         scan.expected = _garmin_index(outer, names, str(path), scan.problems)
     _collect(outer, str(path), scan, hints, 1, limits)
@@ -265,7 +272,9 @@ def _collect(
         if base.startswith(".") or "__MACOSX/" in name:
             continue
         nested = is_zip_name(name)
-        if not nested and not is_activity_name(name):
+        activity = not nested and is_activity_name(name)
+        wellness = not nested and not activity and wellness_kind(base) is not None
+        if not (nested or activity or wellness):
             continue
         problem = _member_problem(info, limits, limits.max_archive_bytes - scan.declared_bytes)
         if problem is not None:
@@ -296,9 +305,11 @@ def _collect(
             _collect(inner, display, scan, hints, depth + 1, limits)
         else:
             scan.declared_bytes += info.file_size
-            scan.members.append(
-                Member(display, info.file_size, _reader(zf, info, display, limits), hints.get(name))
-            )
+            fetch = _reader(zf, info, display, limits)
+            if wellness:
+                scan.wellness.append(Member(display, info.file_size, fetch))
+            else:
+                scan.members.append(Member(display, info.file_size, fetch, hints.get(name)))
 
 
 def _reader(
@@ -357,38 +368,43 @@ _RAW_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 
 
+def _read_index(zf: zipfile.ZipFile, name: str, prefix: str) -> bytes:
+    """An export's index file, read under the same limits as an activity file."""
+    return _read_bounded(zf, zf.getinfo(name), f"{prefix}!{name}", Limits.from_env())
+
+
 def _strava_index(
     zf: zipfile.ZipFile, names: list[str], prefix: str, problems: list[tuple[str, str]]
-) -> tuple[dict[str, Hint], list[ExpectedActivity]]:
+) -> tuple[dict[str, Hint], list[ExpectedActivity], dict[str, str]]:
     csv_name = next(n for n in names if n.lower().rsplit("/", 1)[-1] == "activities.csv")
     root = csv_name[: -len("activities.csv")]
     hints: dict[str, Hint] = {}
     expected: list[ExpectedActivity] = []
     try:
-        text = zf.read(csv_name).decode("utf-8-sig", errors="replace")
-    except (zipfile.BadZipFile, OSError, RuntimeError) as e:
+        text = _read_index(zf, csv_name, prefix).decode("utf-8-sig", errors="replace")
+    except (zipfile.BadZipFile, OSError, RuntimeError, ActivityFileError) as e:
         problems.append((f"{prefix}!{csv_name}", f"unreadable activities.csv ({e})"))
-        return hints, expected
-    reader = csv.DictReader(io.StringIO(text))
+        return hints, expected, {}
+    # Rows are read by position: the header repeats names and is localised
+    # (see loadwatch.ingest.strava_columns).
+    reader = csv.reader(io.StringIO(text))
+    cols = match_columns(next(reader, []))
     for row in reader:
-        # extra cells (an unquoted comma) land under the key None: ignore them
-        row = {
-            k.strip(): v.strip()
-            for k, v in row.items()
-            if isinstance(k, str) and isinstance(v, str)
-        }
-        filename = row.get("Filename", "")
-        name = row.get("Activity Name") or None
-        sport_raw = row.get("Activity Type") or None
+        if not any(cell.strip() for cell in row):
+            continue
+        filename = cols.get(row, "filename")
+        name = cols.get(row, "activity_name") or None
+        sport_raw = cols.get(row, "activity_type") or None
         sport, sub = normalise_sport(sport_raw) if sport_raw else (None, None)
-        ident = f"{root}{filename}" if filename else row.get("Activity ID", "?")
+        ident = f"{root}{filename}" if filename else cols.get(row, "activity_id") or "?"
         if filename:
-            hints[ident] = Hint(name=name, sport=sport, sub_sport=sub)
+            rpe = parse_rpe(cols.get(row, "perceived_exertion"))
+            hints[ident] = Hint(name=name, sport=sport, sub_sport=sub, rpe=rpe)
         expected.append(
             ExpectedActivity(
                 source="strava csv",
                 ident=ident,
-                start_utc=_strava_date(row.get("Activity Date", "")),
+                start_utc=_strava_date(cols.get(row, "activity_date")),
                 distance_m=None,
                 name=name,
                 sport=sport,
@@ -397,7 +413,7 @@ def _strava_index(
                 else "listed in activities.csv without a file (a manual entry?)",
             )
         )
-    return hints, expected
+    return hints, expected, cols.recognised()
 
 
 def _strava_date(text: str) -> datetime | None:
@@ -417,8 +433,8 @@ def _garmin_index(
         if not n.lower().endswith("summarizedactivities.json"):
             continue
         try:
-            data: Any = json.loads(zf.read(n))
-        except (ValueError, zipfile.BadZipFile, OSError, RuntimeError) as e:
+            data: Any = json.loads(_read_index(zf, n, prefix))
+        except (ValueError, zipfile.BadZipFile, OSError, RuntimeError, ActivityFileError) as e:
             problems.append((f"{prefix}!{n}", f"unreadable activity summary ({e})"))
             continue
         blocks = data if isinstance(data, list) else [data]

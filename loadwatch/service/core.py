@@ -210,7 +210,8 @@ class Service:
         return plan_check(history, on=day, run_km=run_km, week_km=week_km)
 
     def pain_report(self, athlete: str) -> Any:
-        """Pain against load at lags 0–3 days, and every flare with the load events before it."""
+        """Pain against load at lags 0–3 days, and every flare with the load events before it;
+        plus pain against sleep, stress, soreness and rehab (the report's ``context``)."""
         from loadwatch.pain import pain_report
 
         history = self.history(athlete)
@@ -219,6 +220,9 @@ class Service:
             list(self.store.list_pain(athlete)),
             history.thresholds,
             athlete=athlete,
+            wellness=self.store.list_wellness(athlete),
+            rehab=self.store.list_rehab(athlete),
+            rehab_plan=self.store.rehab_plan(athlete),
         )
 
     # -------------------------------------------------------------- writes

@@ -39,6 +39,9 @@ RULE_TITLES = {
     "acwr_low": "Acute:chronic ratio low",
     "monotony": "Monotony",
     "pain_flare": "Pain flare",
+    "sleep_short": "Short sleep",
+    "resting_hr_up": "Resting heart rate up",
+    "soreness_rising": "Soreness rising",
 }
 DISCLAIMER = "loadwatch shows what was measured and what studies found; it is not medical advice."
 # Frandsen 2025 categories: (upper bound of spike_pct, wording, hazard rate ratio)
@@ -156,6 +159,31 @@ def alert_sentence(alert: Any, *, unit: str = "km", who: str | None = None) -> s
             pct = float(inputs.get("spike_pct") or 0)
             text += f"; {after} a run {pct:.0f}% longer than the 30-day longest"
         return text + "."
+    if rule == "sleep_short":
+        nights = ", ".join(f"{h:.1f}" if h == h else "–" for h in inputs.get("sleep_h") or [])
+        median = inputs.get("median_28d_h")
+        usual = (
+            f"; {v.their} 28-day median is {median:.1f} h"
+            if median is not None and median == median
+            else ""
+        )
+        return (
+            f"{v.Your} sleep to {day}: {value:.0f} of the last {inputs.get('nights')} nights "
+            f"under {inputs.get('min_h', 6):g} h or {inputs.get('below_median_h', 1):g} h "
+            f"below {v.their} usual ({nights} h{usual})."
+        )
+    if rule == "resting_hr_up":
+        rest = float(inputs.get("resting_hr") or 0)
+        median_hr = float(inputs.get("median_28d") or 0)
+        return (
+            f"{v.Your} resting heart rate on {day} is {rest:.0f} bpm, {value:.0f} bpm above "
+            f"its 28-day median ({median_hr:.0f} bpm) for {inputs.get('days')} days running."
+        )
+    if rule == "soreness_rising":
+        return (
+            f"{v.Your} soreness to {day} is up {value:.1f} points over "
+            f"{inputs.get('span_days')} days (weekly means)."
+        )
     return f"{rule} on {day}: {value:g}."
 
 
@@ -211,6 +239,19 @@ def rule_evidence(rule: str, severity: str | None = None) -> str:
             "A change of about 2 points (30%) is the smallest change people rate as important "
             "(farrar2001). This is a record of what was logged, not a diagnosis."
         )
+    if rule == "sleep_short":
+        return (
+            "Lower sleep quality was associated with a higher injury rate in 339 runners "
+            "(sleep2025); poor sleepers reported injury more often (dejonge2025, "
+            "cross-sectional); poor sleep went with low-back-pain flares (costa2021)."
+        )
+    if rule == "soreness_rising":
+        return "In 339 runners, muscle soreness rose in the 2 weeks before an injury (sleep2025)."
+    if rule == "resting_hr_up":
+        return (
+            "A resting heart rate above its usual is a common monitoring sign of fatigue or "
+            "illness; no study behind loadwatch links it to running injury."
+        )
     return ""
 
 
@@ -224,6 +265,8 @@ def evidence_keys(rule: str) -> tuple[str, ...]:
         "acwr_low": ("gabbett2016",),
         "monotony": ("foster1998",),
         "pain_flare": ("farrar2001",),
+        "sleep_short": ("sleep2025", "dejonge2025", "costa2021"),
+        "soreness_rising": ("sleep2025",),
     }.get(rule, ())
 
 
@@ -264,5 +307,5 @@ def ceiling_sentence(ceiling: Any, *, unit: str = "km", who: str | None = None) 
                 f"({distance_text(ceiling.usual_run_km, unit)})."
             )
         else:
-            text += " First run after a break: consider starting short."
+            text += " No earlier run to compare with: consider starting short."
     return text

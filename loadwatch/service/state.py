@@ -53,6 +53,8 @@ class History:
     plans: list[PlannedRun]
     thresholds: Thresholds
     profile: dict[str, Any]
+    #: wellness days (device and self-rated rows), for the §8 information alerts
+    wellness: list[Any] = field(default_factory=list)
 
     @property
     def plan_km(self) -> list[tuple[date, float]]:
@@ -103,6 +105,7 @@ def load_history(store: Store, athlete: str) -> History:
         plans=store.list_plans(a.name),
         thresholds=thresholds_for(a.name),
         profile={"hr_rest": a.hr_rest, "hr_max": a.hr_max, "sex": a.sex or "male"},
+        wellness=list(store.list_wellness(a.name)),
     )
 
 
@@ -120,9 +123,15 @@ def all_alerts(history: History, *, end: date | None = None) -> list[Alert]:
     acts = history.activities
     if not acts.empty:
         acts = acts[pd.to_datetime(acts["local_date"]) <= pd.Timestamp(end)]
-    if acts.empty and pain.empty:
-        return []
-    return evaluate(acts, pain, history.thresholds, athlete=history.athlete, end=end)
+    found: list[Alert] = []
+    if not (acts.empty and pain.empty):
+        found = evaluate(acts, pain, history.thresholds, athlete=history.athlete, end=end)
+    if history.wellness:
+        from loadwatch.wellness import context_alerts
+
+        context = context_alerts(history.wellness, athlete=history.athlete, end=end)
+        found = sorted([*found, *context], key=lambda a: (a.date, -a.rank))
+    return found
 
 
 @dataclass(frozen=True)
