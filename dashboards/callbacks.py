@@ -22,7 +22,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboards import ids, layout
 from dashboards.data import KM_TO_MI, DashboardData
-from dashboards.figures import empty_figure, timeline_figure, weekly_figure
+from dashboards.figures import context_figure, empty_figure, timeline_figure, weekly_figure
 from dashboards.upload import UploadArea
 from loadwatch.errors import LoadwatchError
 
@@ -251,6 +251,194 @@ def save_plan(
     return _saved(f"Planned {distance:g} {unit} on {day[:10]}.", version)
 
 
+# ------------------------------------------------------- wellness and rehab
+def context_output(
+    data: DashboardData,
+    athlete: str | None,
+    start: str | None,
+    end: str | None,
+    x_range: Sequence[str] | None = None,
+) -> go.Figure:
+    """Sleep, resting HR, stress and rehab over the view's dates; ``x_range``: the
+    timeline's own range, so both charts cover the same days."""
+    if not athlete:
+        return empty_figure("Choose an athlete")
+    try:
+        view = data.context(athlete, start=_day(start), end=_day(end))
+    except LoadwatchError as e:
+        return empty_figure(str(e))
+    except Exception as e:
+        _log_failure("context view", e)
+        return empty_figure("The context could not be built (the server log names the error).")
+    if view.empty:
+        return empty_figure(
+            f"No sleep, heart rate, stress or rehab for {athlete} in this period: "
+            "log a check-in or import a Garmin export"
+        )
+    return context_figure(view.wellness, view.rehab, x_range=x_range)
+
+
+def save_checkin(
+    data: DashboardData,
+    athlete: str | None,
+    day: str | None,
+    sleep_h: Any,
+    quality: Any,
+    stress: Any,
+    soreness: Any,
+    fatigue: Any,
+    note: str | None,
+    version: int,
+) -> tuple[Any, ...]:
+    """Store one day's check-in, validated as ``loadwatch wellness add`` does."""
+    if not athlete:
+        return _failed("Choose an athlete first.")
+    try:
+        entry = data.add_checkin(
+            athlete,
+            day=_day(day),
+            sleep_h=sleep_h,
+            sleep_quality=quality,
+            stress=stress,
+            soreness=soreness,
+            fatigue=fatigue,
+            note=note,
+        )
+    except LoadwatchError as e:
+        return _failed(str(e))
+    return _saved(f"Saved the check-in of {entry.date.isoformat()}.", version)
+
+
+def rehab_choices(data: DashboardData, athlete: str | None) -> Any:
+    """The one-click buttons: the athlete's plan, else the whole catalogue."""
+    if not athlete:
+        return html.Div("Choose an athlete first.", className="lw-muted")
+    try:
+        choices = data.rehab_choices(athlete)
+    except LoadwatchError as e:
+        return html.Div(str(e), className="lw-message error")
+    return layout.rehab_buttons(choices, planned=any(c["per_week"] for c in choices))
+
+
+def log_rehab(
+    data: DashboardData,
+    athlete: str | None,
+    triggered: Any,
+    clicks: int | None,
+    day: str | None,
+    version: int,
+) -> tuple[Any, ...]:
+    """Log the clicked exercise at its usual dose (``triggered``: the button's id)."""
+    if not clicks or not isinstance(triggered, dict):
+        raise PreventUpdate  # buttons drawn anew, not clicked
+    if not athlete:
+        return _failed("Choose an athlete first.")
+    try:
+        session = data.log_rehab(athlete, str(triggered.get("index")), day=_day(day))
+    except LoadwatchError as e:
+        return _failed(str(e))
+    amount = f"{session.seconds} s" if session.seconds else f"{session.reps}"
+    side = f", {session.side}" if session.side else ""
+    return _saved(
+        f"Logged {session.exercise} {session.sets} x {amount}{side} on {session.date.isoformat()}.",
+        version,
+    )
+
+
+# ------------------------------------------------- the days ahead, calendars
+def upcoming(data: DashboardData, athlete: str | None, unit: str) -> Any:
+    """The planned days ahead with their projected status and each day's ceiling."""
+    if not athlete:
+        return html.Div("Choose an athlete first.", className="lw-muted")
+    try:
+        rows = data.upcoming_rows(athlete, unit=unit)
+    except LoadwatchError as e:
+        return html.Div(str(e), className="lw-message error")
+    except Exception as e:
+        _log_failure("upcoming", e)
+        return html.Div(
+            "The days ahead could not be checked (the server log names the error).",
+            className="lw-message error",
+        )
+    return layout.upcoming_list(rows, unit=unit)
+
+
+def calendars(data: DashboardData, athlete: str | None) -> Any:
+    if not athlete:
+        return ""
+    try:
+        return layout.calendar_list(data.calendars(athlete))
+    except LoadwatchError:
+        return ""
+
+
+def _calendar_text(report: Any) -> str:
+    text = (
+        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.removed)} removed, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} skipped"
+    )
+    reasons = [f"{s.summary or '(no title)'}: {s.reason}" for s in report.skipped[:5]]
+    return text + (" (" + "; ".join(reasons) + ")" if reasons else "") + "."
+
+
+def import_ics(
+    data: DashboardData,
+    athlete: str | None,
+    contents: str | None,
+    file_name: str | None,
+    version: int,
+) -> tuple[Any, ...]:
+    """Plans from an uploaded ICS file (``contents``: the upload's data URL)."""
+    import base64
+    import binascii
+
+    if not contents:
+        raise PreventUpdate
+    if not athlete:
+        return _failed("Choose an athlete first.")
+    name = Path(file_name or "calendar.ics").name
+    try:
+        raw = base64.b64decode(contents.split(",", 1)[-1], validate=True)
+    except (binascii.Error, ValueError):
+        return _failed(f"{name} could not be read.")
+    try:
+        report = data.import_calendar(athlete, raw, file_name=name)
+    except LoadwatchError as e:
+        return _failed(str(e))
+    return _saved(f"Calendar {name}: " + _calendar_text(report), version)
+
+
+def subscribe_calendar(
+    data: DashboardData, athlete: str | None, url: str | None, version: int
+) -> tuple[Any, ...]:
+    """Follow a calendar feed; the message names the feed by its host only."""
+    if not athlete:
+        return _failed("Choose an athlete first.")
+    if not url or not url.strip():
+        return _failed("Enter the calendar's address (https:// or webcal://).")
+    try:
+        report = data.subscribe_calendar(athlete, url)
+    except LoadwatchError as e:
+        return _failed(str(e))
+    return _saved("Subscribed: " + _calendar_text(report), version)
+
+
+def test_notification(data: DashboardData, athlete: str | None) -> tuple[str, str]:
+    """Send a test message to the athlete's configured targets; say where it went."""
+    if not athlete:
+        return "Choose an athlete first.", "lw-message error"
+    try:
+        targets, failures = data.send_test_notification(athlete)
+    except LoadwatchError as e:
+        return str(e), "lw-message error"
+    if failures:
+        lines = "; ".join(f"{f.target}: {f.reason}" for f in failures)
+        ok = len(targets) - len(failures)
+        return f"Sent to {ok} of {len(targets)} target(s). Failed: {lines}", "lw-message error"
+    return f"Test message sent to {', '.join(targets)}.", "lw-message ok"
+
+
 # --------------------------------------------------------------------- coach
 def coach_rows(data: DashboardData, tab: str | None) -> tuple[list[dict[str, Any]], str, Any]:
     """The coach table's rows, the as-of line above it, and the same rows as cards (phones)."""
@@ -411,6 +599,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         Output(ids.TIMELINE_GRAPH, "figure"),
         Output(ids.ALERTS_LIST, "children"),
         Output(ids.STATUS, "children"),
+        Output(ids.CONTEXT_GRAPH, "figure"),
         Input(ids.SELECTED_ATHLETE, "data"),
         Input(ids.DATE_RANGE, "start_date"),
         Input(ids.DATE_RANGE, "end_date"),
@@ -426,7 +615,79 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         measure: str,
         _version: int,
     ) -> Any:
-        return runner_outputs(data, athlete, start, end, unit, measure)
+        weekly, timeline, alerts, status = runner_outputs(data, athlete, start, end, unit, measure)
+        x_range = timeline.layout.xaxis.range
+        context = context_output(data, athlete, start, end, x_range)
+        return weekly, timeline, alerts, status, context
+
+    @app.callback(
+        Output(ids.UPCOMING, "children"),
+        Output(ids.REHAB_BUTTONS, "children"),
+        Output(ids.CALENDAR_LIST, "children"),
+        Input(ids.SELECTED_ATHLETE, "data"),
+        Input(ids.UNIT, "value"),
+        version,
+    )
+    def _side(athlete: str | None, unit: str, _version: int) -> Any:
+        return upcoming(data, athlete, unit), rehab_choices(data, athlete), calendars(data, athlete)
+
+    on_submit(
+        ids.CHECKIN_SUBMIT,
+        ids.CHECKIN_MESSAGE,
+        save_checkin,
+        State(ids.SELECTED_ATHLETE, "data"),
+        State(ids.CHECKIN_DATE, "date"),
+        State(ids.CHECKIN_SLEEP, "value"),
+        State(ids.CHECKIN_QUALITY, "value"),
+        State(ids.CHECKIN_STRESS, "value"),
+        State(ids.CHECKIN_SORENESS, "value"),
+        State(ids.CHECKIN_FATIGUE, "value"),
+        State(ids.CHECKIN_NOTE, "value"),
+    )
+    on_submit(
+        ids.CALENDAR_SUBSCRIBE,
+        ids.CALENDAR_MESSAGE,
+        subscribe_calendar,
+        State(ids.SELECTED_ATHLETE, "data"),
+        State(ids.CALENDAR_URL, "value"),
+    )
+
+    @app.callback(
+        Output(ids.CALENDAR_MESSAGE, "children", allow_duplicate=True),
+        Output(ids.CALENDAR_MESSAGE, "className", allow_duplicate=True),
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Input(ids.ICS_UPLOAD, "contents"),
+        State(ids.ICS_UPLOAD, "filename"),
+        State(ids.SELECTED_ATHLETE, "data"),
+        State(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def _ics(contents: str | None, name: str | None, athlete: str | None, v: int) -> Any:
+        return import_ics(data, athlete, contents, name, v)
+
+    @app.callback(
+        Output(ids.REHAB_MESSAGE, "children"),
+        Output(ids.REHAB_MESSAGE, "className"),
+        Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        Input({"type": ids.REHAB_LOG, "index": ALL}, "n_clicks"),
+        State(ids.SELECTED_ATHLETE, "data"),
+        State(ids.REHAB_DATE, "date"),
+        State(ids.DATA_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def _rehab(clicks: list[int | None], athlete: str | None, day: str | None, v: int) -> Any:
+        fired = ctx.triggered[0]["value"] if ctx.triggered else None
+        return log_rehab(data, athlete, ctx.triggered_id, fired, day, v)
+
+    @app.callback(
+        Output(ids.NOTIFY_MESSAGE, "children"),
+        Output(ids.NOTIFY_MESSAGE, "className"),
+        Input(ids.NOTIFY_TEST, "n_clicks"),
+        State(ids.SELECTED_ATHLETE, "data"),
+        prevent_initial_call=True,
+    )
+    def _notify(_n: int, athlete: str | None) -> Any:
+        return test_notification(data, athlete)
 
     on_submit(
         ids.PAIN_SUBMIT,

@@ -15,7 +15,13 @@ import pandas as pd
 
 from loadwatch.model import KM_PER_MILE
 from loadwatch.service import RunnerView, Service
-from loadwatch.service.render import alert_sentence, ceiling_sentence, rule_evidence
+from loadwatch.service.context import ContextView
+from loadwatch.service.render import (
+    alert_sentence,
+    ceiling_sentence,
+    rule_evidence,
+    short_reason,
+)
 
 #: Kilometres to miles.
 KM_TO_MI = 1.0 / KM_PER_MILE
@@ -151,6 +157,55 @@ class DashboardData(Service):
                     "alert_date": worst.get("date"),
                     "alert_message": row["reason"],
                     "last_run": row["last_run_date"],
+                    **self._context_columns(row["athlete"], row.get("as_of")),
+                }
+            )
+        return rows
+
+    def _context_columns(self, athlete: str, as_of: Any) -> dict[str, Any]:
+        """The coach table's sleep trend (hours) and rehab adherence (%) of one athlete."""
+        day = as_of if isinstance(as_of, date) else (self.as_of or date.today())
+        summary = self.context_summary(athlete, as_of=day)
+        recent, change = summary["sleep_7d_h"], summary["sleep_change_h"]
+        share = summary["rehab_adherence"]
+        return {
+            "sleep_7d_h": None if recent is None else round(recent, 1),
+            "sleep_change_h": None if change is None else round(change, 1),
+            "rehab_adherence_pct": None if share is None else round(100 * share),
+            "rehab_sessions_28d": summary["rehab_sessions_28d"],
+        }
+
+    def context(
+        self,
+        athlete: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        as_of: date | None = None,
+    ) -> ContextView:
+        return super().context(athlete, start=start, end=end, as_of=as_of or self.as_of)
+
+    def upcoming_rows(
+        self, athlete: str, *, unit: str = "km", days: int = 7
+    ) -> list[dict[str, Any]]:
+        """The planned days ahead for the page: date, planned and ceiling in ``unit``,
+        ``status`` (the worst alert the plan would raise that day, or ``ok``), a
+        short ``reason`` and the ceiling's ``ceiling_note``."""
+        factor = KM_TO_MI if unit == "mi" else 1.0
+        rows = []
+        for day in self.upcoming(athlete, days=days, as_of=self.as_of):
+            alert, ceiling = day["alert"], day["ceiling"]
+            km = day["ceiling_km"]
+            rows.append(
+                {
+                    "date": day["date"],
+                    "planned": round(day["planned_km"] * factor, 1),
+                    "notes": day["notes"],
+                    "status": day["severity"] or "ok",
+                    "reason": short_reason(alert, unit=unit) if alert is not None else "",
+                    "ceiling": None if km is None else round(km * factor, 1),
+                    "ceiling_status": ceiling.status,
+                    "ceiling_note": ceiling_sentence(ceiling, unit=unit),
                 }
             )
         return rows

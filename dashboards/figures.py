@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -254,6 +255,18 @@ def weekly_figure(
     return go.Figure(data=[bars, *key], layout=layout)
 
 
+def _run_words(name: Any, notes: Any) -> str:
+    """The run's name and loadwatch's notes on it, as extra hover lines (HTML-escaped)."""
+    import html as _html
+
+    lines = []
+    if isinstance(name, str) and name.strip():
+        lines.append(_html.escape(name.strip()))
+    if isinstance(notes, str) and notes.strip():
+        lines += [f"note: {_html.escape(n)}" for n in notes.splitlines() if n.strip()]
+    return "".join(f"<br>{line}" for line in lines)
+
+
 def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:
     traces: list[go.Scatter] = []
     if runs.empty:
@@ -264,6 +277,14 @@ def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:
         if part.empty:
             continue
         spike = ["" if pd.isna(v) else f"{v:+.0f}%" for v in part["spike_pct"]]
+        extra = [
+            _run_words(name, notes)
+            for name, notes in zip(
+                part.get("name", pd.Series([None] * len(part))),
+                part.get("notes", pd.Series([None] * len(part))),
+                strict=True,
+            )
+        ]
         traces.append(
             go.Scatter(
                 name=SPIKE_LABELS[category],
@@ -280,10 +301,12 @@ def _run_traces(runs: pd.DataFrame, unit: str) -> list[go.Scatter]:
                         "color": "#222",
                     },
                 },
-                customdata=spike,
+                customdata=list(zip(spike, extra, strict=True)),
                 hovertemplate=(
                     "%{x|%a %d %b %Y}<br>%{y:.1f} " + unit + "<br>spike vs longest run in 30 days: "
-                    "%{customdata}<br>" + SPIKE_LABELS[category] + "<extra></extra>"
+                    "%{customdata[0]}<br>"
+                    + SPIKE_LABELS[category]
+                    + "%{customdata[1]}<extra></extra>"
                 ),
             )
         )
@@ -502,6 +525,205 @@ def timeline_figure(
             "domain": _ROWS[2],
             "title": {"text": "score"},
             "range": [-0.5, 10.5],
+        },
+    }
+    return go.Figure(data=traces, layout=layout)
+
+
+# ------------------------------------------------------------------ context
+#: Vertical extent of the context figure's rows (sleep, resting HR, stress, rehab).
+_CONTEXT_ROWS: tuple[tuple[float, float], ...] = (
+    (0.79, 1.0),
+    (0.53, 0.71),
+    (0.27, 0.45),
+    (0.0, 0.19),
+)
+
+
+def _context_note(text: str, row: int) -> dict[str, object]:
+    bottom, top = _CONTEXT_ROWS[row - 1]
+    return {
+        "text": text,
+        "showarrow": False,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0.5,
+        "y": (bottom + top) / 2,
+        "xanchor": "center",
+        "yanchor": "middle",
+        "font": {"color": "#777"},
+    }
+
+
+def _column_values(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(dtype=float)
+    return frame[column].dropna().astype(float)
+
+
+def context_figure(
+    wellness: pd.DataFrame,
+    rehab: pd.DataFrame,
+    *,
+    x_range: Sequence[str] | None = None,
+) -> go.Figure:
+    """Sleep, resting heart rate, stress and rehab sessions on one dated axis (four rows).
+
+    ``wellness``: index date; sleep_h (hours), resting_hr (bpm), stress_device
+    (0-100), stress_self (0-10), soreness, fatigue (0-10). ``rehab``: date,
+    exercise, name. ``x_range``: the timeline's range (ISO strings), so both
+    charts cover the same days. Row 1: hours slept as bars. Row 2: resting
+    heart rate. Row 3: the watch's stress (left axis, 0-100) and the athlete's
+    own rating (right axis, 0-10). Row 4: one mark per rehab session, one line
+    per exercise. A row with nothing to show says so.
+    """
+    traces: list[go.BaseTraceType] = []
+    notes: list[dict[str, object]] = []
+
+    def row_axes(row: int, secondary: bool = False) -> dict[str, str]:
+        suffix = "" if row == 1 else str(row)
+        y = f"y{5 if secondary else suffix}"
+        return {"xaxis": f"x{suffix}", "yaxis": y}
+
+    sleep = _column_values(wellness, "sleep_h")
+    if len(sleep):
+        traces.append(
+            go.Bar(
+                name="sleep (h)",
+                x=pd.to_datetime(sleep.index),
+                y=sleep,
+                marker={"color": "#5b7db1"},
+                hovertemplate="%{x|%a %d %b %Y}<br>slept %{y:.1f} h<extra></extra>",
+                **row_axes(1),
+            )
+        )
+    else:
+        notes.append(_context_note("no sleep recorded in this period", 1))
+    hr = _column_values(wellness, "resting_hr")
+    if len(hr):
+        traces.append(
+            go.Scatter(
+                name="resting HR (bpm)",
+                x=pd.to_datetime(hr.index),
+                y=hr,
+                mode="lines+markers",
+                marker={"size": 4},
+                line={"color": "#b5475b", "width": 1.5},
+                hovertemplate="%{x|%a %d %b %Y}<br>resting HR %{y:.0f} bpm<extra></extra>",
+                **row_axes(2),
+            )
+        )
+    else:
+        notes.append(_context_note("no resting heart rate in this period", 2))
+    device = _column_values(wellness, "stress_device")
+    own = _column_values(wellness, "stress_self")
+    if len(device):
+        traces.append(
+            go.Scatter(
+                name="stress, watch (0–100)",
+                x=pd.to_datetime(device.index),
+                y=device,
+                mode="lines",
+                line={"color": "#8c6bb1", "width": 1.5},
+                hovertemplate="%{x|%a %d %b %Y}<br>watch stress %{y:.0f}/100<extra></extra>",
+                **row_axes(3),
+            )
+        )
+    if len(own):
+        traces.append(
+            go.Scatter(
+                name="stress, own rating (0–10)",
+                x=pd.to_datetime(own.index),
+                y=own,
+                mode="markers",
+                marker={"size": 8, "color": "#e07b39", "symbol": "diamond"},
+                hovertemplate="%{x|%a %d %b %Y}<br>own stress %{y:.0f}/10<extra></extra>",
+                **row_axes(3, secondary=True),
+            )
+        )
+    if not len(device) and not len(own):
+        notes.append(_context_note("no stress recorded in this period", 3))
+    if len(rehab):
+        names = rehab["name"] if "name" in rehab else rehab["exercise"]
+        traces.append(
+            go.Scatter(
+                name="rehab session",
+                x=pd.to_datetime(rehab["date"]),
+                y=names.astype(str),
+                mode="markers",
+                marker={"size": 9, "symbol": "square", "color": "#2e8b57"},
+                hovertemplate="%{x|%a %d %b %Y}<br>%{y}<extra></extra>",
+                **row_axes(4),
+            )
+        )
+    else:
+        notes.append(_context_note("no rehab sessions logged in this period", 4))
+    drawn = {t.xaxis for t in traces}
+    traces += [
+        go.Scatter(name="", x=[], y=[], showlegend=False, hoverinfo="skip", **row_axes(row))
+        for row in (1, 2, 3, 4)
+        if row_axes(row)["xaxis"] not in drawn
+    ]
+    titles = ("Sleep (hours)", "Resting heart rate (bpm)", "Stress", "Rehab sessions")
+    annotations = [
+        {
+            "text": title,
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": top,
+            "xanchor": "center",
+            "yanchor": "bottom",
+            "font": {"size": 14},
+        }
+        for title, (_, top) in zip(titles, _CONTEXT_ROWS, strict=True)
+    ]
+    x_common: dict[str, object] = {
+        "type": "date",
+        **({"range": list(x_range)} if x_range else {}),
+    }
+    n_exercises = int(rehab["exercise"].nunique()) if len(rehab) else 0
+    layout = {
+        **_LAYOUT,
+        "height": 560 + 14 * max(0, n_exercises - 3),
+        "annotations": annotations + notes,
+        "barmode": "overlay",
+        "xaxis": {"anchor": "y", "matches": "x4", **x_common},
+        "xaxis2": {"anchor": "y2", "matches": "x4", **x_common},
+        "xaxis3": {"anchor": "y3", "matches": "x4", **x_common},
+        "xaxis4": {"anchor": "y4", **x_common},
+        "yaxis": {
+            "anchor": "x",
+            "domain": _CONTEXT_ROWS[0],
+            "title": {"text": "h"},
+            "rangemode": "tozero",
+        },
+        "yaxis2": {"anchor": "x2", "domain": _CONTEXT_ROWS[1], "title": {"text": "bpm"}},
+        "yaxis3": {
+            "anchor": "x3",
+            "domain": _CONTEXT_ROWS[2],
+            "title": {"text": "watch 0–100"},
+            "range": [0, 100],
+        },
+        # the own rating's scale inside the plot, so the plot keeps the timeline's width
+        "yaxis5": {
+            "anchor": "x3",
+            "overlaying": "y3",
+            "side": "right",
+            "range": [0, 10],
+            "ticklabelposition": "inside",
+            "tickfont": {"color": "#e07b39"},
+            "tickvals": [0, 5, 10],
+            "showgrid": False,
+        },
+        # exercise names inside the plot: long names would push it off the timeline's axis
+        "yaxis4": {
+            "anchor": "x4",
+            "domain": _CONTEXT_ROWS[3],
+            "type": "category",
+            "ticklabelposition": "inside",
+            "tickfont": {"size": 11},
         },
     }
     return go.Figure(data=traces, layout=layout)

@@ -63,3 +63,29 @@ ATHLETE_MESSAGE = "athlete-message"
 COACH_AS_OF = "coach-as-of"  # the date the coach table describes
 COACH_CARDS = "coach-cards"  # the coach table as a list of cards (phones)
 COACH_CARD = "coach-card"  # pattern-matching type of one card: {"type": COACH_CARD, "index": name}
+
+# --- context next to load (wellness and rehab)
+CONTEXT_GRAPH = "context-graph"
+CHECKIN_DATE = "checkin-date"
+CHECKIN_SLEEP = "checkin-sleep"
+CHECKIN_QUALITY = "checkin-quality"
+CHECKIN_STRESS = "checkin-stress"
+CHECKIN_SORENESS = "checkin-soreness"
+CHECKIN_FATIGUE = "checkin-fatigue"
+CHECKIN_NOTE = "checkin-note"
+CHECKIN_SUBMIT = "checkin-submit"
+CHECKIN_MESSAGE = "checkin-message"
+REHAB_DATE = "rehab-date"
+REHAB_BUTTONS = "rehab-buttons"  # the one-click buttons, one per exercise
+REHAB_LOG = "rehab-log"  # pattern-matching type of one button: {"type": REHAB_LOG, "index": key}
+REHAB_MESSAGE = "rehab-message"
+
+# --- the days ahead, calendars and notifications
+UPCOMING = "upcoming"
+ICS_UPLOAD = "ics-upload"
+CALENDAR_URL = "calendar-url"
+CALENDAR_SUBSCRIBE = "calendar-subscribe"
+CALENDAR_MESSAGE = "calendar-message"
+CALENDAR_LIST = "calendar-list"
+NOTIFY_TEST = "notify-test"
+NOTIFY_MESSAGE = "notify-message"

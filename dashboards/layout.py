@@ -149,6 +149,85 @@ def plan_form() -> html.Div:
             ),
             dcc.Loading(html.Div(id=ids.PLAN_RESULT, className="lw-message"), type="dot"),
             html.Div(id=ids.PLAN_MESSAGE, className="lw-message"),
+            html.H3("From a calendar"),
+            dcc.Upload(
+                html.Div(["Drop an .ics file here or ", html.A("choose one")]),
+                id=ids.ICS_UPLOAD,
+                className="lw-drop lw-drop-small",
+                accept=".ics,.ical,.icalendar,text/calendar",
+                max_size=5 * 1024 * 1024,
+                multiple=False,
+            ),
+            _inline(
+                _field("or follow a calendar feed (https:// or webcal://)", _url_input()),
+                html.Button("Subscribe", id=ids.CALENDAR_SUBSCRIBE, className="lw-button"),
+            ),
+            dcc.Loading(html.Div(id=ids.CALENDAR_MESSAGE, className="lw-message"), type="dot"),
+            html.Div(id=ids.CALENDAR_LIST, className="lw-muted"),
+            html.H3("Notifications"),
+            html.Button(
+                "Send a test notification", id=ids.NOTIFY_TEST, className="lw-button secondary"
+            ),
+            dcc.Loading(html.Div(id=ids.NOTIFY_MESSAGE, className="lw-message"), type="dot"),
+        ]
+    )
+
+
+def _url_input() -> dcc.Input:
+    # type=url lets phones show the right keyboard; the address stays in the page only
+    return dcc.Input(
+        id=ids.CALENDAR_URL,
+        type="url",
+        className="lw-input",
+        placeholder="https://…/plan.ics",
+        autoComplete="off",
+    )
+
+
+def upcoming_panel() -> html.Div:
+    return html.Div(
+        [html.H2("Upcoming"), html.Div(id=ids.UPCOMING)], className="lw-panel lw-upcoming"
+    )
+
+
+def _rating_input(id: str) -> dcc.Input:
+    """A number box without browser limits: a value out of range reaches the server,
+    which refuses it with the same message as the CLI (a browser limit would blank it)."""
+    return dcc.Input(id=id, type="number", step="any", className="lw-input")
+
+
+def checkin_form() -> html.Div:
+    return _panel(
+        [
+            html.H2("Daily check-in"),
+            _field("Date", _date(ids.CHECKIN_DATE)),
+            _inline(
+                _field("Sleep hours", _rating_input(ids.CHECKIN_SLEEP)),
+                _field("Sleep quality 1–5", _rating_input(ids.CHECKIN_QUALITY)),
+            ),
+            _inline(
+                _field("Stress 0–10", _rating_input(ids.CHECKIN_STRESS)),
+                _field("Soreness 0–10", _rating_input(ids.CHECKIN_SORENESS)),
+                _field("Fatigue 0–10", _rating_input(ids.CHECKIN_FATIGUE)),
+            ),
+            _field("Note", _text_input(ids.CHECKIN_NOTE)),
+            html.Button("Save check-in", id=ids.CHECKIN_SUBMIT, className="lw-button"),
+            html.Div(id=ids.CHECKIN_MESSAGE, className="lw-message"),
+        ]
+    )
+
+
+def rehab_panel() -> html.Div:
+    return _panel(
+        [
+            html.H2("Rehab"),
+            html.Div(
+                "One click logs the exercise at its usual dose.",
+                className="lw-muted",
+            ),
+            _field("Date", _date(ids.REHAB_DATE)),
+            html.Div(id=ids.REHAB_BUTTONS, className="lw-rehab-buttons"),
+            html.Div(id=ids.REHAB_MESSAGE, className="lw-message"),
         ]
     )
 
@@ -191,12 +270,26 @@ def runner_view(upload_url: str) -> html.Div:
                         [
                             _panel(dcc.Graph(id=ids.WEEKLY_GRAPH, config={"displaylogo": False})),
                             _panel(dcc.Graph(id=ids.TIMELINE_GRAPH, config={"displaylogo": False})),
+                            _panel(
+                                [
+                                    html.H2("Sleep, heart rate, stress and rehab"),
+                                    dcc.Graph(id=ids.CONTEXT_GRAPH, config={"displaylogo": False}),
+                                ]
+                            ),
                             _panel([html.H2("Alerts"), html.Div(id=ids.ALERTS_LIST)]),
                         ],
                         className="lw-grow",
                     ),
                     html.Div(
-                        [plan_form(), pain_form(), import_panel(upload_url)], className="lw-side"
+                        [
+                            upcoming_panel(),
+                            plan_form(),
+                            checkin_form(),
+                            rehab_panel(),
+                            pain_form(),
+                            import_panel(upload_url),
+                        ],
+                        className="lw-side",
                     ),
                 ],
                 className="lw-row",
@@ -214,7 +307,7 @@ COACH_COLUMNS: list[dict[str, Any]] = [
         "field": "reason",
         "headerName": "Why",
         "flex": 1,
-        "minWidth": 220,
+        "minWidth": 200,
         "wrapText": True,
         "autoHeight": True,
         "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
@@ -231,6 +324,23 @@ COACH_COLUMNS: list[dict[str, Any]] = [
         "type": "numericColumn",
     },
     {"field": "last_run", "headerName": "Last run", "width": 105},
+    # short numbers that may wrap onto a second line ("7.5" over "(+1.0)")
+    {
+        "field": "sleep",
+        "headerName": "Sleep 7 days h (vs usual)",
+        "width": 90,
+        "wrapText": True,
+        "autoHeight": True,
+        "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
+    },
+    {
+        "field": "rehab",
+        "headerName": "Rehab % of plan (4 weeks)",
+        "width": 80,
+        "wrapText": True,
+        "autoHeight": True,
+        "cellStyle": {"lineHeight": "1.35", "paddingTop": "6px", "paddingBottom": "6px"},
+    },
 ]
 
 
@@ -610,9 +720,27 @@ def coach_table_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "last_run": _first(row, "last_run", "last_run_date"),
                 "as_of": _first(row, "as_of"),
                 "days_since_last_run": _first(row, "days_since_last_run"),
+                "sleep": sleep_text(row.get("sleep_7d_h"), row.get("sleep_change_h")),
+                "rehab": rehab_text(row.get("rehab_adherence_pct"), row.get("rehab_sessions_28d")),
             }
         )
     return shown
+
+
+def sleep_text(hours: float | None, change: float | None) -> str:
+    """``7.1 (-0.6)``: mean hours slept over 7 days and the change from the 28 days before."""
+    if hours is None:
+        return "–"
+    return f"{hours:.1f}" + ("" if change is None else f" ({change:+.1f})")
+
+
+def rehab_text(pct: float | None, sessions: int | None) -> str:
+    """Adherence to the rehab plan in %, or the sessions of 28 days when there is no plan."""
+    if pct is not None:
+        return f"{pct:.0f}%"
+    if sessions:
+        return f"{sessions} sessions, no plan"
+    return "–"
 
 
 def coach_as_of(rows: list[dict[str, Any]]) -> str:
@@ -646,6 +774,8 @@ def coach_cards(rows: list[dict[str, Any]]) -> list[html.Button]:
             f"ramp {_number(row['ramp_pct'], '+.0f', '%')}",
             f"ACWR {_number(row['acwr'], '.2f')}",
             f"pain {_number(row['latest_pain'], '.0f', '/10')}",
+            f"sleep {row.get('sleep', '–')} h",
+            f"rehab {row.get('rehab', '–')}",
             f"last run {row['last_run'] or '–'}"
             + ("" if row.get("days_since_last_run") is None else _days_ago(row)),
         ]
@@ -669,3 +799,93 @@ def coach_cards(rows: list[dict[str, Any]]) -> list[html.Button]:
             )
         )
     return cards
+
+
+# ------------------------------------------------------- context and the days ahead
+def upcoming_list(rows: list[dict[str, Any]], *, unit: str, days: int = 7) -> html.Div:
+    """The planned days ahead: date, planned distance, projected status, the day's ceiling.
+
+    ``rows``: :meth:`dashboards.data.DashboardData.upcoming_rows` (distances in ``unit``).
+    """
+    if not rows:
+        return html.Div(
+            f"Nothing planned in the next {days} days. Add a run below or import a calendar.",
+            className="lw-muted",
+        )
+    items = []
+    for row in rows:
+        status = str(row["status"])
+        ceiling = row["ceiling"]
+        if row.get("ceiling_status") == "already":
+            ceiling_text = "no safe distance while the rest of the plan stands"
+        elif ceiling is None:
+            ceiling_text = "no ceiling applies"
+        else:
+            ceiling_text = f"ceiling {ceiling:.1f} {unit}"
+        day = _as_date(row["date"])
+        items.append(
+            html.Li(
+                [
+                    html.Div(
+                        [
+                            html.Span(status, className=f"lw-badge {status}"),
+                            html.Strong(day.strftime("%a %d %b") if day else str(row["date"])),
+                            f" {row['planned']:.1f} {unit} planned",
+                            html.Span(f" · {ceiling_text}", className="lw-upcoming-ceiling"),
+                        ],
+                        className="lw-alert-head",
+                    ),
+                    html.Div(row["reason"]) if row["reason"] else None,
+                    html.Div(row["ceiling_note"], className="lw-muted")
+                    if (status != "ok" or row.get("ceiling_status") == "already")
+                    and row.get("ceiling_note")
+                    else None,
+                    html.Div("; ".join(row["notes"]), className="lw-muted")
+                    if row.get("notes")
+                    else None,
+                ],
+                className=f"lw-alert {status}",
+            )
+        )
+    return html.Div(html.Ul(items, className="lw-alerts"))
+
+
+def rehab_buttons(choices: list[dict[str, Any]], *, planned: bool) -> html.Div:
+    """One button per exercise (``choices``: key, name, dose, per_week)."""
+    head = (
+        "Your plan:"
+        if planned
+        else "No rehab plan yet (set one with `loadwatch rehab plan set`): the catalogue."
+    )
+    buttons = [
+        html.Button(
+            [html.Span(c["name"]), html.Span(f" {c['dose']}", className="lw-muted")],
+            id={"type": ids.REHAB_LOG, "index": c["key"]},
+            className="lw-button secondary lw-rehab",
+            n_clicks=0,
+            title=f"Log {c['name']} ({c['dose']})",
+        )
+        for c in choices
+    ]
+    return html.Div([html.Div(head, className="lw-muted"), html.Div(buttons)])
+
+
+def calendar_list(rows: list[dict[str, Any]]) -> html.Div | str:
+    """The athlete's calendars (feeds by host only) with how many plans each brought."""
+    if not rows:
+        return ""
+    return html.Div(
+        [
+            html.Div("Calendars:"),
+            html.Ul(
+                [
+                    html.Li(
+                        f"{r['calendar']} ({'feed' if r['kind'] == 'url' else 'file'}): "
+                        f"{r['plans']} planned run(s)"
+                        + (f"; last sync failed: {r['last_error']}" if r.get("last_error") else "")
+                    )
+                    for r in rows
+                ]
+            ),
+        ]
+    )

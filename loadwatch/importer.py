@@ -24,6 +24,7 @@ the workers at once and raises :class:`ImportInterrupted` with what was stored.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import json
 import os
@@ -55,8 +56,8 @@ from loadwatch.ingest.sources import (
     iter_paths,
     scan_archive,
 )
-from loadwatch.ingest.tz import offset_in_zone
-from loadwatch.model import ActivitySummary
+from loadwatch.ingest.tz import format_offset, offset_in_zone
+from loadwatch.model import UNKNOWN_SPORT, ActivitySummary
 from loadwatch.plausibility import implausibility
 from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, write_original
 
@@ -86,6 +87,8 @@ class ImportReport:
     wellness_days_unchanged: int = 0  # wellness days already stored with these values
     #: per Strava activities.csv: {"path", "columns": {canonical column: header text}}
     columns_recognised: list[dict[str, Any]] = field(default_factory=list)
+    #: per imported file, what the readers noticed or repaired: {"path", "notes": [...]}
+    notes: list[dict[str, Any]] = field(default_factory=list)
     #: activities stored but not counted as load: {"path", "start_utc", "reason"}
     implausible: list[dict[str, str]] = field(default_factory=list)
     interrupted: bool = False
@@ -108,6 +111,7 @@ class ImportReport:
             "wellness_days_imported": self.wellness_days_imported,
             "wellness_days_unchanged": self.wellness_days_unchanged,
             "columns_recognised": self.columns_recognised,
+            "notes": self.notes,
             "implausible": self.implausible,
             "interrupted": self.interrupted,
         }
@@ -451,6 +455,7 @@ class Importer:
                 for s in summaries:
                     s.implausible = implausibility(s)
                 recovered = any(s.recovered for s in summaries)
+                d.notes = list(dict.fromkeys([*d.notes, *(n for x in summaries for n in x.notes)]))
                 note = "; ".join(d.notes) or None
                 record = FileRecord(d.sha256, d.display, d.size, d.fmt, "imported", note, recovered)
                 to_store.append((src, d, record, summaries))
@@ -476,6 +481,8 @@ class Importer:
                 rep.merged_duplicates += outcome.merged
                 if record.recovered:
                     rep.recovered.append({"path": d.display, "note": record.error or ""})
+                if d.notes:
+                    rep.notes.append({"path": d.display, "notes": d.notes})
                 rep.implausible.extend(
                     {
                         "path": d.display,
@@ -493,16 +500,26 @@ class Importer:
         if hint is not None:
             if hint.name:  # the name the user gave it in the service wins over the file's
                 s.name = hint.name
-            if hint.sport and s.sport == "generic":
+            if hint.sport and s.sport in ("generic", UNKNOWN_SPORT):
                 s.sport, s.sub_sport = hint.sport, hint.sub_sport
+                s.notes = [n for n in s.notes if "is not one loadwatch knows" not in n]
             if hint.rpe is not None:
                 s.rpe = hint.rpe
+        # a device clock that says UTC is the weakest evidence of a zone: the
+        # athlete's own zone overrides it
+        if s.offset_source == "device_utc" and self.athlete.tz:
+            s = dataclasses.replace(s, utc_offset_s=None, local_date=None)
         if s.utc_offset_s is not None and s.local_date is not None:
             return s
         if self.athlete.tz:
             return s.localized(offset_in_zone(self.athlete.tz, s.start_utc), "athlete_zone")
-        offset = s.start_utc.astimezone().utcoffset() or timedelta(0)
-        return s.localized(int(offset.total_seconds()), "system_zone")
+        offset = int((s.start_utc.astimezone().utcoffset() or timedelta(0)).total_seconds())
+        s.notes.append(
+            "no time zone in the file, no position and no athlete zone: the local date uses "
+            f"this computer's zone (UTC{format_offset(offset)}); set the athlete's zone with "
+            "'loadwatch athletes set NAME --tz ZONE' and import again"
+        )
+        return s.localized(offset, "system_zone")
 
     def _finish_source(self, src: _Source) -> None:
         wellness_days = 0
@@ -593,6 +610,7 @@ class Importer:
         r.errors.extend(part.errors)
         r.recovered.extend(part.recovered)
         r.missing_from_archive.extend(part.missing_from_archive)
+        r.notes.extend(part.notes)
         r.implausible.extend(part.implausible)
 
 

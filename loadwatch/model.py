@@ -29,6 +29,8 @@ beats per minute. Units change only for display.
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -106,6 +108,10 @@ class ActivitySummary:
     rpe: float | None = None
     #: non-fatal remarks about the file (e.g. "recovered 1,200 records before a CRC error")
     notes: list[str] = field(default_factory=list)
+    #: what the source recorded: any of "hr", "gps" (positions), "distance" (a
+    #: device-measured distance, not one computed from positions); ranks
+    #: duplicate sources of one run (see :func:`richness`)
+    channels: tuple[str, ...] = ()
     #: why the values cannot be real (loadwatch.plausibility); such activities are not load
     implausible: str | None = None
     #: the runner accepted a flagged activity as real: it counts as load
@@ -135,63 +141,175 @@ class ActivitySummary:
         return row
 
 
+def richness(channels: tuple[str, ...] | str | None, source_format: str) -> tuple[int, ...]:
+    """Sort key of a source for one run, higher is richer.
+
+    Positions, then a device-measured distance, then the format (FIT > TCX >
+    GPX: timer events and the device's own totals), then heart rate. Heart
+    rate comes last because the store fills it from any other source of the
+    same run, so it is never lost; between two otherwise equal files it decides.
+    """
+    have = set(channels.split() if isinstance(channels, str) else channels or ())
+    return (
+        "gps" in have,
+        "distance" in have,
+        -FORMAT_RANK.get(source_format, 9),
+        "hr" in have,
+    )
+
+
 def local_date_for(start_utc: datetime, utc_offset_s: int) -> date:
     """The wall-clock date at ``start_utc`` in a zone ``utc_offset_s`` seconds from UTC."""
     return (start_utc.astimezone(UTC) + timedelta(seconds=utc_offset_s)).date()
 
 
-# Names seen in FIT enums, GPX <type>, TCX Sport=, Garmin's activityType and
-# Strava's "Activity Type", mapped to (sport, sub_sport).
+# Sport labels from FIT enums, GPX <type>, TCX Sport=, Garmin's activityType,
+# Strava's "Activity Type" (English and the languages its exports use) and
+# common words in other languages, mapped to (sport, sub_sport). Keys are
+# compared in a folded form (see _fold): lower case, accents and separators
+# removed, so "Trail Run", "trail_running" and "TrailRun" meet.
+_SPORT_LABELS: dict[tuple[str, str | None], tuple[str, ...]] = {
+    ("running", None): (
+        "running", "run", "jogging", "jog", "laufen", "lauf", "joggen", "dauerlauf",
+        "course a pied", "footing", "correr", "carrera", "carrera a pie",
+        "corsa", "corsa a piedi", "hardlopen", "corrida", "lopning", "loping", "juoksu", "bieganie",
+    ),
+    ("running", "street"): ("street running",),
+    ("running", "road"): ("road running", "road run"),
+    ("running", "trail"): (
+        "trail running", "trail run", "trailrun", "traillauf", "trail", "course en sentier",
+        "trail de montana", "corsa in montagna",
+    ),
+    ("running", "treadmill"): (
+        "treadmill running", "treadmill", "laufband", "tapis de course", "cinta de correr",
+        "loopband",
+    ),
+    ("running", "track"): ("track running", "track run", "bahnlauf"),
+    ("running", "indoor_running"): ("indoor running", "indoor run"),
+    ("running", "virtual_activity"): ("virtual run", "virtual running"),
+    ("cycling", None): (
+        "cycling", "biking", "ride", "bike", "bicycle", "radfahren", "rad", "radsport",
+        "radtour", "velo", "cyclisme", "ciclismo", "bicicleta", "fietsen", "wielrennen",
+        "pyoraily", "kolarstwo", "cykling",
+    ),
+    ("cycling", "road"): ("road biking", "road cycling", "road ride", "rennrad"),
+    ("cycling", "mountain"): (
+        "mountain biking", "mountain bike ride", "mountain bike", "mtb", "mountainbike",
+        "vtt",
+    ),
+    ("cycling", "gravel_cycling"): ("gravel ride", "gravel cycling", "gravel"),
+    ("cycling", "indoor_cycling"): ("indoor cycling", "spinning", "indoor ride"),
+    ("cycling", "virtual_activity"): ("virtual ride", "virtual cycling"),
+    ("e_biking", None): ("e bike ride", "ebike ride", "e biking", "ebike", "e bike"),
+    ("e_biking", "e_bike_mountain"): ("e mountain bike ride",),
+    ("swimming", None): (
+        "swimming", "swim", "schwimmen", "natation", "natacion", "nuoto", "zwemmen",
+        "natacao", "simning", "uinti", "plywanie",
+    ),
+    ("swimming", "lap_swimming"): ("lap swimming", "pool swim", "pool swimming"),
+    ("swimming", "open_water"): ("open water swimming", "open water swim", "open water"),
+    ("walking", None): (
+        "walking", "walk", "gehen", "spazieren", "spaziergang", "marche", "caminar",
+        "caminata", "camminata", "wandelen", "caminhada", "promenad", "kavely", "spacer",
+    ),
+    ("hiking", None): (
+        "hiking", "hike", "wandern", "wanderung", "randonnee", "randonnee pedestre",
+        "senderismo", "escursionismo", "trekking", "bergwandern", "vandring", "vaellus",
+    ),
+    ("alpine_skiing", None): ("alpine skiing", "alpine ski", "downhill skiing", "ski"),
+    ("alpine_skiing", "backcountry"): ("backcountry ski", "backcountry skiing"),
+    ("cross_country_skiing", None): (
+        "cross country skiing", "nordic ski", "nordic skiing", "langlauf", "ski de fond",
+    ),
+    ("roller_skiing", None): ("roller ski", "roller skiing"),
+    ("snowboarding", None): ("snowboard", "snowboarding"),
+    ("snowshoeing", None): ("snowshoe", "snowshoeing"),
+    ("ice_skating", None): ("ice skate", "ice skating"),
+    ("inline_skating", None): ("inline skate", "inline skating"),
+    ("kitesurfing", None): ("kitesurf", "kitesurfing"),
+    ("windsurfing", None): ("windsurf", "windsurfing"),
+    ("water_sport", None): ("water sport",),
+    ("canoeing", None): ("canoeing", "canoe"),
+    ("kayaking", None): ("kayaking", "kayak"),
+    ("rowing", None): ("rowing", "row", "rudern", "aviron", "remo"),
+    ("rowing", "indoor_rowing"): ("indoor rowing", "virtual row"),
+    ("stand_up_paddleboarding", None): ("stand up paddling", "stand up paddleboarding", "sup"),
+    ("surfing", None): ("surfing", "surf"),
+    ("training", None): ("training", "workout", "cardio", "fitness"),
+    ("training", "crossfit"): ("crossfit",),
+    ("training", "strength_training"): ("weight training", "strength training"),
+    ("training", "yoga"): ("yoga",),
+    ("training", "pilates"): ("pilates",),
+    ("fitness_equipment", "elliptical"): ("elliptical",),
+    ("fitness_equipment", "stair_climbing"): ("stair stepper", "stair climbing"),
+    ("rock_climbing", None): ("rock climbing", "climbing", "klettern", "escalade"),
+    ("transition", None): ("transition",),
+    ("multisport", None): ("multisport", "multi sport"),
+    ("generic", None): ("other", "generic", "sport", "activity"),
+}  # fmt: skip
+
+#: Strava's numeric activity types (older GPX exports put them in <trk><type>),
+#: numbered as in Strava's API client enumeration.
+STRAVA_TYPE_CODES: dict[str, str] = {
+    "1": "ride", "2": "alpine ski", "3": "backcountry ski", "4": "hike", "5": "ice skate",
+    "6": "inline skate", "7": "nordic ski", "8": "roller ski", "9": "run", "10": "walk",
+    "11": "workout", "12": "snowboard", "13": "snowshoe", "14": "kitesurf",
+    "15": "windsurf", "16": "swim", "17": "virtual ride", "18": "e bike ride",
+    "19": "water sport", "20": "canoeing", "21": "kayaking", "22": "rowing",
+    "23": "stand up paddling", "24": "surfing", "25": "crossfit", "26": "elliptical",
+    "27": "rock climbing", "28": "stair stepper", "29": "weight training", "30": "yoga",
+}  # fmt: skip
+
+#: The sport of labels loadwatch does not recognise; the label is kept as sub-sport.
+UNKNOWN_SPORT = "unknown"
+
+
+def _fold(label: str) -> str:
+    """Lower case, accents dropped, spaces/underscores/hyphens removed."""
+    text = unicodedata.normalize("NFKD", label.strip().lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\s_\-/.]+", "", text)
+
+
 _SPORT_ALIASES: dict[str, tuple[str, str | None]] = {
-    "running": ("running", None),
-    "run": ("running", None),
-    "9": ("running", None),  # Strava's numeric type in its GPX exports
-    "street_running": ("running", "street"),
-    "road_running": ("running", "road"),
-    "trail_running": ("running", "trail"),
-    "trail run": ("running", "trail"),
-    "trailrun": ("running", "trail"),
-    "treadmill_running": ("running", "treadmill"),
-    "treadmill": ("running", "treadmill"),
-    "track_running": ("running", "track"),
-    "indoor_running": ("running", "indoor_running"),
-    "virtual_run": ("running", "virtual_activity"),
-    "virtualrun": ("running", "virtual_activity"),
-    "virtual run": ("running", "virtual_activity"),
-    "cycling": ("cycling", None),
-    "biking": ("cycling", None),
-    "ride": ("cycling", None),
-    "1": ("cycling", None),
-    "road_biking": ("cycling", "road"),
-    "mountain_biking": ("cycling", "mountain"),
-    "indoor_cycling": ("cycling", "indoor_cycling"),
-    "virtual_ride": ("cycling", "virtual_activity"),
-    "virtualride": ("cycling", "virtual_activity"),
-    "swimming": ("swimming", None),
-    "swim": ("swimming", None),
-    "lap_swimming": ("swimming", "lap_swimming"),
-    "open_water_swimming": ("swimming", "open_water"),
-    "walking": ("walking", None),
-    "walk": ("walking", None),
-    "10": ("walking", None),
-    "hiking": ("hiking", None),
-    "hike": ("hiking", None),
-    "4": ("hiking", None),
-    "other": ("generic", None),
-    "generic": ("generic", None),
+    _fold(label): target for target, labels in _SPORT_LABELS.items() for label in labels
 }
+_SPORT_ALIASES.update({code: _SPORT_ALIASES[_fold(v)] for code, v in STRAVA_TYPE_CODES.items()})
 
 
-def normalise_sport(name: str | None, sub_sport: str | None = None) -> tuple[str, str | None]:
+def lookup_sport(label: str | None) -> tuple[str, str | None] | None:
+    """``(sport, sub_sport)`` of a known label in any of the forms above, else None."""
+    if label is None or not label.strip():
+        return None
+    return _SPORT_ALIASES.get(_fold(label))
+
+
+def normalise_sport(
+    name: str | None, sub_sport: str | None = None, *, trusted: bool = False
+) -> tuple[str, str | None]:
     """Map a sport name from any source to loadwatch's ``(sport, sub_sport)``.
 
-    Unknown names are kept (lower-cased, spaces as underscores) rather than
-    dropped, so nothing the user recorded disappears; they simply do not count
-    as running.
+    A label loadwatch does not recognise is kept, not dropped: the sport
+    becomes ``unknown`` and the label (lower-cased, spaces as underscores)
+    its sub-sport, so it stays visible and never counts as running.
+    ``trusted=True`` (names from the FIT profile) keeps unmatched names as
+    the sport itself. A missing name is ``generic``.
     """
-    key = (name or "generic").strip().lower()
-    sport, sub = _SPORT_ALIASES.get(key, (key.replace(" ", "_") or "generic", None))
     extra = (sub_sport or "").strip().lower() or None
     if extra in ("generic", "none", "all"):
         extra = None
+    if name is None or not name.strip():
+        return "generic", extra
+    known = lookup_sport(name)
+    clean = "_".join(name.strip().lower().split())[:40]
+    if known is None:
+        return (clean, extra) if trusted else (UNKNOWN_SPORT, clean)
+    sport, sub = known
     return sport, extra or sub
+
+
+def unknown_sport_note(sport: str, sub_sport: str | None) -> list[str]:
+    """A note for an activity whose sport label was not recognised (else none)."""
+    if sport != UNKNOWN_SPORT:
+        return []
+    return [f"sport {sub_sport!r} is not one loadwatch knows: listed as unknown"]

@@ -11,6 +11,7 @@ and come back timezone-aware.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time as _time
 from collections.abc import Iterable, Iterator, Sequence
@@ -50,7 +51,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from loadwatch.errors import StoreError, ValidationError
-from loadwatch.model import FORMAT_RANK, ActivitySummary
+from loadwatch.model import ActivitySummary, richness
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -122,6 +123,8 @@ activities = Table(
     Column("recovered", Boolean, nullable=False, default=False),
     Column("name", Text),
     Column("rpe", Float),
+    Column("notes", Text),  # JSON list of what the reader noticed or repaired
+    Column("channels", String(40)),  # "hr gps distance": what the kept source recorded
     # why the values cannot be real (loadwatch.plausibility); NULL when plausible
     Column("implausible", Text),
     # the runner said the flagged activity is real: it counts as load
@@ -662,7 +665,9 @@ class Store:
         Either the file row and all its activities are stored, or nothing is.
         A summary that matches an existing activity of the athlete (start within
         2 minutes, distance within 5%) is merged into it: the source is linked,
-        and the activity's values come from the richer format (FIT > TCX > GPX).
+        and the activity's values come from the richer source (positions, a
+        device distance, then FIT > TCX > GPX, then heart rate), with heart
+        rate filled from the other source when only that one has it.
         """
         return self.add_files(athlete, [(record, summaries)])[0]
 
@@ -753,14 +758,8 @@ class Store:
                 ).inserted_primary_key[0]  # type: ignore[index]
                 inserted += 1
             else:
-                activity_id, current_format = match
-                if FORMAT_RANK.get(s.source_format, 9) < FORMAT_RANK.get(current_format, 9):
-                    values = _activity_values(s)
-                    conn.execute(
-                        update(activities)
-                        .where(activities.c.id == activity_id)
-                        .values(**{k: v for k, v in values.items() if k not in ("name", "rpe")})
-                    )
+                _merge_into(conn, match, s)
+                activity_id = match.id
                 merged += 1
             conn.execute(
                 insert(activity_sources).values(
@@ -789,12 +788,19 @@ class Store:
         return FileOutcome(inserted, merged, already_known=False)
 
     @staticmethod
-    def _find_same_activity(
-        conn: Connection, athlete_id: int, s: ActivitySummary
-    ) -> tuple[int, str] | None:
+    def _find_same_activity(conn: Connection, athlete_id: int, s: ActivitySummary) -> Any:
+        """The stored activity that is the same run as ``s`` (a row), or None."""
         start = _naive_utc(s.start_utc)
         rows = conn.execute(
-            select(activities.c.id, activities.c.distance_m, activities.c.source_format).where(
+            select(
+                activities.c.id,
+                activities.c.distance_m,
+                activities.c.source_format,
+                activities.c.channels,
+                activities.c.avg_hr,
+                activities.c.max_hr,
+                activities.c.notes,
+            ).where(
                 and_(
                     activities.c.athlete_id == athlete_id,
                     activities.c.start_utc >= start - DEDUP_WINDOW,
@@ -805,7 +811,7 @@ class Store:
         for row in rows:
             biggest = max(row.distance_m, s.distance_m)
             if biggest == 0 or abs(row.distance_m - s.distance_m) <= DEDUP_DISTANCE * biggest:
-                return row.id, row.source_format
+                return row
         return None
 
     def sources_of(self, activity_id: int) -> list[dict[str, Any]]:
@@ -894,7 +900,8 @@ class Store:
         since: date | None = None,
         include_implausible: bool = False,
     ) -> pd.DataFrame:
-        """Activities as a DataFrame with the summary columns plus ``rpe`` and ``name``.
+        """Activities as a DataFrame: the summary columns plus ``rpe``, ``name`` and
+        ``notes`` (one line per note, "" when none).
 
         This is what load is computed from: activities flagged implausible and not
         accepted by the runner are left out unless ``include_implausible``.
@@ -906,9 +913,13 @@ class Store:
         rows = self._by_athlete(activities, athlete, activities.c.local_date, since)
         if not include_implausible:
             rows = [r for r in rows if r.implausible is None or r.accepted]
-        cols = [*SUMMARY_COLUMNS, "rpe", "name"]
+        cols = [*SUMMARY_COLUMNS, "rpe", "name", "notes"]
         frame = pd.DataFrame(
-            [{**r._mapping, "athlete": r.athlete_name} for r in rows], columns=cols
+            [
+                {**r._mapping, "athlete": r.athlete_name, "notes": "\n".join(_notes(r.notes))}
+                for r in rows
+            ],
+            columns=cols,
         )
         frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
         frame["recovered"] = frame["recovered"].astype(bool)
@@ -1464,13 +1475,21 @@ class Store:
 
         Row counts and highest ids of activities, source files (a merged
         duplicate adds one), pain entries, planned runs, wellness days, rehab
-        sessions and the rehab plan, plus the profile.
+        sessions and the rehab plan (with the latest change of a wellness day and
+        the plan's weekly total, as those rows are updated in place), plus the profile.
         The dashboard keys its per-athlete caches on it, so a write for one
         athlete (from the page or the CLI) recomputes only that athlete.
         """
 
+        # rows changed in place (a check-in saved again, a plan's target changed) count too
+        changed: dict[str, Any] = {
+            "wellness_days": lambda t: func.max(t.c.updated_utc),
+            "rehab_plan": lambda t: func.sum(t.c.per_week),
+        }
+
         def per_athlete(conn: Connection, table: Table) -> dict[int, tuple[Any, ...]]:
-            q = select(table.c.athlete_id, func.count(), func.max(table.c.id)).group_by(
+            extra = [changed[table.name](table)] if table.name in changed else []
+            q = select(table.c.athlete_id, func.count(), func.max(table.c.id), *extra).group_by(
                 table.c.athlete_id
             )
             return {r[0]: tuple(r[1:]) for r in conn.execute(q)}
@@ -1635,6 +1654,37 @@ def _athlete(row: Any) -> Athlete:
     return Athlete(row.id, row.name, row.tz, row.hr_rest, row.hr_max, row.sex)
 
 
+def _merge_into(conn: Connection, row: Any, s: ActivitySummary) -> None:
+    """Merge a second source of one run into the stored activity ``row``.
+
+    The richer source's values are kept (:func:`~loadwatch.model.richness`:
+    positions, a device distance, the format, then heart rate); heart rate
+    missing from the kept source is filled from the other one. Name and RPE
+    the athlete may have set are never overwritten.
+    """
+    stored = f"{row.channels or ''} {'hr' if row.avg_hr is not None else ''}"
+    new_is_richer = richness(s.channels, s.source_format) > richness(stored, row.source_format)
+    if new_is_richer:
+        values = {k: v for k, v in _activity_values(s).items() if k not in ("name", "rpe")}
+        if values["avg_hr"] is None and row.avg_hr is not None:
+            values["avg_hr"], values["max_hr"] = row.avg_hr, row.max_hr
+            values["notes"] = json.dumps(
+                [*s.notes, f"heart rate from the {row.source_format} copy of this run"]
+            )
+        conn.execute(update(activities).where(activities.c.id == row.id).values(**values))
+    elif row.avg_hr is None and s.avg_hr is not None:
+        notes = [*_notes(row.notes), f"heart rate from the {s.source_format} copy of this run"]
+        conn.execute(
+            update(activities)
+            .where(activities.c.id == row.id)
+            .values(avg_hr=s.avg_hr, max_hr=s.max_hr, notes=json.dumps(notes))
+        )
+
+
+def _notes(text: str | None) -> list[str]:
+    return list(json.loads(text)) if text else []
+
+
 def _activity_values(s: ActivitySummary) -> dict[str, Any]:
     if s.utc_offset_s is None or s.local_date is None:
         raise ValueError("an activity must be localized before it is stored")
@@ -1661,8 +1711,9 @@ def _activity_values(s: ActivitySummary) -> dict[str, Any]:
             "name": s.name,
             "rpe": s.rpe,
             "implausible": s.implausible,
+            "channels": " ".join(s.channels) or None,
         },
-    )
+    ) | {"notes": json.dumps(s.notes) if s.notes else None}  # JSON: never cut
 
 
 def _summary(r: Any) -> ActivitySummary:
@@ -1688,6 +1739,8 @@ def _summary(r: Any) -> ActivitySummary:
         athlete=r.athlete_name,
         id=r.id,
         rpe=r.rpe,
+        notes=_notes(r.notes),
+        channels=tuple((r.channels or "").split()),
         implausible=r.implausible,
         accepted=bool(r.accepted),
     )

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,7 @@ from browser_support import chrome, free_port, graph_traces, wait_until  # noqa:
 
 from dashboards.app import create_app  # noqa: E402
 from dashboards.demo import import_samples  # noqa: E402
-from loadwatch.store import Store  # noqa: E402
+from loadwatch.store import PlannedRun, Store  # noqa: E402
 
 ATHLETE = "Sam Jumps"
 
@@ -40,6 +41,7 @@ def main() -> None:
     url = f"sqlite:///{work / 'demo.db'}"
     store = Store(url)
     report = import_samples(store, args.samples)
+    add_example_plans(store, report.last_day)
     store.close()
 
     from werkzeug.serving import make_server
@@ -52,6 +54,17 @@ def main() -> None:
         shoot(f"http://127.0.0.1:{port}/", args.out)
     finally:
         server.shutdown()
+
+
+def add_example_plans(store: Store, last_day: date) -> None:
+    """Two planned runs for Sam after the samples' last day, so the upcoming panel
+    has something to show: an easy run, and a long run that would be a spike."""
+    store.add_plans(
+        [
+            PlannedRun(None, ATHLETE, last_day + timedelta(days=2), 8000.0, "8 km easy"),
+            PlannedRun(None, ATHLETE, last_day + timedelta(days=5), 30000.0, "Long run 30k"),
+        ]
+    )
 
 
 def shoot(url: str, out: Path) -> None:
@@ -76,8 +89,14 @@ def shoot(url: str, out: Path) -> None:
             ),
             what=f"{ATHLETE}'s spikes",
         )
+        wait_until(lambda: graph_traces(driver, "context-graph"), what="the context chart")
         time.sleep(1.0)  # let plotly finish drawing
         driver.save_screenshot(str(out / "runner.png"))
+        context = driver.find_element(By.ID, "context-graph")
+        panel = context.find_element(By.XPATH, "ancestor::div[contains(@class,'lw-panel')][1]")
+        driver.execute_script("arguments[0].scrollIntoView();", panel)
+        time.sleep(0.5)
+        panel.screenshot(str(out / "context.png"))
 
         driver.set_window_size(1400, 760)
         driver.find_element(By.XPATH, "//*[@id='tabs']//*[text()='Coach']").click()
@@ -87,7 +106,7 @@ def shoot(url: str, out: Path) -> None:
         )
         time.sleep(1.0)
         driver.save_screenshot(str(out / "coach.png"))
-    print(f"wrote {out / 'runner.png'} and {out / 'coach.png'}")
+    print(f"wrote {out / 'runner.png'}, {out / 'context.png'} and {out / 'coach.png'}")
 
 
 if __name__ == "__main__":

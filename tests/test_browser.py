@@ -258,6 +258,59 @@ def test_out_of_range_pain_score_is_refused(driver: Any, server: str) -> None:
     wait_until(lambda: "0 to 10" in _text(driver, "pain-message"), what="the range error")
 
 
+def _context_points(driver: Any, name: str) -> list[tuple[str, Any]]:
+    """(date, value) of a trace of the context chart (sleep, rehab marks...)."""
+    return [
+        (str(x)[:10], y)
+        for t in trace_named(graph_traces(driver, "context-graph"), name)
+        for x, y in zip(t["x"], t["y"], strict=True)
+    ]
+
+
+def test_check_in_and_rehab_session_appear_on_the_context_chart(driver: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(driver, server)
+    _choose_athlete(driver, NO_PAIN)
+    day = _samples_last_day() - timedelta(days=2)
+    # a bad rating is refused with the CLI's message, and nothing is drawn
+    _type(driver, "checkin-date", day.isoformat())
+    _type(driver, "checkin-quality", "7")
+    driver.find_element(By.ID, "checkin-submit").click()
+    wait_until(
+        lambda: "sleep quality must be from 1 to 5" in _text(driver, "checkin-message"),
+        what="the check-in's range error",
+    )
+    _type(driver, "checkin-quality", "2")
+    _type(driver, "checkin-sleep", "4.5")
+    _type(driver, "checkin-stress", "8")
+    driver.find_element(By.ID, "checkin-submit").click()
+    wait_until(
+        lambda: f"Saved the check-in of {day.isoformat()}" in _text(driver, "checkin-message"),
+        what="check-in saved",
+    )
+    wait_until(
+        lambda: (day.isoformat(), 4.5) in _context_points(driver, "sleep"),
+        what="the night's sleep in the context chart",
+    )
+    assert (day.isoformat(), 8) in _context_points(driver, "stress, own rating")
+    # one click logs a bridge (3 x 8) on the chosen day
+    _type(driver, "rehab-date", day.isoformat())
+    button = wait_until(
+        lambda: driver.find_element(By.CSS_SELECTOR, "#rehab-buttons button[title^='Log Bridge']"),
+        what="the bridge button",
+    )
+    button.click()
+    wait_until(
+        lambda: f"Logged bridge 3 x 8 on {day.isoformat()}" in _text(driver, "rehab-message"),
+        what="rehab logged",
+    )
+    wait_until(
+        lambda: (day.isoformat(), "Bridge") in _context_points(driver, "rehab session"),
+        what="the rehab mark in the context chart",
+    )
+
+
 def test_planned_long_run_shows_its_warning(driver: Any, server: str) -> None:
     _open(driver, server)
     _choose_athlete(driver, "Alex Steady")

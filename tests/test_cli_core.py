@@ -84,6 +84,7 @@ def test_import_json_and_activities_json(runner: CliRunner, tmp_path: Path) -> N
         "errors": [],
         "recovered": [],
         "missing_from_archive": [],
+        "notes": [],
         "wellness_days_imported": 0,
         "wellness_days_unchanged": 0,
         "columns_recognised": [],
@@ -110,6 +111,7 @@ def test_import_json_and_activities_json(runner: CliRunner, tmp_path: Path) -> N
     assert row["distance_m"] == pytest.approx(expected, rel=5e-3)
     assert row["source_format"] == "gpx"
     assert row["recovered"] is False
+    assert row["notes"] == [] and "name" in row
 
 
 def test_import_exit_codes(runner: CliRunner, tmp_path: Path) -> None:

@@ -327,3 +327,25 @@ def test_planned_runs_are_open_markers(
 
 def test_empty_figure_carries_the_message() -> None:
     assert empty_figure("nothing here").layout.annotations[0].text == "nothing here"
+
+
+def test_run_hover_shows_name_and_notes_escaped() -> None:
+    from dashboards.figures import _run_traces
+
+    runs = pd.DataFrame(
+        {
+            "local_date": [pd.Timestamp("2026-10-01")],
+            "distance": [10.0],
+            "spike_pct": [5.0],
+            "category": ["reference"],
+            "name": ["Lunch <run>"],
+            "notes": ["timer rebuilt from its events\nsplit at a 30-day gap"],
+        }
+    )
+    (trace,) = _run_traces(runs, "km")
+    spike, extra = trace.customdata[0]
+    assert spike == "+5%"
+    assert extra == (
+        "<br>Lunch &lt;run&gt;<br>note: timer rebuilt from its events"
+        "<br>note: split at a 30-day gap"
+    )

@@ -129,8 +129,10 @@ def test_fast_path_answers_most_of_the_corpus() -> None:
         except NotAnActivityFile:
             answered += 1
     # 71 of 93 when written (13 of them non-activity files it refuses itself); the
-    # other 22 are damaged, have no session, no date, or a session without distance
-    assert answered >= 71
+    # other 22 are damaged, have no session, no date, or a session without distance.
+    # 70 since clocks are checked: tormoder-fit/misc/0134902991.fit (file_id
+    # time_created 6 days after its session start) goes to the record-level check.
+    assert answered >= 70
 
 
 def test_reading_a_clean_file_does_not_import_fitparse() -> None:

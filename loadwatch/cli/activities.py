@@ -28,10 +28,13 @@ _TABLE_COLUMNS = (
     "rpe",
     "device",
     "source_format",
+    "name",
+    "notes",
     "flag",
 )
-#: JSON and CSV columns: the activity summary and the session RPE (CR-10, null when not given).
-_LIST_COLUMNS = (*SUMMARY_COLUMNS, "rpe")
+#: JSON and CSV columns: the activity summary, the session RPE (CR-10, null when not
+#: given), then the activity's name and notes.
+_LIST_COLUMNS = (*SUMMARY_COLUMNS, "rpe", "name", "notes")
 
 
 def _hms(seconds: float) -> str:
@@ -55,8 +58,10 @@ def activities_cmd(
     """List imported activities, oldest first.
 
     JSON and CSV carry the documented summary columns (metres, seconds,
-    start_utc in ISO 8601, local_date as YYYY-MM-DD); the table shows
-    km or miles and moving time.
+    start_utc in ISO 8601, local_date as YYYY-MM-DD), then the activity's
+    name and notes (what loadwatch noticed or repaired in its file: a JSON
+    list, or joined by " | " in CSV); the table shows km or miles and
+    moving time.
 
     \b
     Example:
@@ -71,7 +76,13 @@ def activities_cmd(
     if athlete is not None:
         store.athlete(athlete, create=False)
     since_day = parse_date(since, "--since")
-    rows = [{**s.as_dict(), "rpe": s.rpe} for s in store.activity_rows(athlete, since=since_day)]
+    rows = [
+        {**s.as_dict(), "rpe": s.rpe, "name": s.name, "notes": list(s.notes)}
+        for s in store.activity_rows(athlete, since=since_day)
+    ]
+    if fmt == "csv":
+        for r in rows:
+            r["notes"] = " | ".join(r["notes"])
     if fmt != "table":
         emit_rows(rows, _LIST_COLUMNS, fmt)
         return
@@ -80,6 +91,7 @@ def activities_cmd(
         r["distance"] = f"{r['distance_m'] / div:.2f} {units}"
         r["moving"] = _hms(r["timer_s"])
         r["avg_hr"] = None if r["avg_hr"] is None else f"{r['avg_hr']:.0f}"
+        r["notes"] = "\n".join(r["notes"]) or None
         r["flag"] = _flag(r)
     emit_rows(rows, _TABLE_COLUMNS, fmt, title=f"{len(rows)} activities")
 

@@ -56,7 +56,7 @@ class RichProgress(Progress):
             self.bar.stop()
 
 
-def print_summary(report: ImportReport) -> None:
+def print_summary(report: ImportReport, *, verbose: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -74,6 +74,7 @@ def print_summary(report: ImportReport) -> None:
         ("files with errors", len(report.errors)),
         ("wellness days imported", report.wellness_days_imported),
         ("wellness days unchanged", report.wellness_days_unchanged),
+        ("files with notes (--verbose lists them)", len(report.notes)),
     ]
     for label, n in rows:
         table.add_row(label, f"{n:,}")
@@ -87,6 +88,10 @@ def print_summary(report: ImportReport) -> None:
         console.print(f"[cyan]skipped[/] {s['path']}: {s['reason']}", highlight=False)
     for e in report.errors:
         console.print(f"[red]error[/] {e['path']}: {e['error']}", highlight=False)
+    if verbose:
+        for item in report.notes:
+            for note in item["notes"]:
+                console.print(f"[blue]note[/] {item['path']}: {note}", highlight=False)
     for f in report.implausible:
         console.print(
             f"[yellow]not counted[/] {f['path']} ({f['start_utc'][:10]}): {f['reason']}; "
@@ -116,6 +121,7 @@ def print_summary(report: ImportReport) -> None:
     default=None,
     help="Decoder processes (default: one per CPU core).",
 )
+@click.option("--verbose", "-v", is_flag=True, help="Also list every note on the imported files.")
 @handle_errors
 def import_cmd(
     paths: tuple[str, ...],
@@ -124,6 +130,7 @@ def import_cmd(
     as_json: bool,
     keep_originals: bool,
     workers: int | None,
+    verbose: bool,
 ) -> None:
     """Import activity files, folders and whole exports.
 
@@ -168,7 +175,7 @@ def import_cmd(
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
-        print_summary(report)
+        print_summary(report, verbose=verbose)
     sys.exit(1 if report.failed else 0)
 
 

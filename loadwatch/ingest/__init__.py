@@ -58,9 +58,18 @@ def sniff_format(data: bytes, name: str) -> str:
     The content decides; the file name is only a tie-breaker for XML whose
     root element is not recognisable in the first few kilobytes.
     """
+    if not data:
+        raise ActivityFileError(name, "the file is empty (0 bytes): download or copy it again")
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
     head = data[:4096].lower()
+    if _looks_like_html(head):
+        raise ActivityFileError(
+            name,
+            "this is a web page (HTML), not an activity file: the browser saved the page "
+            "instead of the file; download the activity again (e.g. the service's "
+            "'Export original' link)",
+        )
     if b"<gpx" in head:
         return "gpx"
     if b"<trainingcenterdatabase" in head:
@@ -73,6 +82,36 @@ def sniff_format(data: bytes, name: str) -> str:
     raise UnsupportedFormat(name, "not a FIT, GPX or TCX file")
 
 
+def _looks_like_html(head: bytes) -> bool:
+    """True for the start of an HTML page (lower-cased bytes), BOM and blanks allowed."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<?xml"):  # XHTML still names its root after the declaration
+        text = text[text.find(b"?>") + 2 :].lstrip()
+    while text.startswith(b"<!--"):
+        end = text.find(b"-->")
+        if end < 0:
+            return False
+        text = text[end + 3 :].lstrip()
+    return text.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+
+
+def check_times(summary: ActivitySummary) -> None:
+    """Last line of the time-consistency pass, for every format: timer <= elapsed.
+
+    Readers repair contradictions from their own evidence first; whatever
+    still has a timer longer than the elapsed time (beyond 2 s of rounding)
+    is capped, with a note.
+    """
+    if summary.timer_s <= summary.elapsed_s:
+        return
+    if summary.timer_s - summary.elapsed_s > 2.0:
+        summary.notes.append(
+            f"timer time {summary.timer_s:.0f} s is longer than elapsed time "
+            f"{summary.elapsed_s:.0f} s: timer set to the elapsed time"
+        )
+    summary.timer_s = summary.elapsed_s
+
+
 def read_activity_bytes(data: bytes, name: str) -> ReadResult:
     """Read one activity file given as bytes.
 
@@ -81,8 +120,6 @@ def read_activity_bytes(data: bytes, name: str) -> ReadResult:
     that cannot be read at all; both carry ``name`` and a human reason.
     """
     raw = maybe_gunzip(data, name)
-    if not raw:
-        raise ActivityFileError(name, "the file is empty")
     fmt = sniff_format(raw, name)
     sha = hashlib.sha256(raw).hexdigest()
     if fmt == "fit":
@@ -103,6 +140,9 @@ def read_activity_bytes(data: bytes, name: str) -> ReadResult:
     for s in summaries:
         s.source_sha256 = sha
         s.source_format = fmt
+        check_times(s)
+        if s.avg_hr is not None and "hr" not in s.channels:
+            s.channels = ("hr", *s.channels)
         notes.extend(n for n in s.notes if n not in notes)
     return ReadResult(name=name, format=fmt, sha256=sha, summaries=summaries, notes=notes)
 

@@ -13,20 +13,30 @@ lazily so that whatever precedes the damage is kept:
   it, :class:`ActivityFileError` names the damage and where it is;
 - a file without sessions is summarised from its records (noted);
 - definitions whose field sizes do not fit their type (COROS firmware) are
-  read with those fields as raw bytes instead of failing.
+  read with those fields as raw bytes instead of failing;
+- every session is checked against its records and timer events
+  (:mod:`loadwatch.ingest.fitclock`): the fast path declines files whose
+  summary messages disagree with each other or with their first record.
 """
 
 from __future__ import annotations
 
 import io
-import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 from loadwatch.errors import ActivityFileError, NotAnActivityFile
+from loadwatch.ingest.fitclock import (
+    PAUSE_GAP_S,
+    Record,
+    reconcile_session,
+    record_distance,
+    record_times,
+)
 from loadwatch.ingest.fitfast import (
+    CLOCK_TOLERANCE_S,
+    EVENT_TIMER,
     FIT_MIN_DATE,
     FitPart,
     FitScan,
@@ -34,15 +44,13 @@ from loadwatch.ingest.fitfast import (
     activity_parts,
     check_activity_type,
     fast_fit_summaries,
+    fill_timer_from_events,
     scan_fit,
     summaries_from_parts,
 )
 from loadwatch.model import ActivitySummary
 
-#: Gaps between records longer than this count as a pause (no session to say otherwise).
-PAUSE_GAP_S = 60
 _BYTE_BASE_TYPE = 0x0D
-_EARTH_RADIUS_M = 6_371_008.8
 
 
 def read_fit(data: bytes, name: str) -> list[ActivitySummary]:
@@ -59,21 +67,13 @@ def read_fit(data: bytes, name: str) -> list[ActivitySummary]:
 
 
 @dataclass(slots=True)
-class _Record:
-    timestamp: int  # FIT seconds
-    distance_m: float | None
-    heart_rate: float | None
-    lat: int | None  # semicircles
-    lon: int | None
-
-
-@dataclass(slots=True)
 class _Decoded:
     """What fitparse gave, grouped by chained part, and where it stopped."""
 
     parts: list[FitPart]
-    records: dict[int, list[_Record]] = field(default_factory=dict)
+    records: dict[int, list[Record]] = field(default_factory=dict)
     lap_sports: list[tuple[int | None, int | None]] = field(default_factory=list)
+
     untimed_records: int = 0
     error: str | None = None
 
@@ -199,7 +199,7 @@ def _collect(message: Any, decoded: _Decoded, index: int) -> None:
         ts = f.get("timestamp")
         if isinstance(ts, int):
             decoded.records.setdefault(index, []).append(
-                _Record(ts, _number(f.get("distance")), _number(f.get("heart_rate")),
+                Record(ts, _number(f.get("distance")), _number(f.get("heart_rate")),
                         _integer(f.get("position_lat")), _integer(f.get("position_long")))
             )  # fmt: skip
         else:
@@ -226,9 +226,16 @@ def _collect(message: Any, decoded: _Decoded, index: int) -> None:
                 start_lon=_integer(f.get("start_position_long")),
             )
         )
+    elif kind == "event":
+        f = _fields(message, ("timestamp", "event", "event_type"), ())
+        ts, event, etype = f.get("timestamp"), f.get("event"), f.get("event_type")
+        if event == EVENT_TIMER and isinstance(ts, int) and isinstance(etype, int):
+            part.timer_events.append((ts, etype))
     elif kind == "file_id" and not part.has_file_id:
-        f = _fields(message, ("type", "manufacturer", "product"), ("product_name",))
+        f = _fields(message, ("type", "manufacturer", "product", "time_created"), ("product_name",))
         part.has_file_id = True
+        created = f.get("time_created")
+        part.time_created = created if isinstance(created, int) else None
         part.file_type, part.manufacturer = f.get("type"), f.get("manufacturer")
         part.product, part.product_name = f.get("product"), f.get("product_name")
     elif kind == "activity" and part.activity_ts is None:
@@ -246,30 +253,62 @@ def _session_summaries(
     parts: list[FitPart], decoded: _Decoded, name: str, notes: list[str]
 ) -> list[ActivitySummary]:
     everything = sorted((r for rs in decoded.records.values() for r in rs), key=_ts)
+    all_events = sorted(e for p in decoded.parts for e in p.timer_events)
     no_date = _no_date_reason(parts, everything)
     for part in parts:
-        records = decoded.records.get(part.index) or everything
+        records = [
+            r
+            for r in (decoded.records.get(part.index) or everything)
+            if r.timestamp >= FIT_MIN_DATE
+        ]
+        records.sort(key=_ts)
+        events = sorted(part.timer_events) or all_events
         previous_end: int | None = None
-        kept: list[FitSession] = []
+        filled: list[FitSession] = []
         for number, session in enumerate(part.sessions, start=1):
-            if _fill_session(session, number, records, previous_end):
-                kept.append(session)
-            else:
+            if not _fill_session(session, number, records, previous_end):
                 notes.append(f"session {number} skipped: no valid start time in it or its records")
+                continue
+            filled.append(session)
             if session.timestamp is not None and session.timestamp >= FIT_MIN_DATE:
                 previous_end = session.timestamp
+        part.sessions = filled
+        fill_timer_from_events(part)
+        kept: list[FitSession] = []
+        for number, session in enumerate(filled, start=1):
+            window = _session_records(session, records, filled[number:])
+            kept.extend(reconcile_session(session, number, window, events, part.time_created))
         part.sessions = kept
     if not any(p.sessions for p in parts):
         raise ActivityFileError(name, no_date)
     return summaries_from_parts(parts, name)
 
 
-def _ts(record: _Record) -> int:
+def _ts(record: Record) -> int:
     return record.timestamp
 
 
+def _session_records(
+    s: FitSession, records: list[Record], following: list[FitSession]
+) -> list[Record]:
+    """The records of session ``s``: from its start (or earlier, a clock may lie) to the
+    next session's start; the last session keeps every later record."""
+    assert s.start is not None
+    nxt = next(
+        (f.start for f in following if f.start is not None and f.start >= FIT_MIN_DATE), None
+    )
+    if nxt is not None:
+        return [r for r in records if s.start - CLOCK_TOLERANCE_S <= r.timestamp < nxt]
+    if not following:
+        # the only/last session: a start_time far from every record is the
+        # clock's fault, so all of the part's remaining records are its own
+        later = [r for r in records if r.timestamp >= s.start - CLOCK_TOLERANCE_S]
+        return later if later and s.start >= records[0].timestamp - CLOCK_TOLERANCE_S else records
+    return [r for r in records if r.timestamp >= s.start - CLOCK_TOLERANCE_S]
+
+
 def _fill_session(
-    s: FitSession, number: int, records: list[_Record], previous_end: int | None
+    s: FitSession, number: int, records: list[Record], previous_end: int | None
 ) -> bool:
     """Fill a session's missing start/distance/times from its records; False if hopeless."""
     end = s.timestamp if s.timestamp is not None and s.timestamp >= FIT_MIN_DATE else None
@@ -284,20 +323,20 @@ def _fill_session(
         s.start = window[0].timestamp
     window = [r for r in window if r.timestamp >= s.start]
     if s.distance_m is None:
-        dist = _record_distance(window)
+        dist = record_distance(window)
         s.distance_m = dist if dist is not None else 0.0
         s.notes.append(
             f"session {number} has no total distance; "
             + ("used its records'" if dist is not None else "none recorded, set to 0")
         )
     if s.timer_s is None and s.elapsed_s is None:
-        elapsed, timer = _record_times(window)
+        elapsed, timer = record_times(window)
         s.elapsed_s, s.timer_s = elapsed, timer
         s.notes.append(f"session {number} has no duration; estimated from its records")
     return True
 
 
-def _no_date_reason(parts: list[FitPart], records: list[_Record]) -> str:
+def _no_date_reason(parts: list[FitPart], records: list[Record]) -> str:
     starts = [s.start for p in parts for s in p.sessions if s.start is not None]
     if starts and all(st < FIT_MIN_DATE for st in starts):
         return (
@@ -331,8 +370,8 @@ def _record_summary(
             f"activity file with no session and {len(records)} dated record(s) "
             f"out of {total}: nothing to summarise",
         )
-    elapsed, timer = _record_times(records)
-    distance = _record_distance(records)
+    elapsed, timer = record_times(records)
+    distance = record_distance(records)
     hrs = [r.heart_rate for r in records if r.heart_rate is not None]
     sport, sub = decoded.lap_sports[0] if decoded.lap_sports else (None, None)
     first = next((r for r in records if r.lat is not None and r.lon is not None), None)
@@ -356,34 +395,6 @@ def _record_summary(
     if distance is None:
         session.notes.append("no distance recorded; set to 0")
     host = next(p for p in parts if p.index in decoded.records) if decoded.records else parts[0]
-    host.sessions = [session]
+    events = sorted(e for p in decoded.parts for e in p.timer_events)
+    host.sessions = reconcile_session(session, 1, records, events)
     return summaries_from_parts([host, *(p for p in parts if p is not host)], name)
-
-
-def _record_times(records: list[_Record]) -> tuple[float, float]:
-    """(elapsed, timer) seconds: first to last record, and the same minus long gaps."""
-    if not records:
-        return 0.0, 0.0
-    elapsed = float(records[-1].timestamp - records[0].timestamp)
-    moving = sum(
-        gap for a, b in pairwise(records) if 0 < (gap := b.timestamp - a.timestamp) <= PAUSE_GAP_S
-    )
-    return elapsed, float(moving)
-
-
-def _record_distance(records: list[_Record]) -> float | None:
-    """Metres: the last recorded distance, else the path length of the positions."""
-    distances = [r.distance_m for r in records if r.distance_m is not None]
-    if distances:
-        return max(distances)
-    points = [(r.lat, r.lon) for r in records if r.lat is not None and r.lon is not None]
-    if len(points) < 2:
-        return None
-    total = 0.0
-    scale = math.pi / 2**31  # semicircles -> radians
-    for (la1, lo1), (la2, lo2) in pairwise(points):
-        p1, p2 = la1 * scale, la2 * scale
-        dp, dl = p2 - p1, (lo2 - lo1) * scale
-        h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-        total += 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
-    return total

@@ -31,7 +31,8 @@ from functools import lru_cache
 from typing import Any
 
 from loadwatch.errors import NotAnActivityFile
-from loadwatch.model import ActivitySummary, normalise_sport
+from loadwatch.ingest.tz import format_offset
+from loadwatch.model import UNKNOWN_SPORT, ActivitySummary, normalise_sport, unknown_sport_note
 
 #: FIT time zero, 1989-12-31T00:00:00Z.
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
@@ -42,8 +43,24 @@ MAX_OFFSET_S = 14 * 3600
 #: Sessions longer than this are kept as recorded but flagged.
 IMPLAUSIBLE_DURATION_S = 48 * 3600
 
+#: A session start this far (s) from its first record, or an elapsed time this
+#: far from ``timestamp - start_time``, sends the file to the record-level check.
+CLOCK_TOLERANCE_S = 600
+#: A ``file_id.time_created`` this far (s) from the session start is checked too.
+CREATED_TOLERANCE_S = 86400
+#: A timer this much (s) longer than the elapsed time is rounding: capped silently.
+ROUNDING_S = 2.0
+#: Records decoded per part while looking for the first position fix.
+FIX_SEARCH_RECORDS = 600
+#: Sessions longer than this are checked against their records (multi-day gaps).
+CHECK_LONG_SESSION_S = 12 * 3600
+
 FILE_ACTIVITY = 4
-MESG_FILE_ID, MESG_SESSION, MESG_ACTIVITY = 0, 18, 34
+MESG_FILE_ID, MESG_SESSION, MESG_ACTIVITY, MESG_RECORD, MESG_EVENT = 0, 18, 34, 20, 21
+#: FIT event 0 is the timer; these event types start and stop it.
+EVENT_TIMER = 0
+TIMER_START = 0
+TIMER_STOPS = frozenset({1, 4, 8, 9})  # stop, stop_all, stop_disable, stop_disable_all
 #: manufacturers whose ``product`` numbers are Garmin product ids
 GARMIN_FAMILY = frozenset({1, 13, 15})  # garmin, dynastream_oem, dynastream
 
@@ -71,12 +88,15 @@ _BASE_TYPES: dict[int, tuple[int, str, int | None]] = {
 # Fields decoded per global message: field number -> (attribute, scale).
 _WANTED: dict[int, dict[int, tuple[str, float | None]]] = {
     MESG_FILE_ID: {0: ("file_type", None), 1: ("manufacturer", None), 2: ("product", None),
-                   8: ("product_name", None)},
+                   4: ("time_created", None), 8: ("product_name", None)},
     MESG_SESSION: {2: ("start", None), 3: ("start_lat", None), 4: ("start_lon", None),
                    5: ("sport", None), 6: ("sub_sport", None), 7: ("elapsed_s", 1000.0),
                    8: ("timer_s", 1000.0), 9: ("distance_m", 100.0), 16: ("avg_hr", None),
                    17: ("max_hr", None), 22: ("ascent_m", None), 253: ("timestamp", None)},
     MESG_ACTIVITY: {253: ("timestamp", None), 5: ("local_timestamp", None)},
+    MESG_EVENT: {253: ("timestamp", None), 0: ("event", None), 1: ("event_type", None)},
+    # only the first records, up to the first position fix (see _walk_messages)
+    MESG_RECORD: {253: ("timestamp", None), 0: ("lat", None), 1: ("lon", None)},
 }  # fmt: skip
 
 
@@ -112,9 +132,16 @@ class FitPart:
     manufacturer: int | None = None
     product: int | None = None
     product_name: str | None = None
+    time_created: int | None = None  # FIT seconds (file_id.time_created)
+    first_record_ts: int | None = None  # FIT seconds of the earliest record read
+    first_fix: tuple[int, int] | None = None  # first record position (semicircles)
+    records_read: int = 0  # records decoded while looking for first_fix
+    record_positions: bool = False  # some record definition has position fields
     activity_ts: int | None = None
     activity_local_ts: int | None = None
     sessions: list[FitSession] = field(default_factory=list)
+    #: timer start/stop events: (FIT seconds, event_type)
+    timer_events: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -293,6 +320,16 @@ def _walk_messages(data: bytes, pos: int, end: int, part: FitPart, scan: FitScan
         if pos + size > limit:
             pos += size
             break
+        if layout[0] == MESG_RECORD:
+            # the first records give the clock check and the first position
+            # fix; once both are known, records are skipped again
+            _store(data, pos + 1, layout, part, scan)
+            part.record_positions = part.record_positions or any(f[0] == "lat" for f in layout[1])
+            if part.first_fix is not None or part.records_read >= FIX_SEARCH_RECORDS:
+                layouts[local] = None
+                _set_steps(step, local, size)
+            pos += size
+            continue
         if h & 0x80:
             scan.not_understood = scan.not_understood or (
                 f"summary message with a compressed timestamp at byte {pos}"
@@ -375,11 +412,26 @@ def _store(
 ) -> None:
     global_num, layout, endian = layout_info
     values, ok = _decode_message(data, pos, layout, endian)
+    if global_num == MESG_RECORD:
+        part.records_read += 1
+    if not ok and global_num in (MESG_RECORD, MESG_EVENT):
+        return  # only hints for the checks: an odd one is left out, not fatal
     if not ok:
         scan.not_understood = scan.not_understood or (
             f"unexpected field type or size in message {global_num} at byte {pos - 1}"
         )
-    if global_num == MESG_SESSION:
+    if global_num == MESG_RECORD:
+        ts, lat, lon = values.get("timestamp"), values.get("lat"), values.get("lon")
+        if ts is not None and ts >= FIT_MIN_DATE:
+            first = part.first_record_ts
+            part.first_record_ts = ts if first is None else min(first, ts)
+        if part.first_fix is None and lat is not None and lon is not None and (lat or lon):
+            part.first_fix = (lat, lon)
+    elif global_num == MESG_EVENT:
+        ts, etype = values.get("timestamp"), values.get("event_type")
+        if values.get("event") == EVENT_TIMER and ts is not None and etype is not None:
+            part.timer_events.append((ts, etype))
+    elif global_num == MESG_SESSION:
         part.sessions.append(FitSession(**values))
     elif global_num == MESG_FILE_ID:
         if part.has_file_id:  # the first file_id names the part
@@ -462,7 +514,103 @@ def fast_fit_summaries(data: bytes, name: str) -> list[ActivitySummary] | None:
             return None
         if s.timer_s is None and s.elapsed_s is None:
             return None
+    for p in parts:
+        fill_timer_from_events(p)
+    offset = next((o for p in parts if (o := device_offset(p)) is not None), None)
+    if any(needs_records(p, offset) for p in parts):
+        return None
+    for p in parts:
+        position_from_records(p)
     return summaries_from_parts(parts, name)
+
+
+def timer_from_events(events: list[tuple[int, int]], first: int, last: int) -> float | None:
+    """Seconds the timer ran between ``first`` and ``last`` (FIT seconds), from its
+    start/stop events; None when no such event falls inside (or the sum is 0).
+
+    The timer counts as running from ``first`` until the first stop.
+    """
+    inside = sorted((t, kind) for t, kind in events if first - 60 <= t <= last + 60)
+    if not any(kind == TIMER_START or kind in TIMER_STOPS for _, kind in inside):
+        return None
+    total = 0.0
+    running: int | None = first
+    for t, kind in inside:
+        t = min(max(t, first), last)
+        if kind == TIMER_START and running is None:
+            running = t
+        elif kind in TIMER_STOPS and running is not None:
+            total += t - running
+            running = None
+    if running is not None:
+        total += last - running
+    return total if total > 0 else None
+
+
+def fill_timer_from_events(part: FitPart) -> None:
+    """Give sessions that have an elapsed but no timer time the time their timer ran."""
+    for number, s in enumerate(part.sessions, start=1):
+        if s.timer_s is not None or s.elapsed_s is None or s.start is None:
+            continue
+        timer = timer_from_events(part.timer_events, s.start, s.start + round(s.elapsed_s))
+        if timer is not None:
+            s.timer_s = min(timer, s.elapsed_s)
+            s.notes.append(
+                f"session {number} has no timer time; {s.timer_s:.0f} s from its timer events"
+            )
+
+
+def needs_records(part: FitPart, file_offset: int | None) -> str | None:
+    """Why this part's sessions must be checked against their records, or None.
+
+    The fast path reads no records, so it answers only when the summary
+    messages agree with each other and with the first record: a session
+    start long before the first record (or a day after it) or a day from
+    ``file_id.time_created``, a timer longer than the elapsed time, a
+    session over 12 hours (it may hide a multi-day gap), or no
+    usable time zone without a position from the records all send the file
+    to the record-level path.
+    """
+    offset = device_offset(part)
+    offset = file_offset if offset is None else offset
+    for number, s in enumerate(part.sessions):
+        if s.start is None:
+            return "a session lacks a start"
+        timer, elapsed = s.timer_s, s.elapsed_s
+        if timer is not None and elapsed is not None and timer > elapsed + ROUNDING_S:
+            return "timer longer than elapsed"
+        if max(timer or 0.0, elapsed or 0.0) > CHECK_LONG_SESSION_S:
+            return "long session"
+        first = part.first_record_ts
+        far = first is not None and (
+            first - s.start > CLOCK_TOLERANCE_S or s.start - first > CREATED_TOLERANCE_S
+        )
+        if number == 0 and far:
+            return "session start far from the first record"
+        if s.timestamp is not None and s.timestamp - s.start > CHECK_LONG_SESSION_S:
+            return "the session ends long after it starts"
+        created = part.time_created
+        if (
+            created is not None
+            and created >= FIT_MIN_DATE
+            and (abs(created - s.start) > CREATED_TOLERANCE_S)
+        ):
+            return "session start far from the file's creation time"
+        if not offset and not has_position(s):
+            searched = part.records_read >= FIX_SEARCH_RECORDS and part.record_positions
+            if part.first_fix is None and searched:
+                return "no time zone, and no position in the first records"
+            if len(part.sessions) > 1:
+                return "no time zone, and sessions without a start position"
+    return None
+
+
+def position_from_records(part: FitPart) -> None:
+    """A lone session without a start position takes the first record's fix."""
+    if len(part.sessions) == 1 and part.first_fix is not None:
+        s = part.sessions[0]
+        if not has_position(s):
+            s.start_lat, s.start_lon = part.first_fix
 
 
 def activity_parts(parts: list[FitPart]) -> list[FitPart]:
@@ -529,9 +677,11 @@ def file_type_name(file_type: int) -> str:
 
 def sport_names(sport: int | None, sub_sport: int | None) -> tuple[str, str | None]:
     """Normalised (sport, sub_sport) of FIT enum values (unknown numbers kept as ``sport_N``)."""
-    name = "generic" if sport is None else _SPORTS.get(sport, f"sport_{sport}")
     sub = None if sub_sport is None else _SUB_SPORTS.get(sub_sport, f"sub_sport_{sub_sport}")
-    return normalise_sport(name, sub)
+    if sport is not None and sport not in _SPORTS:
+        return UNKNOWN_SPORT, f"sport_{sport}"
+    name = "generic" if sport is None else _SPORTS[sport]
+    return normalise_sport(name, sub, trusted=True)
 
 
 def semicircles_to_degrees(value: int) -> float:
@@ -539,13 +689,45 @@ def semicircles_to_degrees(value: int) -> float:
     return value * 180.0 / 2**31
 
 
-def _position_offset(session: FitSession, start: datetime) -> int | None:
+def has_position(session: FitSession) -> bool:
+    """True when the session has a start position (0/0, "null island", is a missing fix)."""
     lat, lon = session.start_lat, session.start_lon
-    if lat is None or lon is None or (lat == 0 and lon == 0):
+    return lat is not None and lon is not None and not (lat == 0 and lon == 0)
+
+
+def _position_offset(session: FitSession, start: datetime) -> int | None:
+    if not has_position(session):
         return None
     from loadwatch.ingest.tz import utc_offset_at
 
-    return utc_offset_at(semicircles_to_degrees(lat), semicircles_to_degrees(lon), start)
+    assert session.start_lat is not None and session.start_lon is not None
+    lat, lon = semicircles_to_degrees(session.start_lat), semicircles_to_degrees(session.start_lon)
+    return utc_offset_at(lat, lon, start)
+
+
+def choose_offset(
+    session: FitSession, start: datetime, device: int | None, notes: list[str]
+) -> tuple[int | None, str | None]:
+    """(UTC offset s, its source) in loadwatch's order of trust.
+
+    The device's own offset when it is real (its local time differs from
+    UTC); else the zone at the start position; else a device clock that
+    says UTC (``device_utc``: the athlete's zone, when set, overrides it at
+    import); else unknown (the importer decides, with a note).
+    """
+    if device:
+        return device, "device"
+    position = _position_offset(session, start)
+    if position is not None:
+        if device == 0 and position != 0:
+            notes.append(
+                "the device's local time equals UTC, but the time zone at the start "
+                f"position is UTC{format_offset(position)}: the position's offset is used"
+            )
+        return position, "position"
+    if device == 0:
+        return 0, "device_utc"
+    return None, None
 
 
 def summaries_from_parts(parts: list[FitPart], name: str) -> list[ActivitySummary]:
@@ -578,22 +760,33 @@ def _summary(s: FitSession, index: int, device: str | None, offset: int | None) 
         elapsed = timer
         notes.append(f"session {index + 1} has no elapsed time; used its timer time")
     assert timer is not None and elapsed is not None
-    if elapsed < timer - 0.5:  # smaller differences are rounding, not a finding
+    if timer - ROUNDING_S <= elapsed < timer:  # rounding, not a finding
+        timer = elapsed
+    elif elapsed < timer:
         notes.append(
-            f"session {index + 1}: elapsed time {elapsed:.0f} s is shorter than "
-            f"timer time {timer:.0f} s; both kept as recorded"
+            f"session {index + 1}: timer time {timer:.0f} s is longer than its elapsed "
+            f"time {elapsed:.0f} s and no records tell which is right: timer set to the "
+            "elapsed time"
         )
+        timer = elapsed
     if max(elapsed, timer) > IMPLAUSIBLE_DURATION_S:
         notes.append(
             f"session {index + 1} lasts {max(elapsed, timer) / 86400:.1f} days, "
             "which is implausible; kept as recorded"
         )
     sport, sub = sport_names(s.sport, s.sub_sport)
+    notes.extend(unknown_sport_note(sport, sub))
     start = fit_datetime(s.start)
-    source: str | None = "device" if offset is not None else None
-    if offset is None:
-        offset = _position_offset(s, start)
-        source = "position" if offset is not None else None
+    offset, source = choose_offset(s, start, offset, notes)
+    channels = tuple(
+        name
+        for name, present in (
+            ("hr", bool(s.avg_hr)),
+            ("gps", has_position(s)),
+            ("distance", bool(s.distance_m)),
+        )
+        if present
+    )
     return ActivitySummary(
         sport=sport,
         sub_sport=sub,
@@ -610,6 +803,7 @@ def _summary(s: FitSession, index: int, device: str | None, offset: int | None) 
         device=device,
         session_index=index,
         notes=notes,
+        channels=channels,
     )
 
 

@@ -132,3 +132,25 @@ def longest_gap_s(times_s: Values) -> float:
     if t.size < 2:
         return 0.0
     return float(np.max(np.diff(t)))
+
+
+def backward_steps(times_s: Values) -> int:
+    """How many timed points are timed earlier than the timed point before them."""
+    t = np.asarray(times_s, dtype=float)
+    t = t[~np.isnan(t)]
+    return int(np.count_nonzero(np.diff(t) < 0)) if t.size > 1 else 0
+
+
+def time_order(times_s: Values) -> list[int]:
+    """Indices of the points in time order (stable; untimed points stay after
+    the timed point they followed)."""
+    t = np.asarray(times_s, dtype=float)
+    # an untimed point inherits the time of the timed point before it
+    filled = t.copy()
+    last = -np.inf
+    for i, v in enumerate(filled.tolist()):
+        if math.isnan(v):
+            filled[i] = last
+        else:
+            last = v
+    return [int(i) for i in np.argsort(filled, kind="stable")]

@@ -14,8 +14,11 @@ Rules for the summary (units: metres, seconds, beats per minute):
   haversine sum within each segment (:mod:`loadwatch.ingest.geo`). A GPX
   has no timer events, so ground covered while the watch was paused stays
   in (a FIT file of the same ride can be shorter; tests/test_fit_gpx_pairs.py).
-- A file spanning more than 7 days is a GPS log of many outings and refused;
-  points whose position is not on Earth are skipped, with a note.
+- Times more than 12 hours apart split the track into one activity per
+  outing (a few stray points far from the rest are dropped instead), with a
+  note; a part still spanning more than 7 days, or a log of more than 20
+  outings, is refused. Points whose position is not on Earth are skipped,
+  with a note.
 - Times before 1990 are placeholders, not dates (the 1901-12-13T20:45:52Z
   32-bit sentinel, GPS week roll-overs, zeroed clocks) and count as missing.
   A track with no usable time cannot be dated and is refused; never guessed.
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -49,7 +53,7 @@ from loadwatch.errors import ActivityFileError, NotAnActivityFile
 from loadwatch.ingest import geo
 from loadwatch.ingest.tz import utc_offset_at
 from loadwatch.ingest.xmlsafe import local_name, namespace_of, parse_xml
-from loadwatch.model import ActivitySummary, normalise_sport
+from loadwatch.model import ActivitySummary, normalise_sport, unknown_sport_note
 
 #: Times before this are placeholders (see the module docstring).
 EARLIEST_REAL_TIME = datetime(1990, 1, 1, tzinfo=UTC)
@@ -69,6 +73,14 @@ GPX10_NS = "{http://www.topografix.com/GPX/1/0}"
 #: A file spanning longer than this is a GPS log of several outings, not one
 #: activity (multi-day foot races are recorded a stage at a time).
 MAX_SPAN_S = 7 * 86400.0
+
+#: Times further apart than this (s) are separate outings: the track is split.
+SPLIT_GAP_S = 12 * 3600
+#: A split part shorter than this (s) and this far (m) is a stray and dropped.
+STRAY_MAX_S = 300
+STRAY_MAX_M = 100.0
+#: More parts than this: a GPS log of a whole season, not a recording.
+MAX_PARTS = 20
 
 #: A pause longer than this inside one file earns a note (seconds).
 LONG_PAUSE_S = 6 * 3600.0
@@ -125,7 +137,113 @@ def read_gpx(
             if parser == "lxml":
                 raise
             content = extract_with_gpxpy(root, name)
-    return [summarise(content, name, notes)]
+    parts, split_notes = split_at_gaps(content)
+    if len(parts) == 1:
+        return [summarise(parts[0], name, notes + split_notes)]
+    out = []
+    for index, part in enumerate(parts):
+        summary = summarise(part, name, notes + split_notes)
+        summary.session_index = index
+        out.append(summary)
+    return out
+
+
+# --- recordings with a multi-day gap ----------------------------------------------------
+
+
+def _usable(t: datetime | None) -> bool:
+    return t is not None and t >= EARLIEST_REAL_TIME
+
+
+def _time_groups(times: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """(first, last) of each run of sorted times without a gap over SPLIT_GAP_S."""
+    ordered = sorted(times)
+    groups = [(ordered[0], ordered[0])]
+    for t in ordered[1:]:
+        first, last = groups[-1]
+        if (t - last).total_seconds() > SPLIT_GAP_S:
+            groups.append((t, t))
+        else:
+            groups[-1] = (first, t)
+    return groups
+
+
+def split_at_gaps(c: GpxContent) -> tuple[list[GpxContent], list[str]]:
+    """One content per outing when the track's times have gaps over SPLIT_GAP_S.
+
+    A point without a usable time goes with the timed point before it (else
+    the one after it). Parts shorter than STRAY_MAX_S and STRAY_MAX_M, or
+    with a single timed point, are dropped as strays; every split or drop is
+    noted.
+    """
+    times = [t for seg in c.segments for t in seg.time if t is not None and _usable(t)]
+    if not times:
+        return [c], []
+    groups = _time_groups(times)
+    if len(groups) == 1:
+        return [c], []
+    if len(groups) > MAX_PARTS:
+        return [c], []  # a long GPS log: summarise refuses it by its span
+    starts = [g[0] for g in groups]
+    parts = [GpxContent(c.creator, c.track_types, c.track_names) for _ in groups]
+    for seg in c.segments:
+        owner = _owners(seg, starts)
+        for g, sub in _runs_by_owner(seg, owner):
+            parts[g].segments.append(sub)
+    kept, strays = [], []
+    for (first, last), part in zip(groups, parts, strict=True):
+        distance = sum(float(geo.step_distances_m(s.lat, s.lon).sum()) for s in part.segments)
+        short = (last - first).total_seconds() < STRAY_MAX_S and distance < STRAY_MAX_M
+        if short or len(_part_times(part)) < 2:
+            n = sum(len(s.lat) for s in part.segments)
+            strays.append(f"{n} point(s) on {first:%Y-%m-%d %H:%M} UTC")
+            continue
+        part.n_tracks = 1  # the split note says where the parts came from
+        kept.append(part)
+    if not kept:
+        return [c], []
+    notes = []
+    if len(kept) > 1:
+        dates = ", ".join(f"{min(_part_times(p)):%Y-%m-%d}" for p in kept)
+        notes.append(
+            f"the track's times have gaps of over {SPLIT_GAP_S // 3600:.0f} h: split into "
+            f"{len(kept)} activities ({dates})"
+        )
+    if strays:
+        notes.append(f"stray points far in time from the rest dropped ({'; '.join(strays)})")
+    return kept, notes
+
+
+def _part_times(c: GpxContent) -> list[datetime]:
+    return [t for s in c.segments for t in s.time if t is not None and _usable(t)]
+
+
+def _owners(seg: TrackSegment, starts: list[datetime]) -> list[int]:
+    """The time group of each point of a segment."""
+    owner: list[int | None] = [
+        bisect_right(starts, t) - 1 if t is not None and _usable(t) else None for t in seg.time
+    ]
+    known = next((o for o in owner if o is not None), 0)
+    out: list[int] = []
+    for o in owner:
+        known = o if o is not None else known
+        out.append(known)
+    return out
+
+
+def _runs_by_owner(seg: TrackSegment, owner: list[int]) -> list[tuple[int, TrackSegment]]:
+    """Consecutive points of one group as their own segment (never bridged)."""
+    runs: list[tuple[int, TrackSegment]] = []
+    for i, g in enumerate(owner):
+        if not runs or runs[-1][0] != g:
+            runs.append((g, TrackSegment()))
+        sub = runs[-1][1]
+        sub.lat.append(seg.lat[i])
+        sub.lon.append(seg.lon[i])
+        sub.ele.append(seg.ele[i])
+        sub.time.append(seg.time[i])
+        sub.hr.append(seg.hr[i])
+    return runs
 
 
 # --- the fast path -----------------------------------------------------------------
@@ -340,6 +458,7 @@ class _Motion:
     distance_m: float = 0.0
     moving_s: float = 0.0
     longest_gap_s: float = 0.0
+    backward_steps: int = 0  # timed points earlier than the point before them
     gains_m: list[float] = field(default_factory=list)
     speeds_ms: list[np.ndarray] = field(default_factory=list)
 
@@ -354,6 +473,16 @@ def _motion(segs: list[TrackSegment], start: datetime) -> _Motion:
             (t - start).total_seconds() if t is not None and t >= EARLIEST_REAL_TIME else math.nan
             for t in s.time
         ]
+        back = geo.backward_steps(secs)
+        if back:
+            # moving time from the points in time order: it can then never
+            # exceed the elapsed time (the distance keeps the recorded order)
+            order = geo.time_order(secs)
+            lat = [s.lat[i] for i in order]
+            lon = [s.lon[i] for i in order]
+            cum = np.concatenate(([0.0], np.cumsum(geo.step_distances_m(lat, lon))))
+            secs = [secs[i] for i in order]
+            m.backward_steps += back
         dt, v = geo.moving_intervals(secs, cum)
         m.moving_s += float(dt.sum())
         m.speeds_ms.append(v)
@@ -366,7 +495,9 @@ def _motion(segs: list[TrackSegment], start: datetime) -> _Motion:
 
 def _sport(c: GpxContent, m: _Motion, notes: list[str]) -> tuple[str, str | None]:
     if c.track_types:
-        return normalise_sport(c.track_types[0])
+        sport, sub = normalise_sport(c.track_types[0])
+        notes.extend(unknown_sport_note(sport, sub))
+        return sport, sub
     speeds = np.concatenate(m.speeds_ms) if m.speeds_ms else np.zeros(0)
     if not speeds.size:
         notes.append("the GPX has no sport type and no timed movement: sport unknown")
@@ -421,6 +552,11 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
         )
     if c.n_tracks > 1:
         notes.append(f"{c.n_tracks} tracks read as one activity")
+    if m.backward_steps:
+        notes.append(
+            f"{m.backward_steps} of {n_points} track points are timed earlier than the point "
+            "before them: moving time counted with the points in time order"
+        )
 
     hr = np.array([h for s in segs for h in s.hr], dtype=float)
     hr = hr[~np.isnan(hr)]
@@ -441,4 +577,5 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
         device=device_from_creator(c.creator),
         name=c.track_names[0] if c.track_names else None,
         notes=notes,
+        channels=("gps",),
     )

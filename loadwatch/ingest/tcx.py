@@ -6,9 +6,12 @@ from trackpoints (units: metres, seconds, beats per minute):
 - distance = sum of the laps' ``DistanceMeters``; timer = sum of their
   ``TotalTimeSeconds`` (the watch's moving time). A lap without one of them
   makes the reader fall back to the trackpoints for that figure, with a note.
-- start = ``<Id>`` (the activity's start instant), else the first lap's
-  ``StartTime``, else the first trackpoint's time; times before 1990 are
-  placeholders and ignored (as in the GPX reader).
+- start = the first lap's ``StartTime``, else the earliest trackpoint time,
+  else ``<Id>`` (an identifier that some exporters truncate to the minute);
+  times before 1990 are placeholders and ignored (as in the GPX reader).
+- When the trackpoints run well past the laps' totals (more than 5% further
+  and beyond the last lap's end), distance and moving time come from the
+  trackpoints instead, with a note.
 - elapsed = from the start to the later of the last trackpoint time and the
   last lap's start plus its duration.
 - average heart rate = the laps' averages weighted by lap time when every lap
@@ -29,7 +32,7 @@ from loadwatch.errors import ActivityFileError, NotAnActivityFile
 from loadwatch.ingest import geo
 from loadwatch.ingest.tz import utc_offset_at
 from loadwatch.ingest.xmlsafe import local_name, namespace_of, parse_xml
-from loadwatch.model import ActivitySummary, normalise_sport
+from loadwatch.model import ActivitySummary, normalise_sport, unknown_sport_note
 
 #: Times before this are placeholders, not dates.
 EARLIEST_REAL_TIME = datetime(1990, 1, 1, tzinfo=UTC)
@@ -178,12 +181,23 @@ def _read_laps(act: etree._Element, ns: str, name: str) -> list[_Lap]:
     return laps
 
 
-def _start(act: etree._Element, ns: str, laps: list[_Lap], pts: _Points) -> datetime | None:
-    start = _time(_text(act.find(ns + "Id")))
-    if start is None:
-        start = next((lap.start for lap in laps if lap.start is not None), None)
+def _start(
+    act: etree._Element, ns: str, laps: list[_Lap], pts: _Points, notes: list[str]
+) -> datetime | None:
+    """The first lap's StartTime, else the first trackpoint's time, else ``<Id>``.
+
+    ``<Id>`` is only an identifier: some exporters truncate it to the minute.
+    """
+    ident = _time(_text(act.find(ns + "Id")))
+    start = next((lap.start for lap in laps if lap.start is not None), None)
     if start is None and pts.times:
-        start = pts.times[0]
+        start = min(pts.times)
+    if start is None:
+        return ident
+    if ident is not None and abs((ident - start).total_seconds()) > 120:
+        notes.append(
+            f"the activity Id ({ident.isoformat()}) is not its first lap's start: dated by the lap"
+        )
     return start
 
 
@@ -193,6 +207,42 @@ def _elapsed_s(start: datetime, laps: list[_Lap], pts: _Points) -> float:
     if last.start is not None and last.total_s is not None:
         ends.append(last.start + timedelta(seconds=last.total_s))
     return max([(e - start).total_seconds() for e in ends] + [0.0])
+
+
+def _track_distance_m(pts: _Points, steps: list[np.ndarray]) -> float:
+    """Metres along the trackpoints: the device's DistanceMeters, else the positions."""
+    if len(pts.dist) >= 2:
+        return max(pts.dist) - min(pts.dist)
+    return float(sum(s.sum() for s in steps))
+
+
+def _track_timer_s(pts: _Points, steps: list[np.ndarray]) -> float:
+    """Moving seconds along the trackpoints (in time order when their times step back)."""
+    timer = 0.0
+    for st, secs, lat, lon in zip(steps, pts.secs, pts.lat, pts.lon, strict=True):
+        cum = np.concatenate(([0.0], np.cumsum(st)))
+        if geo.backward_steps(secs):
+            order = geo.time_order(secs)
+            cum = np.concatenate(
+                ([0.0], np.cumsum(geo.step_distances_m([lat[i] for i in order],
+                                                       [lon[i] for i in order])))
+            )  # fmt: skip
+            secs = [secs[i] for i in order]
+        timer += float(geo.moving_intervals(secs, cum)[0].sum())
+    return timer
+
+
+def _track_beyond_laps(laps: list[_Lap], pts: _Points, track_m: float) -> bool:
+    """True when the trackpoints run well past what the laps' totals cover."""
+    lap_m = sum(lap.distance_m or 0.0 for lap in laps)
+    starts = [lap.start for lap in laps if lap.start is not None]
+    if not pts.times or not starts or track_m <= lap_m * 1.05 + 10:
+        return False
+    last = laps[-1]
+    lap_end = (last.start or starts[-1]) + timedelta(seconds=last.total_s or 0.0)
+    return max(pts.times) > lap_end + timedelta(seconds=60) or min(pts.times) < starts[
+        0
+    ] - timedelta(seconds=60)
 
 
 def _distance_m(laps: list[_Lap], pts: _Points, steps: list[np.ndarray], notes: list[str]) -> float:
@@ -209,11 +259,7 @@ def _timer_s(laps: list[_Lap], pts: _Points, steps: list[np.ndarray], notes: lis
     if all(lap.total_s is not None for lap in laps):
         return sum(lap.total_s or 0.0 for lap in laps)
     notes.append("a lap has no TotalTimeSeconds: timer from trackpoint movement")
-    timer = 0.0
-    for st, secs in zip(steps, pts.secs, strict=True):
-        cum = np.concatenate(([0.0], np.cumsum(st)))
-        timer += float(geo.moving_intervals(secs, cum)[0].sum())
-    return timer
+    return _track_timer_s(pts, steps)
 
 
 def _heart_rate(laps: list[_Lap], pts: _Points) -> tuple[float | None, float | None]:
@@ -233,20 +279,39 @@ def _summarise(act: etree._Element, ns: str, name: str, notes: list[str]) -> Act
     if not laps:
         return None
     pts = _read_points(act, ns, name)
-    start = _start(act, ns, laps, pts)
+    start = _start(act, ns, laps, pts, notes)
     if start is None:
         raise ActivityFileError(name, "TCX activity has no timestamps: loadwatch cannot date it")
     steps = [geo.step_distances_m(la, lo) for la, lo in zip(pts.lat, pts.lon, strict=True)]
     avg_hr, max_hr = _heart_rate(laps, pts)
     sport, sub_sport = normalise_sport(act.get("Sport"))
+    notes.extend(unknown_sport_note(sport, sub_sport))
     offset = utc_offset_at(pts.lat[0][0], pts.lon[0][0], start) if pts.lat else None
     device = _text(act.find(f"{ns}Creator/{ns}Name"))
+    track_m = _track_distance_m(pts, steps)
+    if _track_beyond_laps(laps, pts, track_m):
+        lap_m = sum(lap.distance_m or 0.0 for lap in laps)
+        lap_s = sum(lap.total_s or 0.0 for lap in laps)
+        distance, timer = track_m, _track_timer_s(pts, steps)
+        notes.append(
+            f"the laps' totals ({lap_s:.0f} s, {lap_m:.0f} m) cover only part of the "
+            f"trackpoints: distance and moving time from the trackpoints "
+            f"({timer:.0f} s, {distance:.0f} m)"
+        )
+    else:
+        distance = _distance_m(laps, pts, steps, notes)
+        timer = _timer_s(laps, pts, steps, notes)
+    backward = sum(geo.backward_steps(secs) for secs in pts.secs)
+    if backward:
+        notes.append(f"{backward} trackpoints are timed earlier than the one before them")
+    has_distance = bool(pts.dist) or any(lap.distance_m for lap in laps)
+    channels = tuple(n for n, ok in (("gps", bool(pts.lat)), ("distance", has_distance)) if ok)
     return ActivitySummary(
         sport=sport,
         sub_sport=sub_sport,
         start_utc=start,
-        distance_m=float(_distance_m(laps, pts, steps, notes)),
-        timer_s=float(_timer_s(laps, pts, steps, notes)),
+        distance_m=float(distance),
+        timer_s=float(timer),
         elapsed_s=float(_elapsed_s(start, laps, pts)),
         source_format="tcx",
         utc_offset_s=offset,
@@ -256,4 +321,5 @@ def _summarise(act: etree._Element, ns: str, name: str, notes: list[str]) -> Act
         max_hr=max_hr,
         device=" ".join(device.lower().split()) if device else None,
         notes=notes,
+        channels=channels,
     )

@@ -46,3 +46,10 @@ def utc_offset_at(lat_deg: float, lon_deg: float, when_utc: datetime) -> int | N
     if zone is None:
         return None
     return offset_in_zone(zone, when_utc)
+
+
+def format_offset(seconds: int) -> str:
+    """``3600`` -> ``+01:00``; ``-34200`` -> ``-09:30``."""
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

@@ -19,6 +19,12 @@ from typing import Any
 from loadwatch.alerts import SEVERITY_RANK, Alert, config_path
 from loadwatch.errors import ValidationError
 from loadwatch.service.check import PlanCheck, default_check_date, plan_check
+from loadwatch.service.context import (
+    ContextView,
+    context_summary,
+    context_view,
+    rehab_choices,
+)
 from loadwatch.service.render import short_reason
 from loadwatch.service.runner import RunnerView, runner_view
 from loadwatch.service.state import (
@@ -29,7 +35,7 @@ from loadwatch.service.state import (
     load_history,
     ranked,
 )
-from loadwatch.store import PainEntry, PlannedRun, Store
+from loadwatch.store import PainEntry, PlannedRun, RehabSession, Store, WellnessDay
 
 LOG = logging.getLogger("loadwatch.service")
 
@@ -259,3 +265,169 @@ class Service:
             if not km > 0:
                 raise ValidationError("the planned distance must be more than 0")
         self.store.add_plans([PlannedRun(None, athlete, d, km * 1000.0, n) for d, km, n in runs])
+
+    # ------------------------------------------------- context (wellness, rehab)
+    def context(
+        self,
+        athlete: str,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        as_of: date | None = None,
+    ) -> ContextView:
+        """Wellness and rehab over the runner view's dates (the same defaults as
+        :meth:`runner`, so the context shares the timeline's axis)."""
+        from loadwatch.service.runner import view_range
+
+        as_of = as_of or date.today()
+        history = self.history(athlete)
+        first, last = view_range(history, as_of, start, end)
+        return context_view(
+            athlete,
+            self.store.list_wellness(athlete),
+            self.store.list_rehab(athlete),
+            start=first,
+            end=last,
+        )
+
+    def context_summary(self, athlete: str, *, as_of: date | None = None) -> dict[str, Any]:
+        """Sleep trend and rehab adherence as of ``as_of`` (see :func:`context_summary`);
+        cached until the athlete's data changes."""
+        day = as_of or date.today()
+        return self._cached(
+            ("context_summary", athlete, day),
+            self._version(athlete),
+            lambda: context_summary(
+                self.store.list_wellness(athlete),
+                self.store.list_rehab(athlete),
+                self.store.rehab_plan(athlete),
+                as_of=day,
+            ),
+        )
+
+    def rehab_choices(self, athlete: str) -> list[dict[str, Any]]:
+        """Exercises offered for one-click logging: the athlete's plan, else the catalogue."""
+        self._version(athlete)
+        return rehab_choices(self.store.rehab_plan(athlete))
+
+    def add_checkin(self, athlete: str, **values: Any) -> WellnessDay:
+        """Validate (as ``loadwatch wellness add`` does) and store one day's check-in.
+
+        ``values``: day, sleep_h, sleep_quality, stress, soreness, fatigue, note.
+        """
+        from loadwatch.wellness import validate_checkin
+
+        entry = validate_checkin(athlete=athlete, **values)
+        self.store.athlete(athlete, create=False)
+        self.store.upsert_wellness([entry])
+        return entry
+
+    def log_rehab(self, athlete: str, exercise: str, *, day: date | None = None) -> RehabSession:
+        """Validate (as ``loadwatch rehab log`` does) and store one session at the usual dose."""
+        from loadwatch.rehab import validate_session
+
+        session = validate_session(athlete=athlete, exercise=exercise, day=day)
+        self.store.athlete(athlete, create=False)
+        self.store.add_rehab([session])
+        return session
+
+    # ------------------------------------------------------- the days ahead
+    def upcoming(
+        self, athlete: str, *, days: int = 7, as_of: date | None = None
+    ) -> list[dict[str, Any]]:
+        """The planned days of the ``days`` days from ``as_of`` (or the last recorded run):
+        per day ``date``, ``planned_km``, ``notes``, ``severity`` (the worst alert the
+        plans would raise that day, None when none), ``rule``, ``alert`` (the alert
+        itself), ``ceiling_km`` (the longest run that day that keeps the binding rules
+        quiet, the rest of the plan as it is) and ``ceiling`` (the ceiling itself)."""
+        from datetime import timedelta
+
+        history = self.history(athlete)
+        on = default_check_date(history, as_of)
+        until = on + timedelta(days=days - 1)
+        by_day: dict[date, list[PlannedRun]] = {}
+        for p in history.plans:
+            if on <= p.date <= until:
+                by_day.setdefault(p.date, []).append(p)
+        if not by_day:
+            return []
+        alerts = [a for a in self.check(athlete, on=on).result.alerts if a.planned]
+        out = []
+        for day in sorted(by_day):
+            mine = [a for a in alerts if a.date == day]
+            worst = max(mine, key=lambda a: a.rank, default=None)
+            ceiling = self.check(athlete, on=day).result.run_ceiling
+            out.append(
+                {
+                    "date": day,
+                    "planned_km": sum(p.distance_m for p in by_day[day]) / 1000.0,
+                    "notes": [p.note for p in by_day[day] if p.note],
+                    "severity": worst.severity if worst is not None else None,
+                    "rule": worst.rule if worst is not None else None,
+                    "alert": worst,
+                    "ceiling_km": ceiling.km,
+                    "ceiling": ceiling,
+                }
+            )
+        return out
+
+    # ---------------------------------------------------- calendars, notify
+    def import_calendar(self, athlete: str, data: bytes, *, file_name: str) -> Any:
+        """Plans from one ICS file, idempotent by event (see ``loadwatch plan import``)."""
+        from loadwatch.plans.sync import import_calendar
+
+        self.store.athlete(athlete, create=False)
+        return import_calendar(self.store, athlete, data, kind="file", location=file_name)
+
+    def subscribe_calendar(self, athlete: str, url: str) -> Any:
+        """Follow a calendar feed: read it now (see ``loadwatch plan subscribe``)."""
+        from loadwatch.plans.sync import fetch_calendar, import_calendar
+
+        self.store.athlete(athlete, create=False)
+        text = (url or "").strip()
+        if not text.lower().startswith(("https://", "http://", "webcal://")):
+            raise ValidationError("a calendar address starts with https:// or webcal://")
+        data = fetch_calendar(text)
+        return import_calendar(self.store, athlete, data, kind="url", location=text)
+
+    def calendars(self, athlete: str) -> list[dict[str, Any]]:
+        """The athlete's calendar files and feeds (feeds by host only) with their plan counts."""
+        from loadwatch.plans.sync import describe_source
+
+        counts: dict[int | None, int] = {}
+        for p in self.store.calendar_plans(athlete):
+            counts[p.source_id] = counts.get(p.source_id, 0) + 1
+        return [
+            {
+                "kind": s.kind,
+                "calendar": describe_source(s),
+                "plans": counts.get(s.id, 0),
+                "last_error": s.sync_error,
+            }
+            for s in self.store.calendar_sources(athlete)
+        ]
+
+    def send_test_notification(self, athlete: str) -> tuple[list[str], list[Any]]:
+        """Send a test message to the athlete's configured targets (``[notify]`` in the
+        config file), through the delivery code of ``loadwatch notify``.
+
+        Returns the targets (described without secrets) and the failures; a
+        :class:`ValidationError` when no target is configured.
+        """
+        from loadwatch.notify.config import read_notify_config
+        from loadwatch.notify.deliver import deliver, describe_target
+
+        self.store.athlete(athlete, create=False)
+        urls = read_notify_config().urls_for(athlete)
+        if not urls:
+            raise ValidationError(
+                f"no notification address is configured for {athlete}: add urls to the "
+                "[notify] section of the config file (see the README)"
+            )
+        failures = deliver(
+            urls,
+            "loadwatch: test",
+            f"A test message from loadwatch for {athlete}: warnings about planned runs "
+            "will arrive here.",
+        )
+        return [describe_target(u) for u in urls], failures

@@ -15,7 +15,7 @@ file on this project's machine; this encoder takes a few milliseconds.
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -323,6 +323,28 @@ def _enum(table: dict[str, int], name: str | None, what: str) -> int:
     return table[key]
 
 
+#: FIT "invalid" raw value per base type name (a field the device did not fill).
+_INVALID: dict[str, int] = {
+    "enum": 0xFF, "uint8": 0xFF, "uint16": 0xFFFF, "sint32": 0x7FFFFFFF,
+    "uint32": 0xFFFFFFFF, "uint32z": 0,
+}  # fmt: skip
+
+
+def _override(
+    m: _MessageType, values: dict[str, int], changes: Mapping[str, int | None] | None
+) -> dict[str, int]:
+    """``values`` with ``changes`` applied; None becomes the field's invalid value."""
+    if not changes:
+        return values
+    types = {name: base for name, _, base in m.fields}
+    out = dict(values)
+    for name, value in changes.items():
+        if name not in types:
+            raise ValueError(f"no field {name!r} in this encoder's {m.global_num} message")
+        out[name] = _INVALID[types[name]] if value is None else value
+    return out
+
+
 def _pause_overlap(pauses: Sequence[tuple[int, int]], t0: int, t1: int) -> int:
     return sum(max(0, min(b, t1) - max(a, t0)) for a, b in pauses)
 
@@ -380,6 +402,8 @@ def to_fit(
     enhanced: bool = True,
     device_info: bool = True,
     lap_every_m: float = 1000.0,
+    session: Mapping[str, int | None] | None = None,
+    activity: Mapping[str, int | None] | None = None,
 ) -> bytes:
     """Encode ``run`` as a FIT activity file.
 
@@ -387,6 +411,10 @@ def to_fit(
     ``enhanced_altitude`` (uint32, as current Garmin watches do); ``False``
     writes the older 16-bit ``speed`` / ``altitude`` fields. Laps are split
     every ``lap_every_m`` metres (auto-lap); 0 gives a single lap.
+
+    ``session`` and ``activity`` replace raw (already scaled) field values of
+    those messages, ``None`` writing the field's invalid value: the quirks
+    devices write (a wrong start_time, swapped times, no local_timestamp).
     """
     gps = run.has_position
     mt = _message_types(gps, enhanced)
@@ -479,7 +507,7 @@ def to_fit(
         emit("lap", lap)
         lap_start = cut
 
-    session: dict[str, int] = {
+    session_values: dict[str, int] = {
         "timestamp": t_end,
         "start_time": t_start,
         "total_elapsed_time": round(run.elapsed_s * 1000),
@@ -502,26 +530,24 @@ def to_fit(
         "trigger": 0,  # activity_end
     }
     avg_speed, max_speed = round(run.avg_speed_m_s * 1000), round(run.max_speed_m_s * 1000)
-    if enhanced:
-        session["enhanced_avg_speed"], session["enhanced_max_speed"] = avg_speed, max_speed
-    else:
-        session["avg_speed"], session["max_speed"] = avg_speed, max_speed
-    if gps:
-        session["start_position_lat"] = int(cols["position_lat"][0])
-        session["start_position_long"] = int(cols["position_long"][0])
-    emit("session", session)
-    emit(
-        "activity",
-        {
-            "timestamp": t_end,
-            "total_timer_time": round(run.timer_s * 1000),
-            "local_timestamp": t_end + run.utc_offset_s,
-            "num_sessions": 1,
-            "type": 0,  # manual
-            "event": _EVENT_ACTIVITY,
-            "event_type": _TYPE_STOP,
-        },
+    speeds = (
+        ("enhanced_avg_speed", "enhanced_max_speed") if enhanced else ("avg_speed", "max_speed")
     )
+    session_values[speeds[0]], session_values[speeds[1]] = avg_speed, max_speed
+    if gps:
+        session_values["start_position_lat"] = int(cols["position_lat"][0])
+        session_values["start_position_long"] = int(cols["position_long"][0])
+    emit("session", _override(mt["session"], session_values, session))
+    activity_values: dict[str, int] = {
+        "timestamp": t_end,
+        "total_timer_time": round(run.timer_s * 1000),
+        "local_timestamp": t_end + run.utc_offset_s,
+        "num_sessions": 1,
+        "type": 0,  # manual
+        "event": _EVENT_ACTIVITY,
+        "event_type": _TYPE_STOP,
+    }
+    emit("activity", _override(mt["activity"], activity_values, activity))
     body = b"".join(parts)
     header = struct.pack("<BBHI4s", 14, _PROTOCOL_VERSION, _PROFILE_VERSION, len(body), b".FIT")
     header += struct.pack("<H", fit_crc(header))
