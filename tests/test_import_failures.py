@@ -365,8 +365,20 @@ def _assert_long_text_batch(url: str, tmp_path: Path) -> None:
     assert report.errors == []
     assert report.activities_added == 31
     frame = store.activities_frame(include_implausible=True)
-    longest = max(frame["sport"], key=len)
-    assert len(longest) == 40 and set(longest) == {"x"}
+    assert frame["sport"].str.len().max() <= 40  # the 308-character <type> never reaches SQL whole
+    longest = max(frame["name"].dropna(), key=len)
+    assert len(longest) == 2000 and set(longest) == {"N"}  # 5,000 characters cut to 2,000
+    from loadwatch.store import FileRecord
+
+    odd_values = _summary(start_utc=datetime(2026, 5, 1, 7, tzinfo=UTC), sport="x" * 308)
+    odd_values.device = "d\x00" * 300  # PostgreSQL cannot store NUL
+    [outcome] = store.add_files(
+        store.athlete(), [(FileRecord("e" * 64, "n" * 5000, 1, "fit", "imported"), [odd_values])]
+    )
+    assert outcome.error is None and outcome.inserted == 1
+    stored = store.activities_frame(include_implausible=True)
+    row = stored[stored["start_utc"].dt.month == 5].iloc[0]
+    assert row["sport"] == "x" * 40 and row["device"] == "d" * 100
     with pytest.raises(Exception, match="at most 200 characters"):
         store.athlete("A" * 201)
 
