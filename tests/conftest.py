@@ -15,3 +15,6 @@ settings.register_profile(
     "ci", parent=settings.get_profile("loadwatch"), derandomize=True, print_blob=True
 )
 settings.load_profile("ci" if os.environ.get("CI") else "loadwatch")
+
+# A throwaway PostgreSQL server for the store tests that need one (see tests/pgserver.py).
+from pgserver import postgres_db, postgres_server, postgres_url  # noqa: E402, F401

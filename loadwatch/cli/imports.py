@@ -9,7 +9,13 @@ from typing import Any
 import click
 
 from loadwatch.cli.common import athlete_option, db_option, handle_errors
-from loadwatch.importer import ImportReport, Progress, import_paths
+from loadwatch.importer import (
+    ImportInterrupted,
+    ImportReport,
+    Progress,
+    import_paths,
+    interrupt_on_sigterm,
+)
 from loadwatch.store import Store
 
 
@@ -86,6 +92,12 @@ def print_summary(report: ImportReport, *, verbose: bool = False) -> None:
         for item in report.notes:
             for note in item["notes"]:
                 console.print(f"[blue]note[/] {item['path']}: {note}", highlight=False)
+    for f in report.implausible:
+        console.print(
+            f"[yellow]not counted[/] {f['path']} ({f['start_utc'][:10]}): {f['reason']}; "
+            "see `loadwatch activities`, then `loadwatch activities accept ID` if it is real",
+            highlight=False,
+        )
     for m in report.missing_from_archive:
         label = str(m.get("name") or m.get("ident"))
         when = m.get("start_utc") or "?"
@@ -127,7 +139,9 @@ def import_cmd(
     a Strava bulk-export zip, dragged in as they come. Importing the same file
     again changes nothing; one bad file never stops the batch.
 
-    Exit status: 0 when every file was read, 1 when some failed, 2 on usage errors.
+    Exit status: 0 when every file was read, 1 when some failed, 2 on usage
+    errors, 130 when interrupted (Ctrl-C or SIGTERM): what was stored is
+    printed, and running the same command again finishes the job.
 
     \b
     Example:
@@ -136,14 +150,28 @@ def import_cmd(
     """
     store = Store.open(db)
     progress = RichProgress() if sys.stderr.isatty() and not as_json else None
-    report = import_paths(
-        store,
-        paths,
-        athlete=athlete,
-        keep_originals=keep_originals,
-        workers=workers,
-        progress=progress,
-    )
+    try:
+        with interrupt_on_sigterm():
+            report = import_paths(
+                store,
+                paths,
+                athlete=athlete,
+                keep_originals=keep_originals,
+                workers=workers,
+                progress=progress,
+            )
+    except ImportInterrupted as stop:
+        if as_json:
+            click.echo(json.dumps(stop.report.as_json(), indent=2))
+        else:
+            print_summary(stop.report)
+        click.echo(
+            f"Interrupted: {stop.report.imported:,} files imported "
+            f"({stop.report.activities_added:,} activities) before the stop; every stored "
+            "file is whole. Run the same command again to finish the import.",
+            err=True,
+        )
+        sys.exit(130)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))
     else:
