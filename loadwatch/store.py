@@ -1487,7 +1487,11 @@ class Store:
         cond = table.c.id == row_id
         with self._tx() as conn:
             if athlete is not None:
-                cond = and_(cond, table.c.athlete_id == self._athlete_id(conn, athlete))
+                # look the athlete up, never create one: a delete must not add anybody
+                aid = conn.execute(select(athletes.c.id).where(athletes.c.name == athlete)).scalar()
+                if aid is None:
+                    raise ValidationError(f"no athlete called {athlete!r}")
+                cond = and_(cond, table.c.athlete_id == aid)
             owner = conn.execute(select(table.c.athlete_id).where(cond)).scalar()
             n = conn.execute(delete(table).where(cond)).rowcount
             if owner is not None:
