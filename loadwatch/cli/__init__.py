@@ -12,6 +12,12 @@ import importlib
 import click
 from click.utils import make_default_short_help
 
+from loadwatch.cli.common import (
+    EXIT_STATUS_HELP,
+    Group,
+    protect_negative_numbers,
+)
+
 # command name -> module defining it, in help order.
 _COMMANDS: dict[str, str] = {
     "import": "imports",
@@ -56,7 +62,16 @@ _SHORT_HELP: dict[str, str] = {
 }
 
 
-class _LazyGroup(click.Group):
+def _document_exit_status(command: click.Command) -> None:
+    """Give every command whose help does not state its exit status the common one."""
+    if command.epilog is None and "Exit status" not in (command.help or ""):
+        command.epilog = EXIT_STATUS_HELP
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _document_exit_status(sub)
+
+
+class _LazyGroup(Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(_COMMANDS)
 
@@ -86,11 +101,25 @@ class _LazyGroup(click.Group):
         module = importlib.import_module(f"loadwatch.cli.{module_name}")
         for command in module.COMMANDS:
             if command.name == cmd_name:
+                _document_exit_status(command)
                 return command
         raise RuntimeError(f"loadwatch.cli.{module_name} does not define {cmd_name!r}")
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            rest = protect_negative_numbers(ctx, command, rest)
+        return name, command, rest
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit status: 0 success, 1 error, 2 usage error, 3 check or notify found "
+    "something at caution or above (see the README, Exit status).",
+)
 @click.version_option(package_name="loadwatch")
 def cli() -> None:
     """loadwatch: training-load monitoring for runners.

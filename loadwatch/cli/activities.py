@@ -30,6 +30,7 @@ _TABLE_COLUMNS = (
     "source_format",
     "name",
     "notes",
+    "flag",
 )
 #: JSON and CSV columns: the activity summary, the session RPE (CR-10, null when not
 #: given), then the activity's name and notes.
@@ -88,6 +89,7 @@ def activities_cmd(
       loadwatch activities --limit 10
       loadwatch activities --format json
       loadwatch activities rpe 42 6
+      loadwatch activities accept 42
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -113,6 +115,7 @@ def activities_cmd(
         r["moving"] = _hms(r["timer_s"])
         r["avg_hr"] = None if r["avg_hr"] is None else f"{r['avg_hr']:.0f}"
         r["notes"] = "\n".join(r["notes"]) or None
+        r["flag"] = _flag(r)
     title = f"{total} activities"
     if len(rows) < total:
         title = f"newest {len(rows)} of {total} activities (--limit N, --all)"
@@ -135,6 +138,36 @@ def rpe_cmd(activity_id: int, rpe: float, db: str | None) -> None:
     """
     Store.open(db).set_rpe(activity_id, rpe)
     click.echo(f"Activity {activity_id}: RPE {rpe:g}")
+
+
+def _flag(row: dict[str, object]) -> str | None:
+    """The table's plausibility flag: why an activity is not counted, or that it was accepted."""
+    if not row.get("implausible"):
+        return None
+    verdict = "accepted" if row.get("accepted") else "not counted"
+    return f"{verdict}: {row['implausible']}"
+
+
+@activities_cmd.command("accept")
+@click.argument("activity_id", type=int)
+@db_option
+@handle_errors
+def accept_cmd(activity_id: int, db: str | None) -> None:
+    """Count a flagged (implausible) activity as load after all.
+
+    Activities whose values no person could have done (a damaged file's
+    40,000 km, a timer longer than the elapsed time) are stored, listed with
+    the reason, and left out of the load until accepted here.
+
+    \b
+    Example:
+      loadwatch activities accept 42
+    """
+    reason = Store.open(db).accept_activity(activity_id)
+    if reason is None:
+        click.echo(f"Activity {activity_id} was not flagged; it already counts.")
+    else:
+        click.echo(f"Activity {activity_id} now counts as load (it was flagged: {reason}).")
 
 
 COMMANDS = [activities_cmd]

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from loadwatch.cli.common import db_option, handle_errors, parse_date
+from loadwatch.errors import LoadwatchError
 from loadwatch.store import Store, resolve_db_url
 
 #: Environment variable naming another samples folder for ``demo``.
@@ -71,11 +72,23 @@ def _run(
     threading.Thread(target=warm, name="loadwatch-warm-up", daemon=True).start()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     link = f"http://{shown}:{port}/"
-    click.echo(f"loadwatch dashboard on {link}" + (" (password required)" if credentials else ""))
-    click.echo("Press Ctrl+C to stop.")
+    # werkzeug's own server, without the banners Dash and Flask print around it
+    from werkzeug.serving import make_server
+
+    try:
+        server = make_server(host, port, app.server, threaded=True)
+    except OSError as e:
+        raise LoadwatchError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
+    password = ", password required" if credentials else ""
+    click.echo(f"loadwatch dashboard on {link} (Ctrl+C to stop{password})")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(link,)).start()
-    app.run(host=host, port=port, debug=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @click.command("serve")
