@@ -45,7 +45,7 @@ _SHORT_HELP: dict[str, str] = {
     "import": "Import activity files, folders and whole exports.",
     "activities": "List imported activities, newest first.",
     "athletes": "List athletes (or add, rename, set a profile with the subcommands).",
-    "metrics": "Training-load metrics as defined in the README (science.md).",
+    "metrics": 'Training-load metrics as defined in the README (section "Metrics").',
     "pain": "Log pain scores (0–10) and see how they move with load.",
     "wellness": "Log how you slept and feel; see it next to your watch's sleep, resting HR "
     "and stress.",
@@ -55,7 +55,7 @@ _SHORT_HELP: dict[str, str] = {
     "status": "An athlete's state as of a date: the numbers the coach table shows.",
     "alerts": "Past alerts of your recorded runs and pain log, with the evidence behind them.",
     "notify": "Send one message per new finding: a planned run or week that would be a jump.",
-    "config": "Show the alert thresholds in force and where each came from.",
+    "config": "Show the alert thresholds in force for an athlete and where each came from.",
     "serve": "Run the dashboard (runner view and coach view) in your browser.",
     "demo": "Import the bundled sample runs and pain log into a fresh store and show "
     "the dashboard.",
