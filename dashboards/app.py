@@ -23,7 +23,12 @@ from werkzeug.exceptions import HTTPException
 from dashboards import callbacks, layout
 from dashboards.auth import install_basic_auth
 from dashboards.data import DashboardData
-from dashboards.upload import UPLOAD_ROUTE, UploadArea, install_upload_route
+from dashboards.upload import (
+    UPLOAD_ROUTE,
+    UploadArea,
+    install_origin_check,
+    install_upload_route,
+)
 
 ASSETS = Path(__file__).with_name("assets")
 
@@ -82,6 +87,7 @@ def create_app(
     app.server.register_error_handler(Exception, log_without_data)
     if auth:
         install_basic_auth(app.server, auth)
+    install_origin_check(app.server)  # after auth: an unauthenticated request gets its 401
     quiet_request_log()
     app.server.config["LOADWATCH_DATA"] = data
     return app

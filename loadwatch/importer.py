@@ -12,6 +12,13 @@ The one import path behind both the CLI and the dashboard:
    activity and re-running it finishes the job;
 5. an archive whose every member was handled is remembered by its sha256, so
    importing the same export again costs one hash of the zip.
+
+Hostile or unlucky input is bounded (:mod:`loadwatch.ingest.limits`): members
+inflate in steps under size and ratio limits, each file is read within a time
+budget (:mod:`loadwatch.ingest.budget`), and activities no person could have
+done are stored but flagged (:mod:`loadwatch.plausibility`), so they do not
+count as load. An interrupt (Ctrl-C, SIGINT or SIGTERM to this process) stops
+the workers at once and raises :class:`ImportInterrupted` with what was stored.
 """
 
 from __future__ import annotations
@@ -21,18 +28,23 @@ import dataclasses
 import hashlib
 import json
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from loadwatch import __version__
-from loadwatch.errors import ActivityFileError, NotAnActivityFile
+from loadwatch.errors import ActivityFileError, LoadwatchError, NotAnActivityFile
 from loadwatch.ingest import is_activity_name, maybe_gunzip, read_activity_bytes, sniff_format
+from loadwatch.ingest.budget import time_budget
+from loadwatch.ingest.limits import Limits
 from loadwatch.ingest.sources import (
     ArchiveScan,
     ExpectedActivity,
@@ -46,6 +58,7 @@ from loadwatch.ingest.sources import (
 )
 from loadwatch.ingest.tz import format_offset, offset_in_zone
 from loadwatch.model import UNKNOWN_SPORT, ActivitySummary
+from loadwatch.plausibility import implausibility
 from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, write_original
 
 #: Below this many new files, decoding in-process beats starting workers.
@@ -76,6 +89,9 @@ class ImportReport:
     columns_recognised: list[dict[str, Any]] = field(default_factory=list)
     #: per imported file, what the readers noticed or repaired: {"path", "notes": [...]}
     notes: list[dict[str, Any]] = field(default_factory=list)
+    #: activities stored but not counted as load: {"path", "start_utc", "reason"}
+    implausible: list[dict[str, str]] = field(default_factory=list)
+    interrupted: bool = False
 
     @property
     def failed(self) -> bool:
@@ -96,6 +112,8 @@ class ImportReport:
             "wellness_days_unchanged": self.wellness_days_unchanged,
             "columns_recognised": self.columns_recognised,
             "notes": self.notes,
+            "implausible": self.implausible,
+            "interrupted": self.interrupted,
         }
 
     def absorb(self, other: dict[str, Any]) -> None:
@@ -106,6 +124,37 @@ class ImportReport:
         self.missing_from_archive.extend(other.get("missing_from_archive", []))
         self.wellness_days_unchanged += int(other.get("wellness_days", 0))
         self.columns_recognised.extend(other.get("columns_recognised", []))
+
+
+class ImportInterrupted(LoadwatchError):
+    """The import was stopped by an interrupt; ``report`` says what was stored before it.
+
+    Every stored file is whole; running the same import again finishes the job.
+    """
+
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__("import interrupted")
+        self.report = report
+
+
+@contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM (``kill``, a service manager, a container stop) into KeyboardInterrupt.
+
+    Only in the main thread; the previous handler is restored afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Progress:
@@ -134,14 +183,21 @@ class _Decoded:
     known: bool = False
 
 
-def decode_member(display: str, raw: bytes, sha256: str, originals: Path | None) -> _Decoded:
-    """Decode one file's bytes. Never raises for file problems: they are reported by name."""
+def decode_member(
+    display: str, raw: bytes, sha256: str, originals: Path | None, limits: Limits | None = None
+) -> _Decoded:
+    """Decode one file's bytes within its time budget.
+
+    Never raises for file problems: they are reported by name.
+    """
+    limits = limits or Limits.from_env()
     fmt: str | None = None
     try:
         fmt = sniff_format(raw, display)
         if originals is not None:
             write_original(originals, sha256, raw, fmt)
-        result = read_activity_bytes(raw, display)
+        with time_budget(limits.budget_for(len(raw)), display):
+            result = read_activity_bytes(raw, display)
         return _Decoded(display, sha256, len(raw), fmt, result.summaries, result.notes)
     except NotAnActivityFile as e:
         if originals is not None and fmt is not None:
@@ -165,6 +221,10 @@ _KNOWN: frozenset[str] = frozenset()
 def _init_worker(known: frozenset[str]) -> None:
     global _KNOWN
     _KNOWN = known
+    # The main process owns interrupts: it terminates the workers itself. A
+    # terminal's Ctrl-C reaches every process of the group; workers ignore it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def process_payload(
@@ -172,17 +232,22 @@ def process_payload(
     payload: Payload,
     originals: Path | None,
     known: AbstractSet[str] | None = None,
+    limits: Limits | None = None,
 ) -> _Decoded:
     """Everything one file costs, done where it runs (a worker process for large batches):
-    inflate, un-gzip, hash, and decode unless the store already has these bytes."""
+    inflate, un-gzip, hash, and decode unless the store already has these bytes.
+
+    A member over a limit is refused before anything of it is written anywhere.
+    """
+    limits = limits or Limits.from_env()
     try:
-        raw = maybe_gunzip(payload.inflate(display), display)
+        raw = maybe_gunzip(payload.inflate(display, limits), display, limits)
     except ActivityFileError as e:
         return _Decoded(display, None, len(payload.data), None, [], [], error=e.reason)
     sha = hashlib.sha256(raw).hexdigest()
     if sha in (_KNOWN if known is None else known):
         return _Decoded(display, sha, len(raw), None, [], [], known=True)
-    return decode_member(display, raw, sha, originals)
+    return decode_member(display, raw, sha, originals, limits)
 
 
 @dataclass(slots=True)
@@ -208,8 +273,10 @@ class Importer:
         keep_originals: bool = True,
         workers: int | None = None,
         progress: Progress | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
+        self.limits = limits or Limits.from_env()
         self.athlete: Athlete = store.athlete(athlete)
         self.originals = store.originals_dir if keep_originals else None
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -218,11 +285,18 @@ class Importer:
 
     # ------------------------------------------------------------------ public
     def run(self, paths: Iterable[str | Path]) -> ImportReport:
-        sources = list(self._sources([Path(p) for p in paths]))
+        """Import ``paths``; raises :class:`ImportInterrupted` on an interrupt."""
+        if self.originals is not None:
+            self.store.sweep_stale_temp()
+        sources: list[_Source] = []
         try:
+            sources = list(self._sources([Path(p) for p in paths]))
             total = sum(len(s.members) for s in sources)
             self.progress.start(total)
             self._process(sources)
+        except KeyboardInterrupt:
+            self.report.interrupted = True
+            raise ImportInterrupted(self.report) from None
         finally:
             for s in sources:
                 if s.scan is not None:
@@ -241,7 +315,7 @@ class Importer:
             if is_zip_name(path.name):
                 yield from self._archive_source(path)
             elif is_activity_name(path.name):
-                loose.append(file_member(path))
+                loose.append(file_member(path, self.limits))
             elif path in explicit:
                 self.report.skipped.append(
                     {"path": str(path), "reason": "not a FIT, GPX, TCX or zip file"}
@@ -268,7 +342,7 @@ class Importer:
                 self.report.absorb(previous)
                 return
         try:
-            scan = scan_archive(path)
+            scan = scan_archive(path, self.limits)
         except ActivityFileError as e:
             self.report.errors.append({"path": e.path, "error": e.reason})
             return
@@ -288,8 +362,10 @@ class Importer:
                 max_workers=self.workers, initializer=_init_worker, initargs=(known,)
             )
         window = IN_FLIGHT_PER_WORKER * max(1, self.workers)
+        current: _Source | None = None
         try:
             for src in sources:
+                current = src
                 for member in src.members:
                     try:
                         payload = member.fetch()
@@ -297,16 +373,34 @@ class Importer:
                         src.report.errors.append({"path": e.path, "error": e.reason})
                         self.progress.advance(member.display, "error")
                         continue
-                    args = (member.display, payload, self.originals)
                     job: Future[_Decoded] | _Decoded = (
-                        pool.submit(process_payload, *args)
+                        pool.submit(
+                            process_payload,
+                            member.display,
+                            payload,
+                            self.originals,
+                            None,
+                            self.limits,
+                        )
                         if pool
-                        else process_payload(*args, known=known)
+                        else process_payload(
+                            member.display, payload, self.originals, known, self.limits
+                        )
                     )
                     pending.append((src, member.hint, job))
                     self._drain(pending, seen, keep=window)
                 self._drain(pending, seen, keep=0)
+                current = None
                 self._finish_source(src)
+        except BaseException:
+            # Stop now: workers are killed, queued files dropped. What was committed
+            # is whole; the source in progress is reported but not marked done.
+            if pool is not None:
+                _stop_pool(pool)
+                pool = None
+            if current is not None:
+                self._merge(current.report)
+            raise
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -358,6 +452,8 @@ class Importer:
                 to_store.append((src, d, record, []))
             else:
                 summaries = [self._localize(s, hint) for s in d.summaries]
+                for s in summaries:
+                    s.implausible = implausibility(s)
                 recovered = any(s.recovered for s in summaries)
                 d.notes = list(dict.fromkeys([*d.notes, *(n for x in summaries for n in x.notes)]))
                 note = "; ".join(d.notes) or None
@@ -366,9 +462,15 @@ class Importer:
         if not to_store:
             return
         outcomes = self.store.add_files(self.athlete, [(r, s) for _, _, r, s in to_store])
-        for (src, d, record, _), outcome in zip(to_store, outcomes, strict=True):
+        for (src, d, record, summaries), outcome in zip(to_store, outcomes, strict=True):
             rep = src.report
-            if record.outcome == "error":
+            if outcome.error is not None:
+                rep.errors.append({"path": d.display, "error": outcome.error})
+                self.progress.advance(d.display, "error")
+            elif outcome.already_known:  # another import stored it meanwhile
+                rep.unchanged += 1
+                self.progress.advance(d.display, "unchanged")
+            elif record.outcome == "error":
                 rep.errors.append({"path": d.display, "error": record.error or ""})
                 self.progress.advance(d.display, "error")
             elif record.outcome == "skipped":
@@ -381,6 +483,15 @@ class Importer:
                     rep.recovered.append({"path": d.display, "note": record.error or ""})
                 if d.notes:
                     rep.notes.append({"path": d.display, "notes": d.notes})
+                rep.implausible.extend(
+                    {
+                        "path": d.display,
+                        "start_utc": s.start_utc.isoformat(),
+                        "reason": s.implausible,
+                    }
+                    for s in summaries
+                    if s.implausible
+                )
                 if outcome.inserted:
                     rep.imported += 1
                 self.progress.advance(d.display, "imported" if outcome.inserted else "merged")
@@ -500,6 +611,20 @@ class Importer:
         r.recovered.extend(part.recovered)
         r.missing_from_archive.extend(part.missing_from_archive)
         r.notes.extend(part.notes)
+        r.implausible.extend(part.implausible)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Terminate the workers at once (a graceful shutdown can wait forever on a worker
+    blocked sending a result nobody reads) and drop what is queued."""
+    # ProcessPoolExecutor has no public way to kill its workers; _processes is
+    # the documented-in-source map of worker pid -> Process.
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for p in workers:
+        p.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in workers:
+        p.join(timeout=1)
 
 
 def _done(job: Future[_Decoded] | _Decoded) -> bool:
@@ -530,9 +655,15 @@ def import_paths(
     keep_originals: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ImportReport:
     """Import files, folders and archives for ``athlete`` (the default athlete when None)."""
     importer = Importer(
-        store, athlete, keep_originals=keep_originals, workers=workers, progress=progress
+        store,
+        athlete,
+        keep_originals=keep_originals,
+        workers=workers,
+        progress=progress,
+        limits=limits,
     )
     return importer.run(paths)

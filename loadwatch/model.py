@@ -22,6 +22,8 @@ beats per minute. Units change only for display.
 | source_format    | str       | fit, gpx or tcx (of the preferred source)|
 | source_sha256    | str       | sha256 of the preferred source file (decompressed bytes)|
 | recovered        | bool      | True when the file was damaged; this is what preceded the damage|
+| implausible      | str/None  | why the values cannot be real; not counted as load unless accepted|
+| accepted         | bool      | the runner accepted a flagged activity: it counts as load|
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "source_format",
     "source_sha256",
     "recovered",
+    "implausible",
+    "accepted",
 )
 
 
@@ -108,6 +112,10 @@ class ActivitySummary:
     #: device-measured distance, not one computed from positions); ranks
     #: duplicate sources of one run (see :func:`richness`)
     channels: tuple[str, ...] = ()
+    #: why the values cannot be real (loadwatch.plausibility); such activities are not load
+    implausible: str | None = None
+    #: the runner accepted a flagged activity as real: it counts as load
+    accepted: bool = False
 
     def __post_init__(self) -> None:
         if self.start_utc.tzinfo is None:

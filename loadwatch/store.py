@@ -10,8 +10,10 @@ and come back timezone-aware.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import time as _time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,7 +43,9 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -55,6 +59,12 @@ if TYPE_CHECKING:
 
 #: Name of the athlete used when none is given (single-user installs).
 DEFAULT_ATHLETE = "me"
+#: Longest athlete name, characters (the column's size).
+MAX_ATHLETE_NAME = 200
+#: Imported free text (activity names, file names, reasons) is cut to this many characters.
+MAX_TEXT = 2000
+#: A temporary original older than this is swept even if its writer's process id is alive.
+STALE_TEMP_S = 24 * 3600
 #: Two recordings of one run: same athlete, starts within this, distances within DEDUP_DISTANCE.
 DEDUP_WINDOW = timedelta(minutes=2)
 DEDUP_DISTANCE = 0.05
@@ -116,6 +126,10 @@ activities = Table(
     Column("rpe", Float),
     Column("notes", Text),  # JSON list of what the reader noticed or repaired
     Column("channels", String(40)),  # "hr gps distance": what the kept source recorded
+    # why the values cannot be real (loadwatch.plausibility); NULL when plausible
+    Column("implausible", Text),
+    # the runner said the flagged activity is real: it counts as load
+    Column("accepted", Boolean),
     Index("ix_activities_athlete_start", "athlete_id", "start_utc"),
 )
 
@@ -169,6 +183,15 @@ planned_runs = Table(
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
     Index("ix_plans_athlete_date", "athlete_id", "date"),
+)
+
+#: A counter per athlete that every write of that athlete's data bumps (see
+#: :meth:`Store.athlete_versions`): the service's caches are keyed on it.
+athlete_revisions = Table(
+    "athlete_revisions",
+    metadata,
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), primary_key=True),
+    Column("revision", Integer, nullable=False),
 )
 
 
@@ -473,11 +496,15 @@ class FileRecord:
 
 @dataclass(frozen=True, slots=True)
 class FileOutcome:
-    """Result of :meth:`Store.add_file`: new activities and merged duplicates."""
+    """Result of :meth:`Store.add_file`: new activities and merged duplicates.
+
+    ``error`` is set when the database refused the file (it was rolled back alone).
+    """
 
     inserted: int
     merged: int
     already_known: bool
+    error: str | None = None
 
 
 def _utcnow() -> datetime:
@@ -533,15 +560,30 @@ class Store:
             except OSError as e:
                 raise StoreError(f"cannot create the folder for the database {path}: {e}") from e
         self.engine: Engine = create_engine(url, future=True)
-        if url.startswith("sqlite"):
+        self.sqlite = self.engine.dialect.name == "sqlite"
+        if self.sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         base = path.parent if path is not None else default_data_dir()
         self.originals_dir = originals_dir or base / "originals"
         try:
-            metadata.create_all(self.engine)
-            _add_missing_columns(self.engine)
+            self._set_up()
         except SQLAlchemyError as e:
             raise StoreError(f"cannot open the database at {url}: {e.__class__.__name__}") from e
+
+    def _set_up(self) -> None:
+        """Create missing tables and columns, one process at a time.
+
+        Any number of processes may open a new database at once: on SQLite the
+        set-up runs in a ``BEGIN IMMEDIATE`` transaction (one writer at a time,
+        the others wait), on PostgreSQL under a transaction-scoped advisory lock.
+        Whoever comes second finds the tables made and changes nothing.
+        """
+        with self._tx() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_SETUP})")
+            metadata.create_all(conn)
+            _add_missing_columns(conn)
 
     @classmethod
     def open(cls, db: str | None = None) -> Store:
@@ -552,16 +594,21 @@ class Store:
         self.engine.dispose()
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+    def _tx(self, *, write: bool = True) -> Iterator[Connection]:
+        """One transaction. On SQLite a writing one takes the write lock at its start
+        (``BEGIN IMMEDIATE``), so two writers queue instead of failing half-way."""
+        with self.engine.connect() as conn:
+            conn.execution_options(loadwatch_write=write)
+            with conn.begin():
+                yield conn
+
+    def _read(self) -> Any:
+        return self._tx(write=False)
 
     # ------------------------------------------------------------------ athletes
     def athlete(self, name: str | None = None, *, create: bool = True) -> Athlete:
         """The athlete called ``name`` (the default athlete when None), created if asked."""
-        name = (name or DEFAULT_ATHLETE).strip()
-        if not name:
-            raise ValidationError("an athlete name cannot be empty")
+        name = _athlete_name(name or DEFAULT_ATHLETE)
         with self._tx() as conn:
             row = conn.execute(select(athletes).where(athletes.c.name == name)).first()
             if row is None:
@@ -573,14 +620,12 @@ class Store:
         return _athlete(row)
 
     def list_athletes(self) -> list[Athlete]:
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(athletes).order_by(athletes.c.name)).all()
         return [_athlete(r) for r in rows]
 
     def add_athlete(self, name: str, **profile: Any) -> Athlete:
-        name = name.strip()
-        if not name:
-            raise ValidationError("an athlete name cannot be empty")
+        name = _athlete_name(name)
         try:
             with self._tx() as conn:
                 conn.execute(insert(athletes).values(name=name, created_utc=_utcnow(), **profile))
@@ -594,9 +639,7 @@ class Store:
         values = {k: v for k, v in profile.items() if k != "new_name"}
         new_name = profile.get("new_name")
         if new_name is not None:
-            new_name = new_name.strip()
-            if not new_name:
-                raise ValidationError("an athlete name cannot be empty")
+            new_name = _athlete_name(new_name)
             values["name"] = new_name
         if not values:
             return current
@@ -614,7 +657,7 @@ class Store:
         q = select(source_files.c.sha256).where(
             and_(source_files.c.athlete_id == athlete.id, source_files.c.outcome != "error")
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             if hashes is None:
                 return set(conn.execute(q).scalars())
             found: set[str] = set()
@@ -649,7 +692,37 @@ class Store:
         importing thousands of files fast; each file is still whole or absent.
         """
         with self._tx() as conn:
-            return [self._add_file(conn, athlete, rec, summ) for rec, summ in items]
+            if conn.dialect.name == "postgresql":
+                # one importer at a time per athlete: finding "the same run" is then race-free
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_IMPORT}, {athlete.id})")
+            outcomes = [self._add_file_alone(conn, athlete, rec, summ) for rec, summ in items]
+            _touch(conn, [athlete.id])
+            return outcomes
+
+    def _add_file_alone(
+        self,
+        conn: Connection,
+        athlete: Athlete,
+        record: FileRecord,
+        summaries: Sequence[ActivitySummary],
+    ) -> FileOutcome:
+        """:meth:`_add_file` in its own savepoint: a database error rolls back this file only.
+
+        The refused file is then recorded as an error (so a later import tries it
+        again) and reported in one line, without SQL or values.
+        """
+        try:
+            with conn.begin_nested():
+                return self._add_file(conn, athlete, record, summaries)
+        except SQLAlchemyError as e:
+            reason = database_refusal(e)
+        failed = dataclasses.replace(record, outcome="error", error=reason, recovered=False)
+        try:
+            with conn.begin_nested():
+                self._add_file(conn, athlete, failed, ())
+        except SQLAlchemyError:
+            pass  # not even the error row fits: the report still names the file
+        return FileOutcome(0, 0, already_known=False, error=reason)
 
     def _add_file(
         self,
@@ -675,15 +748,18 @@ class Store:
             conn.execute(delete(source_files).where(source_files.c.id == exists.id))
         file_id = conn.execute(
             insert(source_files).values(
-                athlete_id=athlete.id,
-                sha256=record.sha256,
-                original_name=record.original_name,
-                size=record.size,
-                format=record.format,
-                outcome=record.outcome,
-                error=record.error,
-                recovered=record.recovered,
-                imported_utc=now,
+                **clip_text(
+                    source_files,
+                    athlete_id=athlete.id,
+                    sha256=record.sha256,
+                    original_name=record.original_name,
+                    size=record.size,
+                    format=record.format,
+                    outcome=record.outcome,
+                    error=record.error,
+                    recovered=record.recovered,
+                    imported_utc=now,
+                )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         for s in summaries:
@@ -709,7 +785,7 @@ class Store:
                 conn.execute(
                     update(activities)
                     .where(and_(activities.c.id == activity_id, activities.c.name.is_(None)))
-                    .values(name=s.name)
+                    .values(**clip_text(activities, name=s.name))
                 )
             if s.rpe is not None and match is not None:  # e.g. Strava's RPE for a watch run
                 conn.execute(
@@ -763,13 +839,13 @@ class Store:
             .where(activity_sources.c.activity_id == activity_id)
             .order_by(source_files.c.id)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
     # ---------------------------------------------------------------- archives
     def archive_report(self, athlete: Athlete, sha256: str) -> str | None:
         """The stored JSON report of a fully imported archive, or None."""
-        with self._tx() as conn:
+        with self._read() as conn:
             return conn.execute(
                 select(archives.c.report_json).where(
                     and_(archives.c.athlete_id == athlete.id, archives.c.sha256 == sha256)
@@ -788,13 +864,16 @@ class Store:
             )
             conn.execute(
                 insert(archives).values(
-                    athlete_id=athlete.id,
-                    sha256=sha256,
-                    size=size,
-                    original_name=name,
-                    layout=layout,
-                    completed_utc=_utcnow(),
-                    report_json=report_json,
+                    **clip_text(
+                        archives,
+                        athlete_id=athlete.id,
+                        sha256=sha256,
+                        size=size,
+                        original_name=name,
+                        layout=layout,
+                        completed_utc=_utcnow(),
+                    ),
+                    report_json=report_json.replace("\x00", ""),
                 )
             )
 
@@ -814,8 +893,10 @@ class Store:
                             activities.c.name.is_(None),
                         )
                     )
-                    .values(name=name)
+                    .values(**clip_text(activities, name=name))
                 ).rowcount
+            if n:
+                _touch(conn, [athlete.id])
         return n
 
     # -------------------------------------------------------------- activities
@@ -827,15 +908,25 @@ class Store:
         return [_summary(r) for r in rows]
 
     def activities_frame(
-        self, athlete: str | None = None, *, since: date | None = None
+        self,
+        athlete: str | None = None,
+        *,
+        since: date | None = None,
+        include_implausible: bool = False,
     ) -> pd.DataFrame:
         """Activities as a DataFrame: the summary columns plus ``rpe``, ``name`` and
-        ``notes`` (one line per note, "" when none)."""
+        ``notes`` (one line per note, "" when none).
+
+        This is what load is computed from: activities flagged implausible and not
+        accepted by the runner are left out unless ``include_implausible``.
+        """
         import pandas as pd
 
         from loadwatch.model import SUMMARY_COLUMNS
 
         rows = self._by_athlete(activities, athlete, activities.c.local_date, since)
+        if not include_implausible:
+            rows = [r for r in rows if r.implausible is None or r.accepted]
         cols = [*SUMMARY_COLUMNS, "rpe", "name", "notes"]
         frame = pd.DataFrame(
             [
@@ -851,6 +942,23 @@ class Store:
         frame["rpe"] = frame["rpe"].astype(float)
         return frame
 
+    def accept_activity(self, activity_id: int) -> str | None:
+        """Count a flagged activity as load after all; returns the reason it was flagged."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(activities.c.implausible).where(activities.c.id == activity_id)
+            ).first()
+            if row is None:
+                raise ValidationError(f"no activity with id {activity_id}")
+            conn.execute(
+                update(activities).where(activities.c.id == activity_id).values(accepted=True)
+            )
+        return row.implausible
+
+    def sweep_stale_temp(self) -> int:
+        """Delete temporary originals a killed import left behind; returns how many."""
+        return sweep_stale_temp(self.originals_dir)
+
     def set_rpe(self, activity_id: int, rpe: float | None) -> None:
         """Record a session RPE (CR-10, 0–10) for one activity."""
         if rpe is not None and not 0 <= rpe <= 10:
@@ -859,12 +967,17 @@ class Store:
             n = conn.execute(
                 update(activities).where(activities.c.id == activity_id).values(rpe=rpe)
             ).rowcount
+            owner = conn.execute(
+                select(activities.c.athlete_id).where(activities.c.id == activity_id)
+            ).scalar()
+            if owner is not None:
+                _touch(conn, [owner])
         if n == 0:
             raise ValidationError(f"no activity with id {activity_id}")
 
     def counts(self) -> dict[str, int]:
         """Row counts per table (for tests and `loadwatch` status output)."""
-        with self._tx() as conn:
+        with self._read() as conn:
             return {
                 t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
                 for t in metadata.sorted_tables
@@ -897,6 +1010,7 @@ class Store:
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
+            _touch(conn, cache.values())
         return ids
 
     def list_pain(self, athlete: str | None = None) -> list[PainEntry]:
@@ -925,11 +1039,13 @@ class Store:
         """Store planned runs (all or none)."""
         ids: list[int] = []
         with self._tx() as conn:
+            owners: set[int] = set()
             for p in plans:
                 if not p.distance_m > 0:
                     raise ValidationError(
                         f"a planned distance must be positive (got {p.distance_m})"
                     )
+                owners.add(self._athlete_id(conn, p.athlete))
                 ids.append(
                     conn.execute(
                         insert(planned_runs).values(
@@ -941,6 +1057,7 @@ class Store:
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
+            _touch(conn, owners)
         return ids
 
     def list_plans(
@@ -981,6 +1098,7 @@ class Store:
                 aid = cache.get(d.athlete)
                 if aid is None:
                     aid = cache[d.athlete] = self._athlete_id(conn, d.athlete)
+                    _touch(conn, [aid])
                 given = {k: v for k, v in d.values().items() if v is not None}
                 key = and_(
                     wellness_days.c.athlete_id == aid,
@@ -1034,6 +1152,7 @@ class Store:
     def delete_wellness(self, athlete: str, day: date, source: str = "self") -> None:
         """Delete one day's wellness row of one source (a check-in by default)."""
         with self._tx() as conn:
+            _touch(conn, [self._athlete_id(conn, athlete)])
             n = conn.execute(
                 delete(wellness_days).where(
                     and_(
@@ -1051,6 +1170,7 @@ class Store:
         ids: list[int] = []
         with self._tx() as conn:
             for s in sessions:
+                _touch(conn, [self._athlete_id(conn, s.athlete)])
                 ids.append(
                     conn.execute(
                         insert(rehab_sessions).values(
@@ -1086,6 +1206,7 @@ class Store:
         """Put ``exercise`` in the athlete's routine at ``per_week`` sessions (0 removes it)."""
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
+            _touch(conn, [aid])
             key = and_(rehab_plans.c.athlete_id == aid, rehab_plans.c.exercise == exercise)
             conn.execute(delete(rehab_plans).where(key))
             if per_week > 0:
@@ -1205,6 +1326,7 @@ class Store:
         """
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
+            _touch(conn, [aid])
             if remove_plan_ids:
                 ids = list(remove_plan_ids)
                 conn.execute(delete(plan_events).where(plan_events.c.plan_id.in_(ids)))
@@ -1351,7 +1473,7 @@ class Store:
             q = q.where(date_column >= since)
         order = [table.c[name] for name in _ORDER[table.name]]
         q = q.order_by(*order, table.c.id)
-        with self._tx() as conn:
+        with self._read() as conn:
             return list(conn.execute(q).all())
 
     def _athlete_id(self, conn: Connection, name: str) -> int:
@@ -1370,7 +1492,10 @@ class Store:
                 if aid is None:
                     raise ValidationError(f"no athlete called {athlete!r}")
                 cond = and_(cond, table.c.athlete_id == aid)
+            owner = conn.execute(select(table.c.athlete_id).where(cond)).scalar()
             n = conn.execute(delete(table).where(cond)).rowcount
+            if owner is not None:
+                _touch(conn, [owner])
         if n == 0:
             suffix = f" for athlete {athlete!r}" if athlete else ""
             raise ValidationError(f"no {what} with id {row_id}{suffix}")
@@ -1383,12 +1508,12 @@ class Store:
     def athlete_versions(self) -> dict[str, tuple[Any, ...]]:
         """Per athlete name, a value that changes whenever that athlete's data changes.
 
-        Row counts and highest ids of activities, source files (a merged
-        duplicate adds one), pain entries, planned runs, wellness days, rehab
-        sessions and the rehab plan (with the latest change of a wellness day and
-        the plan's weekly total, as those rows are updated in place), plus the profile.
-        The dashboard keys its per-athlete caches on it, so a write for one
-        athlete (from the page or the CLI) recomputes only that athlete.
+        The profile (tz, heart rates, sex), the athlete's revision (a counter the
+        import, name, RPE, pain and plan writes bump in the same transaction), and
+        row counts and highest ids of every per-athlete table (with the latest
+        change of a wellness day and the rehab plan's weekly total, rows updated
+        in place), so a write that does not bump the revision is still seen. The
+        service keys its caches on it: a write for one athlete recomputes only them.
         """
 
         # rows changed in place (a check-in saved again, a plan's target changed) count too
@@ -1404,7 +1529,7 @@ class Store:
             )
             return {r[0]: tuple(r[1:]) for r in conn.execute(q)}
 
-        with self._tx() as conn:
+        with self._read() as conn:
             counts = [
                 per_athlete(conn, t)
                 for t in (
@@ -1418,10 +1543,109 @@ class Store:
                 )
             ]
             people = conn.execute(select(athletes)).all()
+            revisions = dict(
+                conn.execute(
+                    select(athlete_revisions.c.athlete_id, athlete_revisions.c.revision)
+                ).all()
+            )
         return {
-            r.name: ((r.tz, r.hr_rest, r.hr_max, r.sex), *(c.get(r.id) for c in counts))
+            r.name: (
+                (r.tz, r.hr_rest, r.hr_max, r.sex),
+                revisions.get(r.id, 0),
+                *(c.get(r.id) for c in counts),
+            )
             for r in people
         }
+
+    def running_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
+        """Activities as a DataFrame of the columns the metrics read, for all athletes or one.
+
+        Columns ``id``, ``athlete``, ``sport``, ``start_utc`` (UTC-aware),
+        ``local_date`` (datetime64, midnight), ``distance_m``, ``timer_s``;
+        ordered by athlete, start and id; only activities on or before ``until``
+        (a local date) when given. Built column by column from one query: for
+        a million runs this is several times faster than :meth:`activities_frame`.
+        """
+        import numpy as np
+        import pandas as pd
+
+        a = activities.c
+        q = select(
+            a.id,
+            athletes.c.name,
+            a.sport,
+            # read as stored and parsed by pandas in one go, not one object per row
+            type_coerce(a.start_utc, String),
+            type_coerce(a.local_date, String),
+            a.distance_m,
+            a.timer_s,
+        ).join(athletes, athletes.c.id == a.athlete_id)
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if until is not None:
+            q = q.where(a.local_date <= until)
+        q = q.order_by(a.athlete_id, a.start_utc, a.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * 7
+        return pd.DataFrame(
+            {
+                "id": np.array(cols[0], dtype=np.int64),
+                "athlete": np.array(cols[1], dtype=object),
+                "sport": np.array(cols[2], dtype=object),
+                "start_utc": pd.to_datetime(pd.Series(cols[3], dtype=object), utc=True),
+                "local_date": pd.to_datetime(pd.Series(cols[4], dtype=object)).dt.normalize(),
+                "distance_m": np.array(cols[5], dtype=float),
+                "timer_s": np.array(cols[6], dtype=float),
+            }
+        )
+
+    def newest_data_date(self) -> date | None:
+        """The newest activity or pain date of any athlete (None for an empty store)."""
+        with self._tx() as conn:
+            days = [
+                conn.execute(select(func.max(activities.c.local_date))).scalar(),
+                conn.execute(select(func.max(pain_entries.c.date))).scalar(),
+            ]
+        found = [d for d in days if d is not None]
+        return max(found) if found else None
+
+    def pain_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
+        """Pain entries as a DataFrame: athlete, date (datetime64), score, location, timing, note.
+
+        Ordered by athlete, date, time and id; only entries on or before ``until``
+        when given. One query, built column by column.
+        """
+        import numpy as np
+        import pandas as pd
+
+        p = pain_entries.c
+        q = select(
+            athletes.c.name,
+            type_coerce(p.date, String),
+            p.score,
+            p.location,
+            p.timing,
+            p.note,
+        ).join(athletes, athletes.c.id == p.athlete_id)
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if until is not None:
+            q = q.where(p.date <= until)
+        q = q.order_by(p.athlete_id, p.date, p.time, p.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * 6
+        return pd.DataFrame(
+            {
+                "athlete": np.array(cols[0], dtype=object),
+                "date": pd.to_datetime(pd.Series(cols[1], dtype=object)).dt.normalize(),
+                "score": np.array(cols[2], dtype=float),
+                "location": np.array(cols[3], dtype=object),
+                "timing": np.array(cols[4], dtype=object),
+                "note": np.array(cols[5], dtype=object),
+            }
+        )
 
 
 def original_path(root: Path, sha256: str, fmt: str) -> Path:
@@ -1429,48 +1653,150 @@ def original_path(root: Path, sha256: str, fmt: str) -> Path:
 
 
 def write_original(root: Path, sha256: str, data: bytes, fmt: str) -> Path:
-    """Write ``data`` under its hash, atomically (a crash leaves no partial file)."""
+    """Write ``data`` under its hash, atomically and durably.
+
+    The bytes go to a temporary file named after this process, are flushed to
+    disk (fsync), and only then renamed over the target: a crash or power cut
+    leaves either the whole file or a temporary one, which
+    :func:`sweep_stale_temp` removes at the start of the next import.
+    """
     target = original_path(root, sha256, fmt)
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    try:
+        with tmp.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
     return target
 
 
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable (POSIX: the folder's entry must reach the disk too)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def sweep_stale_temp(root: Path, *, now: float | None = None) -> int:
+    """Remove ``.<name>.<pid>.tmp`` files under ``root`` whose writer is gone (or a day old)."""
+    import psutil
+
+    if not root.is_dir():
+        return 0
+    now = _time.time() if now is None else now
+    removed = 0
+    for tmp in root.glob("*/.*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+        except ValueError:
+            pid = -1
+        try:
+            old = now - tmp.stat().st_mtime > STALE_TEMP_S
+            if old or pid == -1 or (pid != os.getpid() and not psutil.pid_exists(pid)):
+                tmp.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+#: Advisory lock keys (PostgreSQL): schema set-up, and (with an athlete id) storing files.
+_LOCK_SETUP = 0x10AD0001
+_LOCK_IMPORT = 0x10AD0002
+
+
+def _athlete_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError("an athlete name cannot be empty")
+    if len(name) > MAX_ATHLETE_NAME:
+        raise ValidationError(
+            f"an athlete name can be at most {MAX_ATHLETE_NAME} characters (got {len(name)})"
+        )
+    return name
+
+
+def clip_text(table: Table, **values: Any) -> dict[str, Any]:
+    """``values`` with every string cut to its column's size (``MAX_TEXT`` for TEXT).
+
+    Imported text comes from files anyone can write: it is cut here, at the
+    boundary, identically on every backend (SQLite would keep it whole,
+    PostgreSQL would refuse the row). NUL characters, which PostgreSQL cannot
+    store, are dropped.
+    """
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            size = getattr(table.c[key].type, "length", None) or MAX_TEXT
+            value = value.replace("\x00", "")
+            if len(value) > size:
+                value = value[:size]
+            value = value.encode("utf-8", "replace").decode("utf-8")
+        out[key] = value
+    return out
+
+
+def database_refusal(error: SQLAlchemyError) -> str:
+    """One line for a database error: its kind only (no SQL, no values, no health data)."""
+    kind = type(getattr(error, "orig", None) or error).__name__
+    return f"the database refused to store it ({kind}); nothing of this file was stored"
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Add columns newer loadwatch versions defined to tables made by older ones."""
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # transactions are begun by _sqlite_begin, not by the driver (savepoints need this)
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=60000")  # first: switching to WAL may have to wait
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    writing = conn.get_execution_options().get("loadwatch_write", True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def _touch(conn: Connection, athlete_ids: Iterable[int]) -> None:
+    """Bump the revision of each athlete (in the caller's transaction)."""
+    r = athlete_revisions.c
+    for aid in sorted(set(athlete_ids)):
+        n = conn.execute(
+            update(athlete_revisions).where(r.athlete_id == aid).values(revision=r.revision + 1)
+        ).rowcount
+        if not n:
+            conn.execute(insert(athlete_revisions).values(athlete_id=aid, revision=1))
 
 
 def _athlete(row: Any) -> Athlete:
     return Athlete(row.id, row.name, row.tz, row.hr_rest, row.hr_max, row.sex)
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Add columns this version defines to tables an older version created.
-
-    Only nullable columns are ever added between versions, so ``ALTER TABLE
-    ... ADD COLUMN`` is enough (SQLite and PostgreSQL alike).
-    """
-    from sqlalchemy import inspect, text
-
-    inspector = inspect(engine)
-    for table in metadata.sorted_tables:
-        have = {c["name"] for c in inspector.get_columns(table.name)}
-        missing = [c for c in table.columns if c.name not in have and c.nullable]
-        if not missing:
-            continue
-        with engine.begin() as conn:
-            for column in missing:
-                kind = column.type.compile(dialect=engine.dialect)
-                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
 
 
 def _merge_into(conn: Connection, row: Any, s: ActivitySummary) -> None:
@@ -1507,29 +1833,32 @@ def _notes(text: str | None) -> list[str]:
 def _activity_values(s: ActivitySummary) -> dict[str, Any]:
     if s.utc_offset_s is None or s.local_date is None:
         raise ValueError("an activity must be localized before it is stored")
-    return {
-        "sport": s.sport,
-        "sub_sport": s.sub_sport,
-        "start_utc": _naive_utc(s.start_utc),
-        "utc_offset_s": s.utc_offset_s,
-        "offset_source": s.offset_source,
-        "local_date": s.local_date,
-        "distance_m": float(s.distance_m),
-        "timer_s": float(s.timer_s),
-        "elapsed_s": float(s.elapsed_s),
-        "elevation_gain_m": s.elevation_gain_m,
-        "avg_hr": s.avg_hr,
-        "max_hr": s.max_hr,
-        "device": s.device,
-        "source_format": s.source_format,
-        "source_sha256": s.source_sha256,
-        "session_index": s.session_index,
-        "recovered": bool(s.recovered),
-        "name": s.name,
-        "rpe": s.rpe,
-        "notes": json.dumps(s.notes) if s.notes else None,
-        "channels": " ".join(s.channels) or None,
-    }
+    return clip_text(
+        activities,
+        **{
+            "sport": s.sport,
+            "sub_sport": s.sub_sport,
+            "start_utc": _naive_utc(s.start_utc),
+            "utc_offset_s": s.utc_offset_s,
+            "offset_source": s.offset_source,
+            "local_date": s.local_date,
+            "distance_m": float(s.distance_m),
+            "timer_s": float(s.timer_s),
+            "elapsed_s": float(s.elapsed_s),
+            "elevation_gain_m": s.elevation_gain_m,
+            "avg_hr": s.avg_hr,
+            "max_hr": s.max_hr,
+            "device": s.device,
+            "source_format": s.source_format,
+            "source_sha256": s.source_sha256,
+            "session_index": s.session_index,
+            "recovered": bool(s.recovered),
+            "name": s.name,
+            "rpe": s.rpe,
+            "implausible": s.implausible,
+            "channels": " ".join(s.channels) or None,
+        },
+    ) | {"notes": json.dumps(s.notes) if s.notes else None}  # JSON: never cut
 
 
 def _summary(r: Any) -> ActivitySummary:
@@ -1557,4 +1886,6 @@ def _summary(r: Any) -> ActivitySummary:
         rpe=r.rpe,
         notes=_notes(r.notes),
         channels=tuple((r.channels or "").split()),
+        implausible=r.implausible,
+        accepted=bool(r.accepted),
     )

@@ -88,6 +88,8 @@ def test_import_json_and_activities_json(runner: CliRunner, tmp_path: Path) -> N
         "wellness_days_imported": 0,
         "wellness_days_unchanged": 0,
         "columns_recognised": [],
+        "implausible": [],
+        "interrupted": False,
     }
 
     again = runner.invoke(cli, ["import", str(gpx), "--json"])

@@ -538,7 +538,12 @@ def test_upload_endpoint(tmp_path: Path) -> None:
     app = create_app(f"sqlite:///{tmp_path / 'u.db'}", work_dir=tmp_path / "work")
     client = app.server.test_client()
     url = "/_loadwatch/upload/" + "b" * 32
-    headers = {"X-Upload-Name": "run%201.fit", "X-Upload-Offset": "0", "X-Upload-Final": "0"}
+    headers = {
+        "X-Upload-Name": "run%201.fit",
+        "X-Upload-Offset": "0",
+        "X-Upload-Final": "0",
+        "Origin": "http://localhost",  # the dashboard's own page (Flask's test host)
+    }
     ok = client.post(url, data=b"abc", headers=headers)
     assert ok.status_code == 200 and json.loads(ok.data) == {"received": 3}
     # a chunk that does not follow the previous one is refused (no holes, no doubles)
@@ -549,7 +554,8 @@ def test_upload_endpoint(tmp_path: Path) -> None:
     )
     assert last.status_code == 200
     assert (tmp_path / "work" / "uploads" / ("b" * 32) / "run_1.fit").read_bytes() == b"abcdef"
-    assert client.post("/_loadwatch/upload/not-a-token", data=b"x").status_code == 409
+    not_a_token = client.post("/_loadwatch/upload/not-a-token", data=b"x", headers=headers)
+    assert not_a_token.status_code == 409
     bad = client.post(url, data=b"x", headers={**headers, "X-Upload-Offset": "x"})
     assert bad.status_code == 400
 
@@ -612,7 +618,9 @@ def _click(app: Any, button: str, values: dict[tuple[str, str], Any]) -> dict[st
         "state": [{**s, "value": values[(s["id"], s["property"])]} for s in spec["state"]],
         "changedPropIds": [f"{button}.n_clicks"],
     }
-    response = app.server.test_client().post("/_dash-update-component", json=body)
+    response = app.server.test_client().post(
+        "/_dash-update-component", json=body, headers={"Origin": "http://localhost"}
+    )
     assert response.status_code == 200, response.data
     return {
         f"{i}.{p.split('@')[0]}": v

@@ -13,7 +13,13 @@ import click
 from loadwatch.cli.common import EXIT_ERROR, EXIT_OK, athlete_option, db_option, handle_errors
 from loadwatch.cli.entries import create_option
 from loadwatch.errors import ValidationError
-from loadwatch.importer import ImportReport, Progress, import_paths
+from loadwatch.importer import (
+    ImportInterrupted,
+    ImportReport,
+    Progress,
+    import_paths,
+    interrupt_on_sigterm,
+)
 from loadwatch.store import Store
 
 EXIT_STATUS = (
@@ -96,6 +102,12 @@ def print_summary(report: ImportReport, *, verbose: bool = False) -> None:
         for item in report.notes:
             for note in item["notes"]:
                 console.print(f"[blue]note[/] {item['path']}: {note}", highlight=False)
+    for f in report.implausible:
+        console.print(
+            f"[yellow]not counted[/] {f['path']} ({f['start_utc'][:10]}): {f['reason']}; "
+            "see `loadwatch activities`, then `loadwatch activities accept ID` if it is real",
+            highlight=False,
+        )
     for m in report.missing_from_archive:
         label = str(m.get("name") or m.get("ident"))
         when = m.get("start_utc") or "?"
@@ -189,6 +201,10 @@ def import_cmd(
     sample_activities/ (its expected.json lists one athlete per subfolder)
     is imported one athlete per subfolder when no --athlete is given.
 
+    Exit status: 0 when every file was read, 1 when some failed, 2 on usage
+    errors, 130 when interrupted (Ctrl-C or SIGTERM): what was stored is
+    printed, and running the same command again finishes the job.
+
     \b
     Example:
       loadwatch import ~/Downloads/export_12345.zip --athlete "Sam"
@@ -211,18 +227,33 @@ def import_cmd(
     else:
         _check_athlete(store, athlete, create=create)
     reports = []
-    for who, job_paths in jobs:
-        progress = RichProgress() if sys.stderr.isatty() and not as_json else None
-        reports.append(
-            import_paths(
-                store,
-                job_paths,
-                athlete=who,
-                keep_originals=keep_originals,
-                workers=workers,
-                progress=progress,
-            )
+    try:
+        with interrupt_on_sigterm():
+            for who, job_paths in jobs:
+                progress = RichProgress() if sys.stderr.isatty() and not as_json else None
+                reports.append(
+                    import_paths(
+                        store,
+                        job_paths,
+                        athlete=who,
+                        keep_originals=keep_originals,
+                        workers=workers,
+                        progress=progress,
+                    )
+                )
+    except ImportInterrupted as stop:
+        done = merge_reports([*reports, stop.report])
+        if as_json:
+            click.echo(json.dumps(done.as_json(), indent=2))
+        else:
+            print_summary(done)
+        click.echo(
+            f"Interrupted: {done.imported:,} files imported "
+            f"({done.activities_added:,} activities) before the stop; every stored "
+            "file is whole. Run the same command again to finish the import.",
+            err=True,
         )
+        sys.exit(130)
     report = merge_reports(reports)
     if as_json:
         click.echo(json.dumps(report.as_json(), indent=2))

@@ -8,13 +8,12 @@ package never touches the database; the importer does that.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from loadwatch.errors import ActivityFileError, NotAnActivityFile, UnsupportedFormat
+from loadwatch.ingest.limits import Limits, gunzip
 from loadwatch.model import ActivitySummary
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
@@ -42,14 +41,15 @@ def is_activity_name(name: str) -> bool:
     return strip_gz(name).lower().endswith(ACTIVITY_SUFFIXES)
 
 
-def maybe_gunzip(data: bytes, name: str) -> bytes:
-    """Decompress gzip data (recognised by its magic bytes, whatever the name says)."""
+def maybe_gunzip(data: bytes, name: str, limits: Limits | None = None) -> bytes:
+    """Decompress gzip data (recognised by its magic bytes, whatever the name says).
+
+    Inflated incrementally under ``limits`` (default: :meth:`Limits.from_env`),
+    so a gzip bomb is refused by name instead of filling memory.
+    """
     if data[:2] != b"\x1f\x8b":
         return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as e:
-        raise ActivityFileError(name, f"damaged gzip data ({e})") from e
+    return gunzip(data, name, limits or Limits.from_env())
 
 
 def sniff_format(data: bytes, name: str) -> str:
@@ -127,9 +127,9 @@ def read_activity_bytes(data: bytes, name: str) -> ReadResult:
 
         summaries = read_fit(raw, name)
     elif fmt == "gpx":
-        from loadwatch.ingest.gpx import read_gpx
+        from loadwatch.ingest.gpxstream import read_gpx_large
 
-        summaries = read_gpx(raw, name)
+        summaries = read_gpx_large(raw, name)  # read_gpx, streamed when the file is large
     else:
         from loadwatch.ingest.tcx import read_tcx
 

@@ -184,6 +184,11 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _integer(value: Any) -> int | None:
+    """A raw integer field, or None (a damaged definition can make it a string or a tuple)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _collect(message: Any, decoded: _Decoded, index: int) -> None:
     part = decoded.parts[index]
     kind = message.name
@@ -195,7 +200,7 @@ def _collect(message: Any, decoded: _Decoded, index: int) -> None:
         if isinstance(ts, int):
             decoded.records.setdefault(index, []).append(
                 Record(ts, _number(f.get("distance")), _number(f.get("heart_rate")),
-                        f.get("position_lat"), f.get("position_long"))
+                        _integer(f.get("position_lat")), _integer(f.get("position_long")))
             )  # fmt: skip
         else:
             decoded.untimed_records += 1
@@ -207,18 +212,18 @@ def _collect(message: Any, decoded: _Decoded, index: int) -> None:
         f = _fields(message, raw, scaled)
         part.sessions.append(
             FitSession(
-                start=f.get("start_time"),
-                timestamp=f.get("timestamp"),
-                sport=f.get("sport"),
-                sub_sport=f.get("sub_sport"),
+                start=_integer(f.get("start_time")),
+                timestamp=_integer(f.get("timestamp")),
+                sport=_integer(f.get("sport")),
+                sub_sport=_integer(f.get("sub_sport")),
                 elapsed_s=_number(f.get("total_elapsed_time")),
                 timer_s=_number(f.get("total_timer_time")),
                 distance_m=_number(f.get("total_distance")),
                 ascent_m=_number(f.get("total_ascent")),
                 avg_hr=_number(f.get("avg_heart_rate")),
                 max_hr=_number(f.get("max_heart_rate")),
-                start_lat=f.get("start_position_lat"),
-                start_lon=f.get("start_position_long"),
+                start_lat=_integer(f.get("start_position_lat")),
+                start_lon=_integer(f.get("start_position_long")),
             )
         )
     elif kind == "event":

@@ -264,6 +264,8 @@ def _decode_message(
     ok = True
     for attr, offset, size, base, scale in layout:
         value, understood = _decode_value(data, pos + offset, size, base, endian)
+        if isinstance(value, str) and attr != "product_name":  # text where a number belongs
+            value, understood = None, False
         ok = ok and understood
         if value is not None and scale is not None:
             value = float(value) / scale

@@ -44,7 +44,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from lxml import etree
@@ -358,6 +358,14 @@ def extract_with_gpxpy(root: etree._Element, name: str) -> GpxContent:
         n_routes=len(gpx.routes),
         n_waypoints=len(gpx.waypoints),
     )
+    try:
+        _gpxpy_tracks(gpx, out)
+    except ValueError as e:  # e.g. a time offset of +99:00, which no datetime can hold
+        raise ActivityFileError(name, f"not a valid GPX file (an impossible time: {e})") from e
+    return out
+
+
+def _gpxpy_tracks(gpx: Any, out: GpxContent) -> None:
     for track in gpx.tracks:
         if track.type and track.type.strip():
             out.track_types.append(track.type.strip())
@@ -373,7 +381,6 @@ def extract_with_gpxpy(root: etree._Element, name: str) -> GpxContent:
                 seg.time.append(_as_utc(p.time) if p.time is not None else None)
                 seg.hr.append(hr)
             out.segments.append(seg)
-    return out
 
 
 # --- one summary ---------------------------------------------------------------------

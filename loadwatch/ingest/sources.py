@@ -25,17 +25,19 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from loadwatch.errors import ActivityFileError
 from loadwatch.ingest import is_activity_name
+from loadwatch.ingest.limits import Limits, file_too_large, inflate, megabytes, ratio_too_high
 from loadwatch.ingest.strava_columns import match_columns, parse_rpe
 from loadwatch.ingest.wellness import wellness_kind
 from loadwatch.model import normalise_sport
 
 #: A zip inside a zip deeper than this is refused (a zip bomb, not an export).
-MAX_ZIP_DEPTH = 8
+MAX_ZIP_DEPTH = Limits().max_zip_depth
 
 
 @dataclass(slots=True)
@@ -53,21 +55,25 @@ class Payload:
     """A file's bytes as stored: plain, or a zip member still compressed.
 
     Shipping members compressed lets the worker processes, not the process
-    walking the archive, pay for inflating them.
+    walking the archive, pay for inflating them. ``size`` is the inflated size
+    the archive declares (None for plain files).
     """
 
     data: bytes
     method: int = zipfile.ZIP_STORED
     crc: int | None = None
+    size: int | None = None
 
-    def inflate(self, display: str) -> bytes:
-        """The member's bytes, CRC-checked; ActivityFileError when they are damaged."""
+    def inflate(self, display: str, limits: Limits | None = None) -> bytes:
+        """The member's bytes, CRC-checked; ActivityFileError when damaged or over a limit."""
+        limits = limits or Limits.from_env()
         data = self.data
         if self.method == zipfile.ZIP_DEFLATED:
-            try:
-                data = zlib.decompress(data, -15)
-            except zlib.error as e:
-                raise ActivityFileError(display, f"damaged archive member ({e})") from e
+            data = inflate(data, display, limits, size_limit=self.size)
+        elif len(data) > limits.max_file_bytes:
+            raise file_too_large(display, limits)
+        if self.size is not None and len(data) != self.size:
+            raise ActivityFileError(display, "damaged archive member (size differs from header)")
         if self.crc is not None and zlib.crc32(data) != self.crc:
             raise ActivityFileError(display, "damaged archive member (CRC mismatch)")
         return data
@@ -82,9 +88,9 @@ class Member:
     fetch: Callable[[], Payload]
     hint: Hint | None = None
 
-    def read(self) -> bytes:
+    def read(self, limits: Limits | None = None) -> bytes:
         """The file's bytes (inflated)."""
-        return self.fetch().inflate(self.display)
+        return self.fetch().inflate(self.display, limits)
 
 
 @dataclass(slots=True)
@@ -113,6 +119,8 @@ class ArchiveScan:
     wellness: list[Member] = field(default_factory=list)
     #: Strava activities.csv: canonical column -> header text it was recognised by
     columns: dict[str, str] = field(default_factory=dict)
+    #: inflated bytes of the members accepted so far (declared sizes)
+    declared_bytes: int = 0
     _handles: list[zipfile.ZipFile] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
@@ -138,11 +146,14 @@ def iter_paths(paths: list[Path]) -> Iterator[Path]:
             yield p
 
 
-def file_member(path: Path) -> Member:
-    """A plain file on disk as a member."""
+def file_member(path: Path, limits: Limits | None = None) -> Member:
+    """A plain file on disk as a member (refused unread when over the per-file limit)."""
 
     def fetch() -> Payload:
+        lim = limits or Limits.from_env()
         try:
+            if path.stat().st_size > lim.max_file_bytes:
+                raise file_too_large(str(path), lim)
             return Payload(path.read_bytes())
         except OSError as e:
             raise ActivityFileError(str(path), f"cannot read the file ({e.strerror or e})") from e
@@ -154,17 +165,24 @@ def file_member(path: Path) -> Member:
     return Member(str(path), size, fetch)
 
 
-def scan_archive(path: Path) -> ArchiveScan:
+def scan_archive(path: Path, limits: Limits | None = None) -> ArchiveScan:
     """List the activity files of a zip (nested zips included) and its export index.
 
-    Raises :class:`ActivityFileError` when the file is not a readable zip.
-    Problems with single members (a damaged nested zip, an unreadable index)
-    are collected in ``problems`` and do not stop the scan.
+    Raises :class:`ActivityFileError` when the file is not a readable zip, or
+    when its entries break a limit (too many, overlapping bytes). Problems with
+    single members (a damaged nested zip, an unreadable index, a member over a
+    limit) are collected in ``problems`` and do not stop the scan; nothing of a
+    refused member is inflated.
     """
+    limits = limits or Limits.from_env()
     try:
         outer = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
         raise ActivityFileError(str(path), f"not a readable zip archive ({e})") from e
+    problem = entry_problem(outer, limits)
+    if problem is not None:
+        outer.close()
+        raise ActivityFileError(str(path), problem)
     names = outer.namelist()
     scan = ArchiveScan(path=path, layout=detect_layout(names))
     scan._handles.append(outer)
@@ -173,7 +191,7 @@ def scan_archive(path: Path) -> ArchiveScan:
         hints, scan.expected, scan.columns = _strava_index(outer, names, str(path), scan.problems)
     elif scan.layout == "garmin":
         scan.expected = _garmin_index(outer, names, str(path), scan.problems)
-    _collect(outer, str(path), scan, hints, depth=1)
+    _collect(outer, str(path), scan, hints, 1, limits)
     if scan.layout == "strava":
         present = {m.display.split("!", 1)[1] for m in scan.members}
         for exp in scan.expected:
@@ -193,8 +211,57 @@ def detect_layout(names: list[str]) -> str:
     return "generic"
 
 
+def entry_problem(zf: zipfile.ZipFile, limits: Limits) -> str | None:
+    """Why a zip's directory is refused as a whole (too many or overlapping entries), or None.
+
+    Every entry owns the bytes from its local header to the end of its data;
+    honest zip writers never let two entries share bytes, zip bombs do (the
+    same compressed block listed thousands of times).
+    """
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        return (
+            f"refused: {len(infos):,} entries, over the limit of {limits.max_members:,} "
+            "(LOADWATCH_MAX_MEMBERS)"
+        )
+    spans = sorted(
+        (i.header_offset, i.header_offset + _LOCAL_HEADER.size + len(i.filename) + i.compress_size)
+        for i in infos
+    )
+    overlapping = sum(1 for (_, end), (start, _) in pairwise(spans) if start < end)
+    if overlapping:
+        return (
+            f"refused: {overlapping + 1:,} entries share the same bytes "
+            "(overlapping entries: a zip bomb, not an export)"
+        )
+    return None
+
+
+def _member_problem(info: zipfile.ZipInfo, limits: Limits, room: int) -> str | None:
+    """Why one member is refused before anything of it is inflated, or None."""
+    size, packed = info.file_size, info.compress_size
+    if size > limits.max_file_bytes and not is_zip_name(info.filename):
+        return (
+            f"refused: {megabytes(size)} inflated, over the limit of "
+            f"{megabytes(limits.max_file_bytes)} for one activity file (LOADWATCH_MAX_FILE_MB)"
+        )
+    if size > room:
+        return (
+            f"refused: the archive's activity files pass {megabytes(limits.max_archive_bytes)} "
+            "inflated (LOADWATCH_MAX_ARCHIVE_MB)"
+        )
+    if size > limits.ratio_floor_bytes and size > limits.max_ratio * max(packed, 1):
+        return ratio_too_high("", limits, size / max(packed, 1)).reason
+    return None
+
+
 def _collect(
-    zf: zipfile.ZipFile, prefix: str, scan: ArchiveScan, hints: dict[str, Hint], depth: int
+    zf: zipfile.ZipFile,
+    prefix: str,
+    scan: ArchiveScan,
+    hints: dict[str, Hint],
+    depth: int,
+    limits: Limits,
 ) -> None:
     for info in zf.infolist():
         if info.is_dir():
@@ -204,38 +271,62 @@ def _collect(
         base = name.rsplit("/", 1)[-1]
         if base.startswith(".") or "__MACOSX/" in name:
             continue
-        if is_zip_name(name):
-            if depth >= MAX_ZIP_DEPTH:
-                scan.problems.append((display, f"zip nested deeper than {MAX_ZIP_DEPTH} levels"))
+        nested = is_zip_name(name)
+        activity = not nested and is_activity_name(name)
+        wellness = not nested and not activity and wellness_kind(base) is not None
+        if not (nested or activity or wellness):
+            continue
+        problem = _member_problem(info, limits, limits.max_archive_bytes - scan.declared_bytes)
+        if problem is not None:
+            scan.problems.append((display, problem))
+            continue
+        if nested:
+            if depth >= limits.max_zip_depth:
+                scan.problems.append(
+                    (display, f"zip nested deeper than {limits.max_zip_depth} levels")
+                )
                 continue
             try:
                 # zipfile's member stream is seekable, so the nested zip is read
                 # in place: its directory first, then each member on demand.
                 inner = zipfile.ZipFile(zf.open(info))
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as e:
                 scan.problems.append((display, f"damaged nested zip ({e})"))
                 continue
+            except zlib.error as e:
+                scan.problems.append((display, f"damaged nested zip ({e})"))
+                continue
+            problem = entry_problem(inner, limits)
+            if problem is not None:
+                scan.problems.append((display, problem))
+                inner.close()
+                continue
             scan._handles.append(inner)
-            _collect(inner, display, scan, hints, depth + 1)
-        elif is_activity_name(name):
-            scan.members.append(
-                Member(display, info.file_size, _reader(zf, info, display), hints.get(name))
-            )
-        elif wellness_kind(base) is not None:
-            scan.wellness.append(Member(display, info.file_size, _reader(zf, info, display)))
+            _collect(inner, display, scan, hints, depth + 1, limits)
+        else:
+            scan.declared_bytes += info.file_size
+            fetch = _reader(zf, info, display, limits)
+            if wellness:
+                scan.wellness.append(Member(display, info.file_size, fetch))
+            else:
+                scan.members.append(Member(display, info.file_size, fetch, hints.get(name)))
 
 
-def _reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callable[[], Payload]:
+def _reader(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str, limits: Limits
+) -> Callable[[], Payload]:
     """Fetch a member's stored bytes without inflating them (zipfile inflates otherwise).
 
     Stored and deflated members (what Garmin and Strava write) are read raw from
     behind their local header; anything else (encrypted, bzip2, lzma) goes
-    through zipfile itself.
+    through zipfile itself, in steps, refused as soon as it passes the limits.
     """
 
     def fetch() -> Payload:
         try:
             if info.compress_type in _RAW_METHODS and not info.flag_bits & 0x1 and zf.fp:
+                if info.compress_size > limits.max_file_bytes:
+                    raise file_too_large(display, limits)
                 fp = zf.fp
                 fp.seek(info.header_offset)
                 header = fp.read(_LOCAL_HEADER.size)
@@ -246,8 +337,8 @@ def _reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callabl
                 data = fp.read(info.compress_size)
                 if len(data) != info.compress_size:
                     raise zipfile.BadZipFile("member data is cut short")
-                return Payload(data, info.compress_type, info.CRC)
-            return Payload(zf.read(info))
+                return Payload(data, info.compress_type, info.CRC, info.file_size)
+            return Payload(_read_bounded(zf, info, display, limits))
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as e:
             raise ActivityFileError(display, f"damaged archive member ({e})") from e
         except zlib.error as e:
@@ -256,9 +347,30 @@ def _reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callabl
     return fetch
 
 
+def _read_bounded(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str, limits: Limits
+) -> bytes:
+    """Read a member through zipfile one step at a time, refusing it past the limits."""
+    out = bytearray()
+    with zf.open(info) as stream:
+        while block := stream.read(1 << 20):
+            out += block
+            if len(out) > limits.max_file_bytes:
+                raise file_too_large(display, limits)
+            packed = max(info.compress_size, 1)
+            if len(out) > limits.ratio_floor_bytes and len(out) > limits.max_ratio * packed:
+                raise ratio_too_high(display, limits, len(out) / packed)
+    return bytes(out)
+
+
 _RAW_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 #: signature, version, flags, method, time, date, crc, sizes, name and extra lengths
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+
+
+def _read_index(zf: zipfile.ZipFile, name: str, prefix: str) -> bytes:
+    """An export's index file, read under the same limits as an activity file."""
+    return _read_bounded(zf, zf.getinfo(name), f"{prefix}!{name}", Limits.from_env())
 
 
 def _strava_index(
@@ -269,8 +381,8 @@ def _strava_index(
     hints: dict[str, Hint] = {}
     expected: list[ExpectedActivity] = []
     try:
-        text = zf.read(csv_name).decode("utf-8-sig", errors="replace")
-    except (zipfile.BadZipFile, OSError, RuntimeError) as e:
+        text = _read_index(zf, csv_name, prefix).decode("utf-8-sig", errors="replace")
+    except (zipfile.BadZipFile, OSError, RuntimeError, ActivityFileError) as e:
         problems.append((f"{prefix}!{csv_name}", f"unreadable activities.csv ({e})"))
         return hints, expected, {}
     # Rows are read by position: the header repeats names and is localised
@@ -321,8 +433,8 @@ def _garmin_index(
         if not n.lower().endswith("summarizedactivities.json"):
             continue
         try:
-            data: Any = json.loads(zf.read(n))
-        except (ValueError, zipfile.BadZipFile, OSError, RuntimeError) as e:
+            data: Any = json.loads(_read_index(zf, n, prefix))
+        except (ValueError, zipfile.BadZipFile, OSError, RuntimeError, ActivityFileError) as e:
             problems.append((f"{prefix}!{n}", f"unreadable activity summary ({e})"))
             continue
         blocks = data if isinstance(data, list) else [data]
