@@ -1,41 +1,53 @@
-"""Benchmark: importing a whole Garmin export against the naive fitparse loop.
+"""Importing a Garmin export and a GPX export, against decoder loops and the floor.
 
-In one run, on this machine:
+Run: ``python benchmarks/bench_import.py [--runs 1000] [--large 5000] [--gpx 200]
+[--sample 30] [--repeats 3]``. Measures the importer as it is.
 
-1. builds (once, cached in benchmarks/out/) a synthetic Garmin Connect export
-   of 1,000 distinct one-hour 1 Hz runs over five years, laid out as Garmin
-   does (nested ``UploadedFiles_*.zip`` + ``summarizedActivities.json``);
-2. times the naive baseline: fitparse, full decode, one file after another
-   (how most scripts read a folder of FIT files);
-3. times ``loadwatch import export.zip`` (the whole command, start to finish)
-   into a fresh store, then again on the unchanged archive;
-4. samples the resident memory of the import's whole process tree and
-   reports the peak;
-5. does the same for a Strava-like export of GPX files (phone recordings),
-   reporting files per second and how much of both cores it used.
+Inputs (built once into ``benchmarks/out/``, fixed seeds): a Garmin Connect
+export of ``--runs`` distinct one-hour 1 Hz runs over five years, laid out as
+Garmin does (a nested ``UploadedFiles_*.zip`` plus ``summarizedActivities.json``);
+the same FIT files in a folder for the decoder loops; a "re-downloaded" export
+(the same members in a new archive: other order, other archive bytes); a
+Strava-like export of ``--gpx`` GPX files.
 
-Prints the figures and the ratio against the baseline. Targets: ratio >= 30,
-re-import < 1 s, peak RSS < 300 MB.
+Every figure is CPU seconds (user + system; for a command, of its whole process
+tree, from ``getrusage(RUSAGE_CHILDREN)``) and wall seconds, min and median of
+``--repeats`` (>= 3) runs:
 
-    python benchmarks/bench_import.py            # full run (the naive loop takes minutes)
-    python benchmarks/bench_import.py --quick    # 200 runs, for a quick look
+- floor: read, inflate and sha256 every member of the export (what any import must do);
+- decoder loops (full decode of each file, one after another): fitparse,
+  fitdecode and garmin-fit-sdk, timed on a documented sample (every
+  (runs / sample)-th file, ``--sample`` files) and scaled to all files;
+- ``loadwatch import`` of the export into a fresh store (the parent process's
+  share of the tree's CPU sampled with psutil; peak resident memory summed
+  over the tree); again on the identical archive; the re-downloaded archive;
+  start-up (``loadwatch import`` of an empty folder);
+- the GPX export: ``loadwatch import`` against a gpxpy loop (sample) and its floor;
+- ``--large``: the same import at that many runs, for linearity.
+
+Ends with one verdict line per goal of the issue "Speed where users wait" (1-3).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -115,21 +127,6 @@ def build_strava_gpx_export(n: int) -> Path:
     return export
 
 
-def naive_fitparse_loop(folder: Path) -> float:
-    import fitparse
-
-    t0 = time.perf_counter()
-    total = 0.0
-    for path in sorted(folder.iterdir()):
-        fit = fitparse.FitFile(str(path))
-        fit.parse()
-        for msg in fit.get_messages("session"):
-            total += msg.get_value("total_distance") or 0.0
-    elapsed = time.perf_counter() - t0
-    print(f"  naive fitparse loop read {total / 1000:,.0f} km")
-    return elapsed
-
-
 class TreeSampler:
     """Peak resident memory (sum over a process and its children) and CPU time."""
 
@@ -137,6 +134,7 @@ class TreeSampler:
         self.proc = psutil.Process(pid)
         self.peak = 0
         self.cpu = 0.0
+        self.parent_cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
@@ -158,6 +156,7 @@ class TreeSampler:
             except psutil.Error:
                 break
             self.cpu = sum(cpu_by_pid.values())
+            self.parent_cpu = cpu_by_pid.get(self.proc.pid, self.parent_cpu)
             time.sleep(0.02)
 
     def stop(self) -> None:
@@ -165,65 +164,275 @@ class TreeSampler:
         self._thread.join()
 
 
-def timed_import(archive: Path, db: Path) -> tuple[float, int, float, dict]:  # type: ignore[type-arg]
-    cmd = [sys.executable, "-m", "loadwatch", "import", str(archive), "--db", str(db), "--json"]
-    env = {**os.environ, "LOADWATCH_HOME": str(db.parent / "home")}
+def build_redownloaded(export: Path) -> Path:
+    """The same members in a new archive (reversed order), as a second download gives."""
+    again = export.with_name(export.stem + "_redownloaded.zip")
+    if again.exists():
+        return again
+    with zipfile.ZipFile(export) as src, zipfile.ZipFile(again, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in reversed(src.infolist()):
+            data = src.read(info)
+            if info.filename.endswith(".zip"):
+                inner_out = io.BytesIO()
+                with (
+                    zipfile.ZipFile(io.BytesIO(data)) as zin,
+                    zipfile.ZipFile(inner_out, "w", zipfile.ZIP_DEFLATED) as zout,
+                ):
+                    for member in reversed(zin.infolist()):
+                        zout.writestr(member.filename, zin.read(member))
+                data = inner_out.getvalue()
+            dst.writestr(info.filename, data)
+    return again
+
+
+def _members(archive: Path) -> Iterator[bytes]:
+    """Every member's bytes, nested zips opened in place."""
+
+    def walk(zf: zipfile.ZipFile) -> Iterator[bytes]:
+        for info in zf.infolist():
+            data = zf.read(info)
+            if info.filename.lower().endswith(".zip"):
+                with zipfile.ZipFile(io.BytesIO(data)) as inner:
+                    yield from walk(inner)
+            else:
+                yield data
+
+    with zipfile.ZipFile(archive) as zf:
+        yield from walk(zf)
+
+
+def floor(archive: Path) -> int:
+    """Read, inflate and sha256 every member: the least any import does."""
+    n = 0
+    for data in _members(archive):
+        hashlib.sha256(data).digest()
+        n += 1
+    return n
+
+
+def sample_files(folder: Path, k: int) -> list[Path]:
+    files = sorted(folder.iterdir())
+    step = max(1, len(files) // k)
+    return files[::step][:k]
+
+
+def fitparse_loop(files: list[Path]) -> None:
+    import fitparse
+
+    for path in files:
+        fit = fitparse.FitFile(str(path))
+        fit.parse()
+
+
+def fitdecode_loop(files: list[Path]) -> None:
+    import fitdecode
+
+    for path in files:
+        with fitdecode.FitReader(str(path)) as reader:
+            for _frame in reader:
+                pass
+
+
+def garmin_sdk_loop(files: list[Path]) -> None:
+    from garmin_fit_sdk import Decoder, Stream
+
+    for path in files:
+        _messages, errors = Decoder(Stream.from_file(str(path))).read()
+        if errors:
+            raise RuntimeError(f"{path.name}: {errors}")
+
+
+def gpxpy_loop(files: list[bytes]) -> None:
+    import gpxpy
+
+    for data in files:
+        gpxpy.parse(data.decode("utf-8"))
+
+
+def timed(fn: Callable[[], object], repeats: int) -> tuple[list[float], list[float]]:
+    """CPU and wall seconds of ``repeats`` calls in this process."""
+    cpu, wall = [], []
+    for _ in range(repeats):
+        c, w = time.process_time(), time.perf_counter()
+        fn()
+        cpu.append(time.process_time() - c)
+        wall.append(time.perf_counter() - w)
+    return cpu, wall
+
+
+def run_command(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """One whole command: CPU of its process tree, wall, parent share, peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     sampler = TreeSampler(proc.pid)
     out, err = proc.communicate()
-    elapsed = time.perf_counter() - t0
+    wall = time.perf_counter() - t0
     sampler.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"import failed ({proc.returncode}): {err.decode()}")
-    return elapsed, sampler.peak, sampler.cpu, json.loads(out)
+        raise SystemExit(f"{' '.join(cmd[2:4])} failed ({proc.returncode}): {err.decode()}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "cpu": cpu,
+        "wall": wall,
+        "parent_cpu": sampler.parent_cpu,
+        "peak": sampler.peak,
+        "report": json.loads(out) if out.strip().startswith(b"{") else None,
+    }
+
+
+def import_cmd(paths: list[Path], db: Path) -> tuple[list[str], dict[str, str]]:
+    cmd = [sys.executable, "-m", "loadwatch", "import", *map(str, paths), "--db", str(db), "--json"]
+    env = {**os.environ, "LOADWATCH_HOME": str(db.parent / "home")}
+    return cmd, env
+
+
+def repeat_import(
+    archive: Path, repeats: int, *, again: Path | None = None
+) -> list[dict[str, Any]]:
+    """Fresh-store imports of ``archive`` (or, with ``again``, imports of ``again``
+    into a store that already holds ``archive``)."""
+    runs = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "bench.db"
+            if again is not None:
+                run_command(*import_cmd([archive], db))
+            runs.append(run_command(*import_cmd([again or archive], db)))
+    return runs
+
+
+def _fmt(label: str, cpu: list[float], wall: list[float], extra: str = "") -> str:
+    return (
+        f"{label:46} CPU s {min(cpu):7.2f} {statistics.median(cpu):7.2f}"
+        f" | wall s {min(wall):7.2f} {statistics.median(wall):7.2f}{extra}"
+    )
+
+
+def _med(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--runs", type=int, default=1000, help="runs in the Garmin export")
+    ap.add_argument("--large", type=int, default=0, help="also import an export of this many runs")
     ap.add_argument("--gpx", type=int, default=200, help="GPX files in the Strava-like export")
-    ap.add_argument("--quick", action="store_true", help="200 runs and 50 GPX files")
+    ap.add_argument("--sample", type=int, default=30, help="files per decoder-loop sample")
+    ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    n, n_gpx = (200, 50) if args.quick else (args.runs, args.gpx)
-
+    if args.repeats < 3:
+        ap.error("--repeats must be at least 3")
+    n, r = args.runs, args.repeats
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    t0 = time.perf_counter()
+    print("columns: min and median of", r, "runs")
     export, folder = build_garmin_export(n)
-    size_mb = export.stat().st_size / 1e6
+    redownloaded = build_redownloaded(export)
     print(
-        f"Garmin-shaped export: {n} one-hour 1 Hz runs, {size_mb:.1f} MB zip "
-        f"(built or reused in {time.perf_counter() - t0:.1f} s)"
+        f"input: Garmin-shaped export, {n} one-hour 1 Hz runs, {export.stat().st_size / 1e6:.1f} MB"
     )
 
-    naive = naive_fitparse_loop(folder)
-    print(f"  naive fitparse loop:      {naive:8.2f} s  ({naive / n * 1000:.0f} ms per file)")
+    fl = timed(lambda: floor(export), r)
+    print(_fmt("floor: read + inflate + sha256 every member", *fl))
+    files = sample_files(folder, args.sample)
+    scale = n / len(files)
+    loops = {}
+    for name, loop in (
+        ("fitparse", fitparse_loop),
+        ("fitdecode", fitdecode_loop),
+        ("garmin-fit-sdk", garmin_sdk_loop),
+    ):
+        cpu, wall = timed(lambda loop=loop: loop(files), r)
+        cpu, wall = [c * scale for c in cpu], [w * scale for w in wall]
+        loops[name] = statistics.median(cpu)
+        print(_fmt(f"{name} loop (sample of {len(files)}, x{scale:.1f})", cpu, wall))
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        first, peak, cpu, report = timed_import(export, db)
-        assert report["activities_added"] == n, report
-        again, peak2, _, report2 = timed_import(export, db)
-        assert report2["unchanged"] == n and report2["activities_added"] == 0, report2
+        empty = Path(tmp) / "empty"
+        empty.mkdir()
+        start = [run_command(*import_cmd([empty], Path(tmp) / f"s{i}.db")) for i in range(r)]
+    print(_fmt("start-up: loadwatch import of an empty folder", *_cols(start)))
+    first = repeat_import(export, r)
+    for run in first:
+        assert run["report"]["activities_added"] == n, run["report"]
+    share = statistics.median(x["parent_cpu"] / x["cpu"] for x in first)
+    peak = max(x["peak"] for x in first)
     print(
-        f"  loadwatch import:         {first:8.2f} s  ({n / first:,.0f} files/s, "
-        f"CPU {cpu:.1f} s = {cpu / first:.2f} cores busy)"
+        _fmt("loadwatch import (fresh store)", *_cols(first))
+        + f" | parent {share:.0%} of CPU | peak {peak / 1e6:.0f} MB"
     )
-    print(f"  re-import, unchanged:     {again:8.2f} s")
-    print(f"  peak RSS (process tree):  {max(peak, peak2) / 1e6:8.0f} MB")
-    print(f"RATIO naive/loadwatch = {naive / first:.1f}x   (target >= 30)")
-    print(f"RE-IMPORT = {again:.2f} s   (target < 1 s)")
-    print(f"PEAK RSS = {max(peak, peak2) / 1e6:.0f} MB   (target < 300 MB)")
+    same = repeat_import(export, r, again=export)
+    print(_fmt("re-import, identical archive", *_cols(same)))
+    redo = repeat_import(export, r, again=redownloaded)
+    for run in redo:
+        assert run["report"]["activities_added"] == 0, run["report"]
+    print(_fmt("re-import, re-downloaded archive", *_cols(redo)))
 
-    gpx_export = build_strava_gpx_export(n_gpx)
-    with tempfile.TemporaryDirectory() as tmp:
-        g_time, g_peak, g_cpu, g_report = timed_import(gpx_export, Path(tmp) / "gpx.db")
-        assert g_report["activities_added"] == n_gpx, g_report
+    large_ratio = None
+    if args.large:
+        big_export, _ = build_garmin_export(args.large)
+        big = repeat_import(big_export, r)
+        print(_fmt(f"loadwatch import of {args.large} runs", *_cols(big)))
+        large_ratio = _med(big, "cpu") / _med(first, "cpu") / (args.large / n)
+
+    gpx_export = build_strava_gpx_export(args.gpx)
+    gpx_members = [d for d in _members(gpx_export) if d.lstrip().startswith(b"<")]
+    gfl = timed(lambda: floor(gpx_export), r)
+    print(f"input: Strava-like export, {args.gpx} one-hour 1 Hz GPX files")
+    print(_fmt("GPX floor: read + inflate + sha256", *gfl))
+    g_sample = gpx_members[:: max(1, len(gpx_members) // args.sample)][: args.sample]
+    g_scale = len(gpx_members) / len(g_sample)
+    gcpu, gwall = timed(lambda: gpxpy_loop(g_sample), r)
+    gcpu, gwall = [c * g_scale for c in gcpu], [w * g_scale for w in gwall]
+    print(_fmt(f"gpxpy loop (sample of {len(g_sample)}, x{g_scale:.1f})", gcpu, gwall))
+    gpx_runs = repeat_import(gpx_export, r)
+    print(_fmt("loadwatch import of the GPX export", *_cols(gpx_runs)))
+
+    imp = _med(first, "cpu")
+    floor_cpu = statistics.median(fl[0])
+    print()
+    above = imp - _med(start, "cpu")
+    print(f"import above start-up: {above:.2f} CPU s = {above / floor_cpu:.1f}x the floor")
     print(
-        f"GPX export ({n_gpx} one-hour 1 Hz GPX files): {g_time:.2f} s, "
-        f"{n_gpx / g_time:.1f} files/s, CPU {g_cpu:.1f} s = {g_cpu / g_time:.2f} cores busy, "
-        f"peak RSS {g_peak / 1e6:.0f} MB"
+        f"ratios (CPU medians): import / floor {imp / floor_cpu:.1f}x; "
+        + ", ".join(f"{k} / import {v / imp:.0f}x" for k, v in loops.items())
     )
+    goals = [
+        ("1 import <= 3x floor", imp / floor_cpu <= 3, f"{imp / floor_cpu:.1f}x"),
+        ("1 >= 100x fitparse", loops["fitparse"] / imp >= 100, f"{loops['fitparse'] / imp:.0f}x"),
+        ("1 >= 60x fitdecode", loops["fitdecode"] / imp >= 60, f"{loops['fitdecode'] / imp:.0f}x"),
+        (
+            "1 >= 40x garmin-fit-sdk",
+            loops["garmin-fit-sdk"] / imp >= 40,
+            f"{loops['garmin-fit-sdk'] / imp:.0f}x",
+        ),
+        ("1 parent < 35% of CPU", share < 0.35, f"{share:.0%}"),
+        ("1 peak memory < 250 MB", peak < 250e6, f"{peak / 1e6:.0f} MB"),
+        (
+            "2 re-downloaded <= 1.5x floor",
+            _med(redo, "cpu") <= 1.5 * floor_cpu,
+            f"{_med(redo, 'cpu') / floor_cpu:.1f}x",
+        ),
+        (
+            "2 identical <= start-up + 0.3 s",
+            _med(same, "cpu") <= _med(start, "cpu") + 0.3,
+            f"{_med(same, 'cpu') - _med(start, 'cpu'):+.2f} s",
+        ),
+        (
+            "3 GPX <= 10x its floor",
+            _med(gpx_runs, "cpu") <= 10 * statistics.median(gfl[0]),
+            f"{_med(gpx_runs, 'cpu') / statistics.median(gfl[0]):.1f}x",
+        ),
+    ]
+    if large_ratio is not None:
+        goals.append(("1 linear to --large", large_ratio <= 1.15, f"{large_ratio:.2f} per run"))
+    for label, ok, value in goals:
+        print(f"goal {label}: {'met' if ok else 'MISSED'} ({value})")
+
+
+def _cols(runs: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
+    return [x["cpu"] for x in runs], [x["wall"] for x in runs]
 
 
 if __name__ == "__main__":

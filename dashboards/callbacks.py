@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -127,7 +127,14 @@ def runner_outputs(
         return blank, blank, layout.alerts_list(pd.DataFrame()), []
     try:
         view = data.runner(athlete, measure=measure, unit=unit, start=_day(start), end=_day(end))
-        return _runner_view(view, athlete, start=_day(start), end=_day(end))
+        # a revisit of an unchanged view reuses its figures (building them is most of a switch)
+        key = (athlete, start, end, unit, measure)
+        known = data.runner_outputs.get(key)
+        if known is not None and known[0] is view:
+            return cast(tuple[go.Figure, go.Figure, Any, Any], known[1])
+        outputs = _runner_view(view, athlete, start=_day(start), end=_day(end))
+        data.runner_outputs[key] = (view, outputs)
+        return outputs
     except LoadwatchError as e:
         return cleared_runner(str(e))
     except Exception as e:

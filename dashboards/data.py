@@ -65,7 +65,21 @@ class DashboardData(Service):
         super().__init__(store_url)
         self.store_url = store_url
         #: the date the views describe (None: today, re-read on every request)
-        self.as_of = as_of
+        self.fixed_as_of = as_of
+        # (athlete, measure, unit, start, end, as_of) -> (service view, view shown)
+        self._views: dict[tuple[Any, ...], tuple[RunnerView, RunnerView]] = {}
+        #: (the view shown, the runner callback's outputs built from it), per key
+        self.runner_outputs: dict[tuple[Any, ...], tuple[RunnerView, Any]] = {}
+
+    @property
+    def as_of(self) -> date | None:  # type: ignore[override]
+        """The fixed as-of date, moved on to the newest run or pain date when data
+        newer than it has arrived (a run dropped into the demo is shown); None: today."""
+        if self.fixed_as_of is None:
+            return None
+        # one query per change of the store, not a history per athlete per request
+        newest = self._cached(("newest data date",), self.versions(), self.store.newest_data_date)
+        return max([self.fixed_as_of, *([newest] if newest else [])])
 
     def runner(
         self,
@@ -80,6 +94,17 @@ class DashboardData(Service):
         view = super().runner(
             athlete, measure=measure, unit=unit, start=start, end=end, as_of=as_of or self.as_of
         )
+        # the same service view (a cache hit) gives the same object back, so the
+        # callback can reuse the figures it built from it
+        key = (athlete, measure, unit, start, end, as_of or self.as_of)
+        known = self._views.get(key)
+        if known is not None and known[0] is view:
+            return known[1]
+        shown = self._with_messages(view, unit)
+        self._views[key] = (view, shown)
+        return shown
+
+    def _with_messages(self, view: RunnerView, unit: str) -> RunnerView:
         status = dict(view.status)
         if view.has_runs:
             last = view.runs.iloc[-1]

@@ -24,12 +24,13 @@ class DemoReport:
     last_day: date | None = None
 
 
-def import_samples(store: Store, samples: Path) -> DemoReport:
+def import_samples(store: Store, samples: Path, *, workers: int | None = None) -> DemoReport:
     """Import every sample athlete listed in ``samples/expected.json``, with their pain logs.
 
     Activities go through the CLI's importer and pain rows through the CLI's
     validation; a pain row that fails it is left out and named in ``warnings``.
-    Importing twice adds nothing the second time.
+    Importing twice adds nothing the second time. ``workers``: decoding
+    processes of the importer (default: one per core).
     """
     index = samples / "expected.json"
     try:
@@ -45,7 +46,7 @@ def import_samples(store: Store, samples: Path) -> DemoReport:
         known = {a.name for a in store.list_athletes()}
         if name not in known:
             store.add_athlete(name, tz=info.get("time_zone"))
-        imported = import_paths(store, [samples / info["folder"]], athlete=name)
+        imported = import_paths(store, [samples / info["folder"]], athlete=name, workers=workers)
         report.activities[name] = imported.activities_added
         report.warnings += [f"{e['path']}: {e['error']}" for e in imported.errors]
         pain_log = info.get("pain_log")

@@ -1,6 +1,6 @@
 """The pain log: checking what a runner types or imports, and pain next to load.
 
-Scores are integers on the 0–10 numeric rating scale (science.md section 7).
+Scores are integers on the 0–10 numeric rating scale (README, "The pain log").
 Everything that reaches the store passes :func:`validate_entry`, so a bad
 score, a future date or an unknown location is a one-line
 :class:`~loadwatch.errors.ValidationError`, never a half-written log.
@@ -181,6 +181,30 @@ def validate_entry(
 
 
 # ---------------------------------------------------------------- CSV import
+def same_entry_key(entry: PainEntry) -> tuple[Any, ...]:
+    """What makes two pain entries the same: athlete, date, time, score and where."""
+    return (entry.athlete, entry.date, entry.time, entry.score, entry.location)
+
+
+def split_known(
+    existing: Sequence[PainEntry], entries: Sequence[PainEntry]
+) -> tuple[list[PainEntry], int]:
+    """(entries not in ``existing`` yet, how many were already there).
+
+    Same date, time, score and where counts as the same entry, so importing
+    one file twice adds nothing the second time; a row repeated within the
+    file is there after its first copy, and counts as already there too.
+    """
+    seen = {same_entry_key(e) for e in existing}
+    new: list[PainEntry] = []
+    for entry in entries:
+        key = same_entry_key(entry)
+        if key not in seen:
+            seen.add(key)
+            new.append(entry)
+    return new, len(entries) - len(new)
+
+
 @dataclass(frozen=True, slots=True)
 class CsvResult:
     """Rows that passed (``entries``) and those that did not: (row number, reason).

@@ -45,6 +45,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -182,6 +183,15 @@ planned_runs = Table(
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
     Index("ix_plans_athlete_date", "athlete_id", "date"),
+)
+
+#: A counter per athlete that every write of that athlete's data bumps (see
+#: :meth:`Store.athlete_versions`): the service's caches are keyed on it.
+athlete_revisions = Table(
+    "athlete_revisions",
+    metadata,
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), primary_key=True),
+    Column("revision", Integer, nullable=False),
 )
 
 
@@ -685,7 +695,9 @@ class Store:
             if conn.dialect.name == "postgresql":
                 # one importer at a time per athlete: finding "the same run" is then race-free
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_IMPORT}, {athlete.id})")
-            return [self._add_file_alone(conn, athlete, rec, summ) for rec, summ in items]
+            outcomes = [self._add_file_alone(conn, athlete, rec, summ) for rec, summ in items]
+            _touch(conn, [athlete.id])
+            return outcomes
 
     def _add_file_alone(
         self,
@@ -883,6 +895,8 @@ class Store:
                     )
                     .values(**clip_text(activities, name=name))
                 ).rowcount
+            if n:
+                _touch(conn, [athlete.id])
         return n
 
     # -------------------------------------------------------------- activities
@@ -953,6 +967,11 @@ class Store:
             n = conn.execute(
                 update(activities).where(activities.c.id == activity_id).values(rpe=rpe)
             ).rowcount
+            owner = conn.execute(
+                select(activities.c.athlete_id).where(activities.c.id == activity_id)
+            ).scalar()
+            if owner is not None:
+                _touch(conn, [owner])
         if n == 0:
             raise ValidationError(f"no activity with id {activity_id}")
 
@@ -991,6 +1010,7 @@ class Store:
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
+            _touch(conn, cache.values())
         return ids
 
     def list_pain(self, athlete: str | None = None) -> list[PainEntry]:
@@ -1019,11 +1039,13 @@ class Store:
         """Store planned runs (all or none)."""
         ids: list[int] = []
         with self._tx() as conn:
+            owners: set[int] = set()
             for p in plans:
                 if not p.distance_m > 0:
                     raise ValidationError(
                         f"a planned distance must be positive (got {p.distance_m})"
                     )
+                owners.add(self._athlete_id(conn, p.athlete))
                 ids.append(
                     conn.execute(
                         insert(planned_runs).values(
@@ -1035,6 +1057,7 @@ class Store:
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
+            _touch(conn, owners)
         return ids
 
     def list_plans(
@@ -1075,6 +1098,7 @@ class Store:
                 aid = cache.get(d.athlete)
                 if aid is None:
                     aid = cache[d.athlete] = self._athlete_id(conn, d.athlete)
+                    _touch(conn, [aid])
                 given = {k: v for k, v in d.values().items() if v is not None}
                 key = and_(
                     wellness_days.c.athlete_id == aid,
@@ -1128,6 +1152,7 @@ class Store:
     def delete_wellness(self, athlete: str, day: date, source: str = "self") -> None:
         """Delete one day's wellness row of one source (a check-in by default)."""
         with self._tx() as conn:
+            _touch(conn, [self._athlete_id(conn, athlete)])
             n = conn.execute(
                 delete(wellness_days).where(
                     and_(
@@ -1145,6 +1170,7 @@ class Store:
         ids: list[int] = []
         with self._tx() as conn:
             for s in sessions:
+                _touch(conn, [self._athlete_id(conn, s.athlete)])
                 ids.append(
                     conn.execute(
                         insert(rehab_sessions).values(
@@ -1180,6 +1206,7 @@ class Store:
         """Put ``exercise`` in the athlete's routine at ``per_week`` sessions (0 removes it)."""
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
+            _touch(conn, [aid])
             key = and_(rehab_plans.c.athlete_id == aid, rehab_plans.c.exercise == exercise)
             conn.execute(delete(rehab_plans).where(key))
             if per_week > 0:
@@ -1299,6 +1326,7 @@ class Store:
         """
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
+            _touch(conn, [aid])
             if remove_plan_ids:
                 ids = list(remove_plan_ids)
                 conn.execute(delete(plan_events).where(plan_events.c.plan_id.in_(ids)))
@@ -1459,8 +1487,15 @@ class Store:
         cond = table.c.id == row_id
         with self._tx() as conn:
             if athlete is not None:
-                cond = and_(cond, table.c.athlete_id == self._athlete_id(conn, athlete))
+                # look the athlete up, never create one: a delete must not add anybody
+                aid = conn.execute(select(athletes.c.id).where(athletes.c.name == athlete)).scalar()
+                if aid is None:
+                    raise ValidationError(f"no athlete called {athlete!r}")
+                cond = and_(cond, table.c.athlete_id == aid)
+            owner = conn.execute(select(table.c.athlete_id).where(cond)).scalar()
             n = conn.execute(delete(table).where(cond)).rowcount
+            if owner is not None:
+                _touch(conn, [owner])
         if n == 0:
             suffix = f" for athlete {athlete!r}" if athlete else ""
             raise ValidationError(f"no {what} with id {row_id}{suffix}")
@@ -1473,12 +1508,12 @@ class Store:
     def athlete_versions(self) -> dict[str, tuple[Any, ...]]:
         """Per athlete name, a value that changes whenever that athlete's data changes.
 
-        Row counts and highest ids of activities, source files (a merged
-        duplicate adds one), pain entries, planned runs, wellness days, rehab
-        sessions and the rehab plan (with the latest change of a wellness day and
-        the plan's weekly total, as those rows are updated in place), plus the profile.
-        The dashboard keys its per-athlete caches on it, so a write for one
-        athlete (from the page or the CLI) recomputes only that athlete.
+        The profile (tz, heart rates, sex), the athlete's revision (a counter the
+        import, name, RPE, pain and plan writes bump in the same transaction), and
+        row counts and highest ids of every per-athlete table (with the latest
+        change of a wellness day and the rehab plan's weekly total, rows updated
+        in place), so a write that does not bump the revision is still seen. The
+        service keys its caches on it: a write for one athlete recomputes only them.
         """
 
         # rows changed in place (a check-in saved again, a plan's target changed) count too
@@ -1508,10 +1543,109 @@ class Store:
                 )
             ]
             people = conn.execute(select(athletes)).all()
+            revisions = dict(
+                conn.execute(
+                    select(athlete_revisions.c.athlete_id, athlete_revisions.c.revision)
+                ).all()
+            )
         return {
-            r.name: ((r.tz, r.hr_rest, r.hr_max, r.sex), *(c.get(r.id) for c in counts))
+            r.name: (
+                (r.tz, r.hr_rest, r.hr_max, r.sex),
+                revisions.get(r.id, 0),
+                *(c.get(r.id) for c in counts),
+            )
             for r in people
         }
+
+    def running_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
+        """Activities as a DataFrame of the columns the metrics read, for all athletes or one.
+
+        Columns ``id``, ``athlete``, ``sport``, ``start_utc`` (UTC-aware),
+        ``local_date`` (datetime64, midnight), ``distance_m``, ``timer_s``;
+        ordered by athlete, start and id; only activities on or before ``until``
+        (a local date) when given. Built column by column from one query: for
+        a million runs this is several times faster than :meth:`activities_frame`.
+        """
+        import numpy as np
+        import pandas as pd
+
+        a = activities.c
+        q = select(
+            a.id,
+            athletes.c.name,
+            a.sport,
+            # read as stored and parsed by pandas in one go, not one object per row
+            type_coerce(a.start_utc, String),
+            type_coerce(a.local_date, String),
+            a.distance_m,
+            a.timer_s,
+        ).join(athletes, athletes.c.id == a.athlete_id)
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if until is not None:
+            q = q.where(a.local_date <= until)
+        q = q.order_by(a.athlete_id, a.start_utc, a.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * 7
+        return pd.DataFrame(
+            {
+                "id": np.array(cols[0], dtype=np.int64),
+                "athlete": np.array(cols[1], dtype=object),
+                "sport": np.array(cols[2], dtype=object),
+                "start_utc": pd.to_datetime(pd.Series(cols[3], dtype=object), utc=True),
+                "local_date": pd.to_datetime(pd.Series(cols[4], dtype=object)).dt.normalize(),
+                "distance_m": np.array(cols[5], dtype=float),
+                "timer_s": np.array(cols[6], dtype=float),
+            }
+        )
+
+    def newest_data_date(self) -> date | None:
+        """The newest activity or pain date of any athlete (None for an empty store)."""
+        with self._tx() as conn:
+            days = [
+                conn.execute(select(func.max(activities.c.local_date))).scalar(),
+                conn.execute(select(func.max(pain_entries.c.date))).scalar(),
+            ]
+        found = [d for d in days if d is not None]
+        return max(found) if found else None
+
+    def pain_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
+        """Pain entries as a DataFrame: athlete, date (datetime64), score, location, timing, note.
+
+        Ordered by athlete, date, time and id; only entries on or before ``until``
+        when given. One query, built column by column.
+        """
+        import numpy as np
+        import pandas as pd
+
+        p = pain_entries.c
+        q = select(
+            athletes.c.name,
+            type_coerce(p.date, String),
+            p.score,
+            p.location,
+            p.timing,
+            p.note,
+        ).join(athletes, athletes.c.id == p.athlete_id)
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        if until is not None:
+            q = q.where(p.date <= until)
+        q = q.order_by(p.athlete_id, p.date, p.time, p.id)
+        with self._tx() as conn:
+            rows = conn.execute(q).all()
+        cols: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * 6
+        return pd.DataFrame(
+            {
+                "athlete": np.array(cols[0], dtype=object),
+                "date": pd.to_datetime(pd.Series(cols[1], dtype=object)).dt.normalize(),
+                "score": np.array(cols[2], dtype=float),
+                "location": np.array(cols[3], dtype=object),
+                "timing": np.array(cols[4], dtype=object),
+                "note": np.array(cols[5], dtype=object),
+            }
+        )
 
 
 def original_path(root: Path, sha256: str, fmt: str) -> Path:
@@ -1648,6 +1782,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Connection) -> None:
     writing = conn.get_execution_options().get("loadwatch_write", True)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def _touch(conn: Connection, athlete_ids: Iterable[int]) -> None:
+    """Bump the revision of each athlete (in the caller's transaction)."""
+    r = athlete_revisions.c
+    for aid in sorted(set(athlete_ids)):
+        n = conn.execute(
+            update(athlete_revisions).where(r.athlete_id == aid).values(revision=r.revision + 1)
+        ).rowcount
+        if not n:
+            conn.execute(insert(athlete_revisions).values(athlete_id=aid, revision=1))
 
 
 def _athlete(row: Any) -> Athlete:

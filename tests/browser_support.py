@@ -2,8 +2,9 @@
 
 The browser is Debian's ``chromium`` driven by its ``chromedriver`` through
 Selenium, with the driver path set explicitly so Selenium never tries to
-download one. Without Chromium the browser tests skip locally and fail in CI
-(``CI`` set), so a missing install step cannot hide behind a green run.
+download one. Without Chromium the browser lane is deselected with one line
+saying so, and ``--require-browser`` (passed by ``.ci/run``) makes that an
+error, so a missing install step cannot hide behind a green run.
 """
 
 from __future__ import annotations
@@ -48,15 +49,18 @@ def find_browser() -> tuple[str, str] | None:
 
 
 def require_browser() -> tuple[str, str]:
-    """The browser paths; skip locally without them, fail in CI."""
+    """The browser paths; fail without them.
+
+    Tests marked ``browser`` are deselected (with a line saying so) when the
+    browser is missing, see tests/conftest.py; reaching this without one
+    means a test that drives the browser lacks the marker.
+    """
     found = find_browser()
     if found is None:
-        reason = (
-            "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+        pytest.fail(
+            "Chromium and chromedriver are not installed (apt-get install chromium "
+            "chromium-driver); a test that drives them must carry @pytest.mark.browser"
         )
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests")
-        pytest.skip(reason)
     return found
 
 

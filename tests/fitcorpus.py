@@ -1,7 +1,8 @@
 """FIT test corpus helpers: where the files are, and what fitparse says about them.
 
 Two sets of files: the shared real-world corpus beside the repository
-(``../shared/realworld``, listed in its MANIFEST.tsv; located by :mod:`corpus`)
+(``../shared/realworld``, listed in its MANIFEST.tsv; located by :mod:`corpus`;
+its tests form the ``corpus`` lane)
 and the copied subset in ``tests/data/fit`` (always present). fitparse,
 decoding with its CRC check on and no help from loadwatch, is the independent
 reference for session values.
@@ -30,12 +31,18 @@ def manifest_rows() -> list[dict[str, str]]:
 
 
 def corpus_params() -> list[Any]:
-    """One pytest param per shared FIT file (slow-marked when large), or a 'missing' marker."""
+    """One corpus-marked param per shared FIT file (also slow-marked when large).
+
+    When the corpus is absent: one corpus-marked placeholder, deselected with
+    the rest of the lane.
+    """
     params = []
     for row in manifest_rows():
-        marks = [pytest.mark.slow] if int(row["bytes"]) > SLOW_BYTES else []
+        marks = [pytest.mark.corpus]
+        if int(row["bytes"]) > SLOW_BYTES:
+            marks.append(pytest.mark.slow)
         params.append(pytest.param(row["relpath"], id=row["relpath"], marks=marks))
-    return params or [pytest.param(None, id="corpus-missing")]
+    return params or [pytest.param(None, id="corpus-missing", marks=pytest.mark.corpus)]
 
 
 def local_params() -> list[Any]:
@@ -44,7 +51,7 @@ def local_params() -> list[Any]:
 
 
 def corpus_bytes(relpath: str | None) -> bytes:
-    """Bytes of a shared corpus file (skips/fails via :func:`need_corpus` when absent)."""
+    """Bytes of a shared corpus file (a test calling this must carry the ``corpus`` marker)."""
     need_corpus()
     assert relpath is not None
     return (REALWORLD / relpath).read_bytes()

@@ -6,6 +6,7 @@ database exactly as it was.
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from loadwatch.cli import cli
+from loadwatch.errors import ValidationError
 from loadwatch.model import ActivitySummary
 from loadwatch.store import FileRecord, PainEntry, PlannedRun, Store
 
@@ -29,6 +31,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("LOADWATCH_CONFIG", str(tmp_path / "config.toml"))
     path = str(tmp_path / "lw.db")
     monkeypatch.setenv("LOADWATCH_DB", path)
+    Store.open(path).add_athlete(SAM)  # writes go to athletes that exist (or --create)
     return path
 
 
@@ -90,6 +93,9 @@ def test_pain_add_and_list(db: str) -> None:
         (["5.5"], "Error: pain score must be a whole number from 0 to 10 (got '5.5')\n"),
         (["lots"], "Error: pain score must be a whole number from 0 to 10 (got 'lots')\n"),
         (["--", "-1"], "Error: pain score must be from 0 to 10 (got -1)\n"),
+        (["-1"], "Error: pain score must be from 0 to 10 (got -1)\n"),
+        (["-2.5"], "Error: pain score must be a whole number from 0 to 10 (got '-2.5')\n"),
+        (["--", "-1", "--note", "x"], "Error: --note after '--' would be read as an argument"),
         (["3", "--date", "2999-01-01"], "Error: date 2999-01-01 is in the future"),
         (["3", "--date", "2026-02-30"], "Error: date must look like 2026-03-31 (got '2026-02-30')"),
         (["3", "--sleep", "30"], "Error: sleep hours must be from 0 to 24 (got 30)\n"),
@@ -132,7 +138,9 @@ def test_bad_csv_is_rejected_whole(db: str, tmp_path: Path) -> None:
 
     skipped = run("pain", "import", str(path), "-a", SAM, "--skip-bad-rows")
     assert skipped.exit_code == 0
-    assert skipped.stdout == "Imported 1 pain entries for Sam Jumps from pain.csv\n"
+    assert skipped.stdout == (
+        "Imported 1 pain entries for Sam Jumps from pain.csv; 0 already in the log\n"
+    )
     assert "row 3: pain score must be from 0 to 10 (got 12)" in skipped.stderr
     assert [e.score for e in Store.open(db).list_pain(SAM)] == [1, 3]
 
@@ -152,7 +160,7 @@ def test_pain_list_csv_imports_again(db: str, tmp_path: Path) -> None:
     exported = run("pain", "list", "--format", "csv").output
     path = tmp_path / "again.csv"
     path.write_text(exported, encoding="utf-8")
-    assert run("pain", "import", str(path), "-a", "Copy").exit_code == 0
+    assert run("pain", "import", str(path), "-a", "Copy", "--create").exit_code == 0
     copy = Store.open(db).list_pain("Copy")
     assert [(e.date, e.score, e.location, e.note) for e in copy] == [
         (date(2026, 1, 2), 4, "glute_si", "a, b")
@@ -160,8 +168,8 @@ def test_pain_list_csv_imports_again(db: str, tmp_path: Path) -> None:
 
 
 def test_pain_delete(db: str) -> None:
-    run("pain", "add", "4", "--date", "2026-01-02", "-a", SAM)
-    run("pain", "add", "5", "--date", "2026-01-02", "-a", "Alex")
+    assert run("pain", "add", "4", "--date", "2026-01-02", "-a", SAM).exit_code == 0
+    assert run("pain", "add", "5", "--date", "2026-01-02", "-a", "Alex", "--create").exit_code == 0
     before = snapshot(db)
     wrong = run("pain", "delete", "2", "-a", SAM)  # Alex's entry
     assert wrong.exit_code == 2
@@ -171,6 +179,72 @@ def test_pain_delete(db: str) -> None:
     assert ok.output == "Deleted pain entry 1 of Sam Jumps\n"
     assert Store.open(db).list_pain(SAM) == []
     assert run("pain", "list", "-a", "Nobody").exit_code == 2
+    nobody = run("pain", "delete", "1", "-a", "Nobody")
+    assert nobody.exit_code == 2
+    assert nobody.stderr == "Error: no athlete called 'Nobody' (known: Alex, Sam Jumps)\n"
+    assert [a.name for a in Store.open(db).list_athletes()] == ["Alex", SAM]
+
+
+def test_store_delete_for_an_unknown_athlete_creates_nobody(db: str) -> None:
+    store = Store.open(db)
+    with pytest.raises(ValidationError) as info:
+        store.delete_pain(1, "Nobody")
+    assert str(info.value) == "no athlete called 'Nobody'"
+    assert [a.name for a in store.list_athletes()] == [SAM]
+
+
+def test_a_write_to_a_misspelt_athlete_is_refused(db: str, tmp_path: Path) -> None:
+    before = snapshot(db)
+    typo = run("pain", "add", "3", "-a", "Sam Jumsp")
+    assert typo.exit_code == 2
+    assert typo.stderr == (
+        "Error: no athlete called 'Sam Jumsp' (known: Sam Jumps); "
+        "check the spelling, or add --create to start a new athlete\n"
+    )
+    path = tmp_path / "pain.csv"
+    path.write_text("date,score\n2026-01-02,3\n", encoding="utf-8")
+    assert run("pain", "import", str(path), "-a", "Sam Jumsp").exit_code == 2
+    assert snapshot(db) == before
+    assert [a.name for a in Store.open(db).list_athletes()] == [SAM]
+    # the default athlete is created on first use; a new name with --create
+    assert run("pain", "add", "3").exit_code == 0
+    assert run("pain", "add", "3", "-a", "Kim", "--create").exit_code == 0
+    assert [a.name for a in Store.open(db).list_athletes()] == ["Kim", SAM, "me"]
+
+
+def test_pain_import_twice_adds_nothing_the_second_time(db: str) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_activities" / "pain_sam.csv"
+    with sample.open(encoding="utf-8", newline="") as f:
+        rows = sum(1 for row in csv.DictReader(f) if any(row.values()))
+    first = run("pain", "import", str(sample), "-a", SAM)
+    assert first.stdout == (
+        f"Imported {rows} pain entries for {SAM} from pain_sam.csv; 0 already in the log\n"
+    )
+    again = run("pain", "import", str(sample), "-a", SAM)
+    assert again.exit_code == 0
+    assert again.stdout == (
+        f"Imported 0 pain entries for {SAM} from pain_sam.csv; {rows} already in the log\n"
+    )
+    assert len(Store.open(db).list_pain(SAM)) == rows
+
+
+def test_same_entry_means_same_date_time_score_and_place(db: str, tmp_path: Path) -> None:
+    run("pain", "add", "4", "--date", "2026-01-02", "--where", "hip", "-a", SAM)
+    path = tmp_path / "pain.csv"
+    path.write_text(
+        "date,time,score,where,note\n"
+        "2026-01-02,,4,hip,other note\n"  # the same entry (the note does not count)
+        "2026-01-02,07:00,4,hip,\n"  # another time
+        "2026-01-02,,5,hip,\n"  # another score
+        "2026-01-02,,4,lower_back,\n"  # another place
+        "2026-01-03,,4,hip,\n"  # another day
+        "2026-01-03,,4,hip,\n",  # repeated in the file
+        encoding="utf-8",
+    )
+    result = run("pain", "import", str(path), "-a", SAM)
+    assert result.stdout.endswith("Imported 4 pain entries for Sam Jumps from pain.csv; "
+                                  "2 already in the log\n")  # fmt: skip
+    assert len(Store.open(db).list_pain(SAM)) == 5
 
 
 def test_pain_report_text_and_json(db: str) -> None:
@@ -432,7 +506,8 @@ def test_config_with_an_unknown_key_is_an_error(db: str, tmp_path: Path) -> None
     # a broken config file is an error (1) for every command, not a usage error (2)
     for args in (["check", "-a", SAM, "--on", str(ON)], ["status", "-a", SAM], ["alerts"]):
         broken = run(*args)
-        assert broken.exit_code == 1, (args, broken.output)
+        assert broken.exit_code == 1, (args, broken.output)  # 1: an error, not 3: found
+        assert broken.stdout == ""
         assert "unknown key 'spike_pct'" in broken.stderr
         assert "--units" not in broken.stderr
 

@@ -18,7 +18,6 @@ from fitcorpus import (
     local_bytes,
     local_params,
     manifest_rows,
-    need_corpus,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,11 +32,62 @@ FIELDS = ("sport", "sub_sport", "start_utc", "distance_m", "timer_s", "elapsed_s
           "local_date", "session_index", "recovered", "notes")  # fmt: skip
 
 
-def _agrees_with_fitparse_path(data: bytes, name: str) -> bool:
-    """Assert agreement where the fast path answers; True if it answered.
+#: Why the fast path hands a file to the fitparse path instead of answering.
+DAMAGED_WHY = "damaged: CRC mismatch, truncated or corrupt data (the fitparse path recovers it)"
+NO_SESSION_WHY = "no session message: the summary must be derived from the records"
+NO_DISTANCE_WHY = "a session without total_distance: the distance must come from the records"
+RECORDS_WHY = "session values that only the records give right (see the named tests below)"
 
-    The fast path answers only for files whose CRC and structure it verified,
-    which the fitparse path then reads without finding damage either.
+#: Every shared-corpus file the fast path declines (returns None), by MANIFEST relpath.
+CORPUS_DECLINES = {
+    "fit/python-fitparse/DeveloperData.fit": NO_SESSION_WHY,
+    "fit/python-fitparse/activity-activity-filecrc.fit": DAMAGED_WHY,
+    "fit/python-fitparse/activity-filecrc.fit": DAMAGED_WHY,
+    "fit/python-fitparse/activity-settings-corruptheader.fit": DAMAGED_WHY,
+    "fit/python-fitparse/activity-settings-nodata.fit": DAMAGED_WHY,
+    "fit/python-fitparse/activity-unexpected-eof.fit": DAMAGED_WHY,
+    "fit/python-fitparse/antfs-dump.63.fit": NO_DISTANCE_WHY,
+    "fit/python-fitparse/compressed-speed-distance.fit": RECORDS_WHY,
+    "fit/python-fitparse/coros-pace-2-cycling-misaligned-fields.fit": RECORDS_WHY,
+    "fit/python-fitparse/nick.fit": DAMAGED_WHY,
+    "fit/python-fitparse/strava-android-app-201.10-b1218918.fit": DAMAGED_WHY,
+    "fit/muktihari-fit/TestEncode.fit": NO_DISTANCE_WHY,
+    "fit/muktihari-fit/chained_Activity_activity_poolswim.fit": NO_DISTANCE_WHY,
+    "fit/muktihari-fit/from_official_sdk/Activity.fit": NO_DISTANCE_WHY,
+    "fit/muktihari-fit/from_official_sdk/ActivityDevFields.fit": NO_DISTANCE_WHY,
+    "fit/muktihari-fit/from_official_sdk/WithGearChangeData.fit": NO_SESSION_WHY,
+    "fit/muktihari-fit/from_official_sdk/activity_developerdata.fit": NO_DISTANCE_WHY,
+    "fit/muktihari-fit/from_official_sdk/activity_truncated.fit": NO_SESSION_WHY,
+    "fit/muktihari-fit/valid_only_contain_fileid.fit": NO_SESSION_WHY,
+    "fit/fit-parser-js/examples/failed.fit": NO_DISTANCE_WHY,
+    "fit/fit-parser-js/examples/suunto-weight.fit": NO_DISTANCE_WHY,
+    "fit/fit-parser-js/test/test2.fit": NO_DISTANCE_WHY,
+}
+#: Every copied file in tests/data/fit the fast path declines, by name.
+LOCAL_DECLINES = {
+    "DeveloperData.fit": NO_SESSION_WHY,
+    "WithGearChangeData.fit": NO_SESSION_WHY,
+    "activity-activity-filecrc.fit": DAMAGED_WHY,
+    "activity-filecrc.fit": DAMAGED_WHY,
+    "activity-settings-corruptheader.fit": DAMAGED_WHY,
+    "activity-settings-nodata.fit": DAMAGED_WHY,
+    "activity-unexpected-eof.fit": DAMAGED_WHY,
+    "activity_truncated.fit": NO_SESSION_WHY,
+    "antfs-dump.63.fit": NO_DISTANCE_WHY,
+    "coros-pace-2-cycling-misaligned-fields.fit": RECORDS_WHY,
+    "strava-android-app-201.10-b1218918.fit": DAMAGED_WHY,
+    "valid_only_contain_fileid.fit": NO_SESSION_WHY,
+}
+
+
+def _agrees_with_fitparse_path(data: bytes, name: str) -> str:
+    """Assert agreement where the fast path answers; say what it did.
+
+    Returns "answered" (same summaries as the fitparse path, field for
+    field), "refused" (the same NotAnActivityFile reason) or "declined" (it
+    returned None and left the file to the fitparse path). The fast path
+    answers only for files whose CRC and structure it verified, which the
+    fitparse path then reads without finding damage either.
     """
     try:
         fast = fast_fit_summaries(data, name)
@@ -45,9 +95,9 @@ def _agrees_with_fitparse_path(data: bytes, name: str) -> bool:
         with pytest.raises(NotAnActivityFile) as slow_error:
             _read_with_fitparse(data, name)
         assert slow_error.value.reason == e.reason
-        return True
+        return "refused"
     if fast is None:
-        return False
+        return "declined"
     slow = _read_with_fitparse(data, name)
     assert not any(s.recovered for s in slow)
     assert len(fast) == len(slow)
@@ -58,19 +108,37 @@ def _agrees_with_fitparse_path(data: bytes, name: str) -> bool:
                 assert a == pytest.approx(b, abs=1e-6), attr
             else:
                 assert a == b, attr
-    return True
+    return "answered"
+
+
+def _check_case(data: bytes, key: str, declines: dict[str, str]) -> None:
+    """The fast path answers (and agrees) or refuses, unless ``key`` is a listed decline."""
+    outcome = _agrees_with_fitparse_path(data, key.rsplit("/", 1)[-1])
+    if key in declines:
+        assert outcome == "declined", f"{key} is listed as declined ({declines[key]})"
+    else:
+        assert outcome in ("answered", "refused"), f"the fast path declined {key} (not listed)"
 
 
 @pytest.mark.parametrize("relpath", corpus_params())
 def test_fast_path_agrees_on_the_corpus(relpath: str | None) -> None:
-    data = corpus_bytes(relpath)
     assert relpath is not None
-    _agrees_with_fitparse_path(data, relpath.rsplit("/", 1)[-1])
+    _check_case(corpus_bytes(relpath), relpath, CORPUS_DECLINES)
 
 
 @pytest.mark.parametrize("name", local_params())
 def test_fast_path_agrees_on_the_copied_files(name: str) -> None:
-    _agrees_with_fitparse_path(local_bytes(name), name)
+    _check_case(local_bytes(name), name, LOCAL_DECLINES)
+
+
+@pytest.mark.corpus
+def test_every_listed_corpus_decline_is_in_the_corpus() -> None:
+    listed = {row["relpath"] for row in manifest_rows()}
+    assert set(CORPUS_DECLINES) <= listed
+
+
+def test_every_listed_local_decline_is_a_copied_file() -> None:
+    assert set(LOCAL_DECLINES) <= {p.name for p in LOCAL.glob("*.fit")}
 
 
 #: Clean files the fast path must answer itself (runs, multisport, chained, dev fields).
@@ -108,6 +176,7 @@ def test_fast_path_declines_damaged_files(name: str) -> None:
     assert fast_fit_summaries(local_bytes(name), name) is None
 
 
+@pytest.mark.corpus
 def test_fast_path_declines_the_unterminated_corpus_file() -> None:
     assert fast_fit_summaries(corpus_bytes("fit/python-fitparse/nick.fit"), "nick.fit") is None
 
@@ -119,8 +188,8 @@ def test_fast_path_declines_what_needs_the_records(name: str) -> None:
     assert fast_fit_summaries(local_bytes(name), name) is None
 
 
+@pytest.mark.corpus
 def test_fast_path_answers_most_of_the_corpus() -> None:
-    need_corpus()
     answered = 0
     for row in manifest_rows():
         data = corpus_bytes(row["relpath"])

@@ -252,15 +252,19 @@ def test_interrupted_import_resumes_without_duplicates(tmp_path: Path) -> None:
     cmd += ["--workers", "1"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     store = Store(f"sqlite:///{db}")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if db.exists() and 0 < store.counts()["activities"] < n:
+    deadline = time.monotonic() + 120
+    committed = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        committed = store.counts()["activities"] if db.exists() else 0
+        if committed > 0:
             break
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert committed > 0, "nothing was committed before the kill: the test proved nothing"
     partial = store.counts()
-    assert partial["activities"] < n, "the import finished before it could be interrupted"
+    # the kill landed mid-import: some files are in, not all
+    assert 0 < partial["activities"] < n, "the import finished before it could be interrupted"
     assert partial["activities"] == partial["activity_sources"] == partial["source_files"]
 
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)

@@ -12,7 +12,7 @@ import pytest
 from loadwatch.metrics import daily_metrics
 
 DATA = Path(__file__).resolve().parent / "data" / "reference_acwr"
-SHARED = corpus.SHARED / "reference" / "acwr"
+SHARED = corpus.REFERENCE / "acwr"
 SERIES = ["a_steady_spike", "b_runner_build"]
 FULL_WINDOW_DAY = 28  # first day (1-based) with a full 28-day chronic window
 RTOL = 1e-9
@@ -89,6 +89,7 @@ def test_the_spike_series_moves_the_ratio() -> None:
     assert acwr.max() > 1.5
 
 
+@pytest.mark.corpus
 def test_copied_reference_files_match_the_shared_originals() -> None:
     corpus.need_shared(SHARED, "shared ACWR reference")
     for copy in sorted(DATA.glob("*.csv")):

@@ -44,7 +44,7 @@ def db(tmp_path_factory: pytest.TempPathFactory, expected: dict[str, Any]) -> It
         mp.setenv("LOADWATCH_HOME", str(tmp / "home"))
         for info in expected["athletes"].values():
             for args in (
-                ["import", str(SAMPLES / info["folder"])],
+                ["import", str(SAMPLES / info["folder"]), "--create"],
                 ["pain", "import", str(SAMPLES / info["pain_log"])],
             ):
                 result = CliRunner().invoke(cli, [*args, "--athlete", info["name"], "--db", path])

@@ -149,7 +149,7 @@ def _emit(
     rule: str,
     rows: np.ndarray,
     *,
-    athlete: str,
+    athlete: str | np.ndarray,
     dates: Any,
     severity: np.ndarray,
     value: np.ndarray,
@@ -160,8 +160,9 @@ def _emit(
 ) -> list[Alert]:
     """One :class:`Alert` per position in ``rows`` (the days or runs that fire).
 
-    The arrays are indexed like the rule's input; ``evidence`` is one key, or
-    one per severity; ``inputs`` maps a name to an array of measurements.
+    The arrays are indexed like the rule's input; ``athlete`` is one name, or
+    an array of names (several athletes' rows at once); ``evidence`` is one key,
+    or one per severity; ``inputs`` maps a name to an array of measurements.
     """
     out = []
     for i in rows:
@@ -169,7 +170,7 @@ def _emit(
         out.append(
             Alert(
                 _day(dates[i]),
-                athlete,
+                athlete if isinstance(athlete, str) else str(athlete[i]),
                 rule,
                 sev,
                 float(value[i]),
@@ -215,14 +216,15 @@ def metric_alerts(
     daily: pd.DataFrame,
     thresholds: Thresholds,
     *,
-    athlete: str,
+    athlete: str | np.ndarray,
     planned_load: pd.Series | None = None,
 ) -> list[Alert]:
     """Ramp, ACWR (rolling and EWMA), ACWR low and monotony alerts, one per day.
 
     ``daily`` is :func:`loadwatch.metrics.daily_metrics` of a distance series
     (km). ``planned_load`` (km per day, same or sparser index) marks which
-    days' 7-day windows hold planned km.
+    days' 7-day windows hold planned km. ``athlete``: one name, or one per row
+    (several athletes' days in one frame, each row's windows computed on its own).
     """
     t = thresholds
     index = pd.DatetimeIndex(daily.index)
@@ -300,7 +302,7 @@ def spike_alerts(
     spikes: pd.DataFrame,
     thresholds: Thresholds,
     *,
-    athlete: str,
+    athlete: str | np.ndarray,
     planned_ids: Iterable[Any] = (),
 ) -> list[Alert]:
     """One alert per run whose spike is above the caution threshold.
@@ -407,11 +409,49 @@ def pain_alerts(
             spike_size = np.where(has, sp.to_numpy()[np.maximum(pos, 0)], np.nan)
 
     high = (s >= t.pain_high_score) | (flare & after_spike)
-    pain_dates = np.asarray(pd.DatetimeIndex(days.index).date)
+    return flare_alerts(
+        np.flatnonzero(flare),
+        t,
+        athlete=athlete,
+        dates=np.asarray(pd.DatetimeIndex(days.index).date),
+        score=s,
+        median=median.to_numpy(dtype=float),
+        location=days["location"].to_numpy(dtype=object),
+        timing=days["timing"].to_numpy(dtype=object),
+        by_score=by_score,
+        by_rise=by_rise,
+        high=high,
+        after_spike=after_spike,
+        spike_gap=spike_gap,
+        spike_size=spike_size,
+    )
+
+
+def flare_alerts(
+    rows: np.ndarray,
+    t: Thresholds,
+    *,
+    athlete: str | np.ndarray,
+    dates: np.ndarray,
+    score: np.ndarray,
+    median: np.ndarray,
+    location: np.ndarray,
+    timing: np.ndarray,
+    by_score: np.ndarray,
+    by_rise: np.ndarray,
+    high: np.ndarray,
+    after_spike: np.ndarray,
+    spike_gap: np.ndarray,
+    spike_size: np.ndarray,
+) -> list[Alert]:
+    """One pain-flare :class:`Alert` per position in ``rows`` (days that flare).
+
+    The arrays are indexed by pain day; ``athlete`` is one name or one per day.
+    """
     out = []
-    for i in np.flatnonzero(flare):
-        med = float(median.iloc[i])
-        if s[i] >= t.pain_high_score:
+    for i in rows:
+        med = float(median[i])
+        if score[i] >= t.pain_high_score:
             threshold = float(t.pain_high_score)
         else:
             bars = []
@@ -421,21 +461,21 @@ def pain_alerts(
                 bars.append(med + t.pain_rise_points)
             threshold = min(bars)
         inputs: dict[str, Any] = {
-            "score": int(s[i]),
+            "score": int(score[i]),
             "median": None if np.isnan(med) else med,
             "median_days": t.pain_median_days,
-            "location": str(days["location"].iloc[i]),
-            "timing": str(days["timing"].iloc[i]),
+            "location": str(location[i]),
+            "timing": str(timing[i]),
             "spike_days_before": int(spike_gap[i]) if after_spike[i] else None,
             "spike_pct": float(spike_size[i]) if after_spike[i] else None,
         }
         out.append(
             Alert(
-                pain_dates[i],
-                athlete,
+                dates[i],
+                athlete if isinstance(athlete, str) else str(athlete[i]),
                 "pain_flare",
                 "high" if high[i] else "caution",
-                float(s[i]),
+                float(score[i]),
                 threshold,
                 False,
                 "farrar2001",

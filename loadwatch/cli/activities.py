@@ -37,6 +37,10 @@ _TABLE_COLUMNS = (
 _LIST_COLUMNS = (*SUMMARY_COLUMNS, "rpe", "name", "notes")
 
 
+#: Activities the table shows unless ``--limit`` or ``--all`` says otherwise.
+TABLE_LIMIT = 50
+
+
 def _hms(seconds: float) -> str:
     s = round(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
@@ -48,24 +52,41 @@ def _hms(seconds: float) -> str:
     "--since", metavar="DATE", help="Only activities on or after this local date (YYYY-MM-DD)."
 )
 @units_option("Distance units of the table.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=TABLE_LIMIT,
+    show_default=True,
+    help="The table shows the newest N activities.",
+)
+@click.option("--all", "show_all", is_flag=True, help="The table shows every activity.")
 @format_option("table", "csv", "json")
 @db_option
 @click.pass_context
 @handle_errors
 def activities_cmd(
-    ctx: click.Context, athlete: str | None, since: str | None, units: str, fmt: str, db: str | None
+    ctx: click.Context,
+    athlete: str | None,
+    since: str | None,
+    units: str,
+    limit: int,
+    show_all: bool,
+    fmt: str,
+    db: str | None,
 ) -> None:
-    """List imported activities, oldest first.
+    """List imported activities, newest first.
 
-    JSON and CSV carry the documented summary columns (metres, seconds,
-    start_utc in ISO 8601, local_date as YYYY-MM-DD), then the activity's
-    name and notes (what loadwatch noticed or repaired in its file: a JSON
-    list, or joined by " | " in CSV); the table shows km or miles and
-    moving time.
+    The table shows the newest 50 (``--limit N``, ``--all``) in km or miles
+    with moving time. JSON and CSV carry every activity, oldest first, with
+    the documented summary columns (metres, seconds, start_utc in ISO 8601,
+    local_date as YYYY-MM-DD), then the activity's name and notes (what
+    loadwatch noticed or repaired in its file: a JSON list, or joined by
+    " | " in CSV).
 
     \b
     Example:
       loadwatch activities --athlete Sam --since 2026-09-01
+      loadwatch activities --limit 10
       loadwatch activities --format json
       loadwatch activities rpe 42 6
       loadwatch activities accept 42
@@ -86,6 +107,8 @@ def activities_cmd(
     if fmt != "table":
         emit_rows(rows, _LIST_COLUMNS, fmt)
         return
+    total = len(rows)
+    rows = rows[::-1] if show_all else rows[: -limit - 1 : -1]
     div = 1000.0 * km_per_unit(units)
     for r in rows:
         r["distance"] = f"{r['distance_m'] / div:.2f} {units}"
@@ -93,7 +116,10 @@ def activities_cmd(
         r["avg_hr"] = None if r["avg_hr"] is None else f"{r['avg_hr']:.0f}"
         r["notes"] = "\n".join(r["notes"]) or None
         r["flag"] = _flag(r)
-    emit_rows(rows, _TABLE_COLUMNS, fmt, title=f"{len(rows)} activities")
+    title = f"{total} activities"
+    if len(rows) < total:
+        title = f"newest {len(rows)} of {total} activities (--limit N, --all)"
+    emit_rows(rows, _TABLE_COLUMNS, fmt, title=title)
 
 
 @activities_cmd.command("rpe")

@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from loadwatch.cli.common import db_option, emit_rows, format_option, handle_errors
+from loadwatch.cli.common import Group, db_option, emit_rows, format_option, handle_errors
 from loadwatch.errors import ValidationError
 from loadwatch.store import Store
 
 
-@click.group("athletes", invoke_without_command=True)
+@click.group("athletes", cls=Group, invoke_without_command=True)
 @format_option("table", "csv", "json")
 @db_option
 @click.pass_context

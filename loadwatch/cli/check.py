@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from loadwatch.cli.common import (
+    EXIT_FOUND,
+    EXIT_OK,
     athlete_option,
     db_option,
     format_option,
@@ -19,8 +21,6 @@ from loadwatch.cli.common import (
 )
 
 _WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-#: Exit status when something at caution or above was found (0: nothing was).
-EXIT_FOUND = 3
 
 
 def format_check(check: Any, unit: str = "km") -> str:
@@ -204,7 +204,7 @@ def check_cmd(
         click.echo(json.dumps(check_json(result, unit), indent=2))
     else:
         click.echo(format_check(result, unit))
-    sys.exit(EXIT_FOUND if result.has_findings else 0)
+    sys.exit(EXIT_FOUND if result.has_findings else EXIT_OK)
 
 
 COMMANDS = [check_cmd]

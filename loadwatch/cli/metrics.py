@@ -87,14 +87,16 @@ def metrics_cmd(
     fmt: str,
     db: str | None,
 ) -> None:
-    """Training-load metrics as defined in the README (science.md).
+    """Training-load metrics as defined in the README (section "Metrics").
 
     Daily (default): load, 7- and 28-day means, ACWR (coupled, uncoupled,
     EWMA), rolling 7-day load and ramp, monotony, strain, CTL/ATL/TSB. The
     table shows the last 28 days unless --since is given; CSV and JSON hold
     every day. Ratios are empty until 28 days of history exist. Weekly: the
     days column counts the week's days in the series (under 7 for the first
-    and the current week, whose ramp is then not like for like).
+    and the current week, whose ramp is then not like for like). The series
+    runs to today (or --until): when most of a table would come after the
+    last run, a note says so and suggests --until and --since.
 
     \b
     Example:
@@ -111,8 +113,9 @@ def metrics_cmd(
     first = parse_date(since, "--since")
     if view == "daily" and first is None and fmt == "table":
         first = end - timedelta(days=TABLE_DAYS - 1)
+    history = Service(store).history(who.name)
     table = metrics_table(
-        Service(store).history(who.name),
+        history,
         view,
         measure=measure,
         end=end,
@@ -141,7 +144,10 @@ def metrics_cmd(
             "`loadwatch athletes set NAME --hr-rest .. --hr-max ..`.",
             err=True,
         )
+    last_run = _last_run(history.activities, all_sports=all_sports)
     if view == "weekly":
+        if fmt == "table":
+            _note_mostly_empty([d.date() for d in table.frame["week_start"]], last_run, "weeks")
         rows = _records(table.frame)
         for r in rows:
             r["week_start"] = r["week_start"].date()
@@ -157,6 +163,8 @@ def metrics_cmd(
         return
 
     frame = table.frame
+    if fmt == "table":
+        _note_mostly_empty([d.date() for d in frame.index], last_run, "days")
     shown = tuple(c for c in DAILY_COLUMNS if c not in DAILY_HIDDEN)
     scaled = [c for c in shown if c not in DAILY_UNITLESS] if distance_like else []
     rows = []
@@ -172,6 +180,30 @@ def metrics_cmd(
         fmt,
         title=f"Daily metrics of {who.name} ({_unit(measure, units)})",
         formatters=_formatters(columns),
+    )
+
+
+def _last_run(acts: Any, *, all_sports: bool) -> date | None:
+    """The local date of the last activity that counts toward the load."""
+    import pandas as pd
+
+    from loadwatch.model import is_running
+
+    counted = acts if all_sports else acts[acts["sport"].map(is_running)]
+    if counted.empty:
+        return None
+    return pd.Timestamp(counted["local_date"].max()).date()
+
+
+def _note_mostly_empty(shown: list[date], last_run: date | None, what: str) -> None:
+    """Say so (on stderr) when more than half of the rows shown come after the last run."""
+    after = sum(1 for d in shown if last_run is not None and d > last_run)
+    if not shown or after * 2 <= len(shown):
+        return
+    click.echo(
+        f"Note: {after} of the {len(shown)} {what} shown come after the last run ({last_run}); "
+        f"add --until {last_run} (and --since) to show the period with runs.",
+        err=True,
     )
 
 

@@ -9,14 +9,28 @@ from typing import Any
 
 import click
 
-from loadwatch.cli.common import athlete_option, db_option, emit_rows, format_option, handle_errors
-from loadwatch.cli.entries import athlete_name, open_athlete, save_csv_rows, skip_bad_rows_option
+from loadwatch.cli.common import (
+    Group,
+    athlete_option,
+    db_option,
+    emit_rows,
+    format_option,
+    handle_errors,
+)
+from loadwatch.cli.entries import (
+    athlete_name,
+    check_writable,
+    create_option,
+    open_athlete,
+    save_csv_rows,
+    skip_bad_rows_option,
+)
 from loadwatch.store import PAIN_LOCATIONS, PAIN_TIMINGS, Store
 
 LIST_COLUMNS = ("id", "date", "time", "score", "where", "when", "sleep_h", "stress", "note")
 
 
-@click.group("pain")
+@click.group("pain", cls=Group)
 def pain_group() -> None:
     """Log pain scores (0–10) and see how they move with load.
 
@@ -50,6 +64,7 @@ def pain_group() -> None:
 @click.option("--stress", metavar="0-10", help="Stress level, 0–10.")
 @click.option("--note", metavar="TEXT", help="Free note.")
 @athlete_option
+@create_option
 @db_option
 @handle_errors
 def add_cmd(
@@ -62,6 +77,7 @@ def add_cmd(
     stress: str | None,
     note: str | None,
     athlete: str | None,
+    create: bool,
     db: str | None,
 ) -> None:
     """Log one pain score: a whole number from 0 (none) to 10 (worst imaginable).
@@ -84,6 +100,7 @@ def add_cmd(
         note=note,
     )
     store = Store.open(db)
+    check_writable(store, entry.athlete, create=create)
     store.athlete(entry.athlete, create=True)
     (entry_id,) = store.add_pain([entry])
     click.echo(
@@ -123,23 +140,28 @@ def list_cmd(fmt: str, athlete: str | None, db: str | None) -> None:
 
 
 @pain_group.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @skip_bad_rows_option
 @athlete_option
+@create_option
 @db_option
 @handle_errors
-def import_cmd(file: Path, skip_bad_rows: bool, athlete: str | None, db: str | None) -> None:
+def import_cmd(
+    file: Path, skip_bad_rows: bool, athlete: str | None, create: bool, db: str | None
+) -> None:
     """Import pain scores from a CSV file.
 
     Columns: date,score,where,when,sleep_h,stress,note (time optional; only
     date and score are required). A file with any bad row is rejected whole,
-    naming the row, unless --skip-bad-rows is given.
+    naming the row, unless --skip-bad-rows is given. Importing a file again
+    adds nothing: an entry with the same date, time, score and where as one
+    already in the log is left out and counted.
 
     \b
     Example:
       loadwatch pain import pain.csv --athlete "Sam Jumps"
     """
-    from loadwatch.pain import parse_pain_csv, read_text
+    from loadwatch.pain import parse_pain_csv, read_text, split_known
 
     name = athlete_name(athlete)
     result = parse_pain_csv(read_text(file), athlete=name, source=file.name)
@@ -152,6 +174,8 @@ def import_cmd(file: Path, skip_bad_rows: bool, athlete: str | None, db: str | N
         skip_bad_rows=skip_bad_rows,
         add=Store.add_pain,
         noun="pain entries",
+        create=create,
+        split_known=lambda store, entries: split_known(store.list_pain(name), entries),
     )
 
 

@@ -19,7 +19,14 @@ from loadwatch.cli.common import (
     parse_date,
     units_option,
 )
-from loadwatch.cli.entries import athlete_name, open_athlete, save_csv_rows, skip_bad_rows_option
+from loadwatch.cli.entries import (
+    athlete_name,
+    check_writable,
+    create_option,
+    open_athlete,
+    save_csv_rows,
+    skip_bad_rows_option,
+)
 from loadwatch.errors import ValidationError
 from loadwatch.store import PlannedRun, Store
 
@@ -102,10 +109,17 @@ def plan_group() -> None:
 @units_option("Unit of the distance.")
 @click.option("--note", metavar="TEXT", help="Free note (e.g. 'long run').")
 @athlete_option
+@create_option
 @db_option
 @handle_errors
 def add_cmd(
-    day: str, distance: str, units: str, note: str | None, athlete: str | None, db: str | None
+    day: str,
+    distance: str,
+    units: str,
+    note: str | None,
+    athlete: str | None,
+    create: bool,
+    db: str | None,
 ) -> None:
     """Plan a run: DATE (YYYY-MM-DD or 'today') and DISTANCE (km, or miles with --units mi).
 
@@ -118,6 +132,7 @@ def add_cmd(
     km = parse_distance_km(distance, units)
     name = athlete_name(athlete)
     store = Store.open(db)
+    check_writable(store, name, create=create)
     store.athlete(name, create=True)
     (plan_id,) = store.add_plans([PlannedRun(None, name, when, km * 1000.0, note)])
     shown = km / km_per_unit(units)
@@ -177,6 +192,7 @@ def delete_cmd(plan_id: int, athlete: str | None, db: str | None) -> None:
 @click.option("--until", metavar="DATE", help="ICS: events up to this date (default: a year on).")
 @format_option("text", "json", default="text")
 @athlete_option
+@create_option
 @db_option
 @handle_errors
 def import_cmd(
@@ -186,6 +202,7 @@ def import_cmd(
     until: str | None,
     fmt: str,
     athlete: str | None,
+    create: bool,
     db: str | None,
 ) -> None:
     """Import planned runs from a CSV file (date,distance_km[,note]) or an ICS calendar.
@@ -207,7 +224,7 @@ def import_cmd(
     from loadwatch.pain import read_text
 
     if is_calendar_file(file):
-        import_ics(file, athlete, since, until, db, fmt)
+        import_ics(file, athlete, since, until, db, fmt, create=create)
         return
     name = athlete_name(athlete)
     result = parse_plan_csv(read_text(file), athlete=name, source=file.name)
@@ -220,6 +237,7 @@ def import_cmd(
         skip_bad_rows=skip_bad_rows,
         add=Store.add_plans,
         noun="planned runs",
+        create=create,
     )
     _stale_note(store, name, [p.date for p in result.plans])
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from loadwatch.cli.common import athlete_option, db_option, format_option, handle_errors, parse_date
-from loadwatch.cli.entries import athlete_name, open_athlete
+from loadwatch.cli.entries import athlete_name, check_writable, create_option, open_athlete
 from loadwatch.errors import ValidationError
 from loadwatch.plans.sync import SyncFailure, SyncReport, describe_source
 from loadwatch.store import CalendarPlan, Store
@@ -68,7 +68,14 @@ def echo_report(report: SyncReport, athlete: str) -> None:
 
 
 def import_ics(
-    file: Path, athlete: str | None, since: str | None, until: str | None, db: str | None, fmt: str
+    file: Path,
+    athlete: str | None,
+    since: str | None,
+    until: str | None,
+    db: str | None,
+    fmt: str,
+    *,
+    create: bool = False,
 ) -> None:
     """``loadwatch plan import FILE.ics``: the plans of one calendar file, by event UID."""
     from loadwatch.plans.sync import import_calendar
@@ -80,6 +87,7 @@ def import_ics(
         raise ValidationError(f"cannot read {file}: {e.strerror}") from e
     name = athlete_name(athlete)
     store = Store.open(db)
+    check_writable(store, name, create=create)
     store.athlete(name, create=True)
     report = import_calendar(
         store, name, data, kind="file", location=file.name, start=start, end=end
@@ -93,9 +101,10 @@ def import_ics(
 @click.command("subscribe")
 @click.argument("url")
 @athlete_option
+@create_option
 @db_option
 @handle_errors
-def subscribe_cmd(url: str, athlete: str | None, db: str | None) -> None:
+def subscribe_cmd(url: str, athlete: str | None, create: bool, db: str | None) -> None:
     """Follow a calendar feed (https:// or webcal://): read now, and on each sync or notify.
 
     TrainingPeaks, intervals.icu, Garmin Connect and most coaching apps publish
@@ -109,8 +118,9 @@ def subscribe_cmd(url: str, athlete: str | None, db: str | None) -> None:
     from loadwatch.plans.sync import fetch_calendar, import_calendar
 
     name = athlete_name(athlete)
-    data = fetch_calendar(url)
     store = Store.open(db)
+    check_writable(store, name, create=create)  # before fetching: a typo costs no download
+    data = fetch_calendar(url)
     store.athlete(name, create=True)
     report = import_calendar(store, name, data, kind="url", location=url)
     echo_report(report, name)

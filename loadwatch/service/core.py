@@ -4,7 +4,9 @@ The CLI and the dashboard are two thin faces over :class:`Service`: parse
 input, make one call here, render. Computed state is cached per athlete,
 keyed by the store's per-athlete version (every write for an athlete changes
 it) and a hash of the config file, so a write or a threshold change is seen
-on the next call and only that athlete is recomputed.
+on the next call and only that athlete is recomputed. The coach table (every
+athlete's state as of a date) is one cached list keyed by all the versions:
+a hit costs one query of the athletes table and one comparison.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from loadwatch.alerts import SEVERITY_RANK, Alert, config_path
+from loadwatch.alerts import SEVERITY_RANK, Alert, Thresholds, config_path
+from loadwatch.alerts.config import effective_thresholds, read_config
 from loadwatch.errors import ValidationError
 from loadwatch.service.check import PlanCheck, default_check_date, plan_check
+from loadwatch.service.coach import coach_states
 from loadwatch.service.context import (
     ContextView,
     context_summary,
@@ -38,6 +42,12 @@ from loadwatch.service.state import (
 from loadwatch.store import PainEntry, PlannedRun, RehabSession, Store, WellnessDay
 
 LOG = logging.getLogger("loadwatch.service")
+#: Runner views the warm-up computes after the coach table: the athletes a coach
+#: is likeliest to open first (the top of the table); the others on first visit.
+WARM_VIEWS = 20
+#: Up to this many changed athletes are recomputed one by one (sharing their runner
+#: view's history and alerts); more in one pass over all of them.
+FEW_STALE = 3
 
 
 def _config_key() -> str:
@@ -51,12 +61,15 @@ def _config_key() -> str:
 class Service:
     """Read and write access to one store for the CLI and the dashboard."""
 
+    #: the date the warm-up computes the views for (None: today)
+    as_of: date | None = None
+
     def __init__(self, store: Store | str) -> None:
         self._store = store if isinstance(store, Store) else None
         self._url = store if isinstance(store, str) else None
         self._lock = threading.Lock()
         # key -> (version it was computed for, value)
-        self._cache: dict[Hashable, tuple[Hashable, Any]] = {}
+        self._cache: dict[Hashable, tuple[Any, Any]] = {}
 
     @classmethod
     def open(cls, db: str | None = None) -> Service:
@@ -76,7 +89,7 @@ class Service:
         config = _config_key()
         return {name: (v, config) for name, v in self.store.athlete_versions().items()}
 
-    def _cached(self, key: Hashable, version: Hashable, compute: Callable[[], Any]) -> Any:
+    def _cached(self, key: Hashable, version: Any, compute: Callable[[], Any]) -> Any:
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None and hit[0] == version:
@@ -97,13 +110,15 @@ class Service:
         return versions[athlete]
 
     def warm_up(self) -> None:
-        """Compute the coach table (and so every athlete's state) ahead of the first clicks.
+        """Compute the coach table ahead of the first clicks, as of :attr:`as_of`, then
+        the default runner view of the first :data:`WARM_VIEWS` athletes it ranks.
 
         Best effort: a failure only means the first request computes instead; it
         is logged by type only (a message could name an athlete).
         """
         try:
-            self.status()
+            for state in self.status(as_of=self.as_of)[:WARM_VIEWS]:
+                self.runner(state.athlete, as_of=self.as_of)
         except Exception as e:
             LOG.warning("cache warm-up stopped early (%s)", type(e).__name__)
 
@@ -125,12 +140,61 @@ class Service:
             lambda: all_alerts(self.history(athlete, version), end=as_of),
         )
 
-    def _state(self, athlete: str, as_of: date, version: Hashable) -> AthleteState:
-        def compute() -> AthleteState:
-            history = self.history(athlete, version)
-            return athlete_state(history, as_of, self._alerts(athlete, as_of, version))
+    def _table(self, as_of: date, versions: dict[str, Hashable]) -> list[AthleteState]:
+        """Every athlete's state as of ``as_of``, ranked: one cached table.
 
-        return self._cached(("state", athlete, as_of), version, compute)
+        A hit is one comparison of ``versions`` with those the table was built
+        for. Otherwise only the athletes whose version changed are computed
+        (all of them in one vectorised pass, :func:`coach_states`), the others
+        come from the per-athlete cache.
+        """
+        key = ("table", as_of)
+        with self._lock:
+            hit = self._cache.get(key)
+            known = (
+                {n: self._cache.get(("state", n, as_of)) for n in versions}
+                if not (hit is not None and hit[0] == versions)
+                else {}
+            )
+        if hit is not None and hit[0] == versions:
+            return cast(list[AthleteState], hit[1])
+        states: dict[str, AthleteState] = {}
+        stale = []
+        for name, version in versions.items():
+            found = known.get(name)
+            if found is not None and found[0] == version:
+                states[name] = found[1]
+            else:
+                stale.append(name)
+        if stale:
+            config = read_config()
+            memo: dict[str, Thresholds] = {}
+
+            def thresholds_of(name: str) -> Thresholds:
+                if name not in memo:
+                    memo[name] = effective_thresholds(name, config=config).thresholds
+                return memo[name]
+
+            if len(stale) <= FEW_STALE and len(stale) < len(versions):
+                # after a write or two: the definition itself, on the history and
+                # alerts the athlete's runner view reads too (computed once for both)
+                computed = {
+                    n: athlete_state(
+                        self.history(n, versions[n]), as_of, self._alerts(n, as_of, versions[n])
+                    )
+                    for n in stale
+                }
+            else:
+                subset = stale if len(stale) < len(versions) else None
+                computed = coach_states(self.store, as_of, thresholds_of, subset)
+            with self._lock:
+                for name in stale:
+                    self._cache[("state", name, as_of)] = (versions[name], computed[name])
+            states.update(computed)
+        table = ranked([states[n] for n in versions])
+        with self._lock:
+            self._cache[key] = (dict(versions), table)
+        return table
 
     def status(
         self, athlete: str | None = None, *, as_of: date | None = None
@@ -144,7 +208,7 @@ class Service:
         versions = self.versions()
         if athlete is not None:
             self._version(athlete, versions)
-        states = ranked([self._state(n, as_of, v) for n, v in versions.items()])
+        states = self._table(as_of, versions)
         if athlete is not None:
             return [s for s in states if s.athlete == athlete]
         return states
@@ -195,12 +259,21 @@ class Service:
     ) -> RunnerView:
         """The runner view of ``athlete``; the status cards are the state as of ``as_of``."""
         as_of = as_of or date.today()
-        version = self._version(athlete)
-        history = self.history(athlete, version)
+        versions = self.versions()
+        version = self._version(athlete, versions)
+        # the state's attention rank depends on every athlete: key on all versions
         state = self.status(athlete, as_of=as_of)[0]
-        alerts_end = max(as_of, end or as_of)
-        alerts = self._alerts(athlete, alerts_end, version)
-        return runner_view(history, state, alerts, measure=measure, unit=unit, start=start, end=end)
+
+        def compute() -> RunnerView:
+            history = self.history(athlete, version)
+            alerts_end = max(as_of, end or as_of)
+            alerts = self._alerts(athlete, alerts_end, version)
+            return runner_view(
+                history, state, alerts, measure=measure, unit=unit, start=start, end=end
+            )
+
+        key = ("runner", athlete, measure, unit, start, end, as_of)
+        return cast(RunnerView, self._cached(key, (version, state), compute))
 
     def check(
         self,
