@@ -100,3 +100,23 @@ def test_read_activity_file_reads_from_disk_and_names_missing_files(tmp_path: Pa
     with pytest.raises(ActivityFileError, match="cannot read the file") as err:
         read_activity_file(tmp_path / "missing.fit")
     assert err.value.path == str(tmp_path / "missing.fit")
+
+
+def test_a_cut_off_download_is_named_as_incomplete(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from loadwatch.errors import ActivityFileError
+    from loadwatch.ingest.sources import scan_archive
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("activities/1.gpx", "<gpx/>" * 1000)
+    cut = tmp_path / "export.zip"
+    cut.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])  # the central directory is lost
+    with pytest.raises(ActivityFileError, match="download was probably cut off"):
+        scan_archive(cut)
+    empty = tmp_path / "empty.zip"
+    empty.write_bytes(b"")
+    with pytest.raises(ActivityFileError, match="empty"):
+        scan_archive(empty)

@@ -40,6 +40,7 @@ from loadwatch.ingest.gpx import (
     _sport,
     device_from_creator,
     read_gpx,
+    split_at_gaps,
     summarise,
 )
 from loadwatch.ingest.tz import utc_offset_at
@@ -104,14 +105,26 @@ def read_gpx_large(data: bytes, name: str) -> list[ActivitySummary]:
         content = _stream(data)
     except (_Declined, etree.XMLSyntaxError, ValueError):
         return read_gpx(data, name)
-    if not all(_on_earth(seg) for seg in content.segments):
-        return [summarise(content, name)]  # points to drop: the general path
-    return [summarise_arrays(content, name)]
+    parts, split_notes = split_at_gaps(content)
+    if len(parts) > 1:
+        return read_gpx(data, name)  # several outings in one file: the tree path splits them
+    if not all(_on_earth(seg) and _in_order(seg) for seg in content.segments):
+        # points to drop, untimed or out of order: the tree path and its notes
+        return read_gpx(data, name)
+    summary = summarise_arrays(content, name)
+    summary.notes[:0] = split_notes
+    return [summary]
 
 
 def _on_earth(seg: TrackSegment) -> bool:
     lat, lon = np.asarray(seg.lat, dtype=float), np.asarray(seg.lon, dtype=float)
     return bool((np.abs(lat) <= 90).all() and (np.abs(lon) <= 180).all())  # False for NaN
+
+
+def _in_order(seg: TrackSegment) -> bool:
+    """Every point timed, each later than the one before (no repair for summarise to note)."""
+    t = seg.time.seconds if isinstance(seg.time, _Times) else np.zeros(0)
+    return bool(t.size and not np.isnan(t).any() and (np.diff(t) > 0).all())
 
 
 def summarise_arrays(c: GpxContent, name: str) -> ActivitySummary:
@@ -181,6 +194,7 @@ def summarise_arrays(c: GpxContent, name: str) -> ActivitySummary:
         device=device_from_creator(c.creator),
         name=c.track_names[0] if c.track_names else None,
         notes=notes,
+        channels=("gps",),
     )
 
 

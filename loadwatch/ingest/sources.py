@@ -165,6 +165,24 @@ def file_member(path: Path, limits: Limits | None = None) -> Member:
     return Member(str(path), size, fetch)
 
 
+def _unreadable_zip_reason(path: Path, error: Exception) -> str:
+    """Why a zip cannot be read, in the user's terms: an empty file, a cut-off download
+    (local headers but no central directory at the end), or not a zip at all."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError:
+        head = b""
+    if head == b"":
+        return "the file is empty (0 bytes)"
+    if head == b"PK\x03\x04" and isinstance(error, zipfile.BadZipFile):
+        return (
+            "the archive is incomplete (no central directory at its end): the download "
+            "was probably cut off; download it again"
+        )
+    return f"not a readable zip archive ({error})"
+
+
 def scan_archive(path: Path, limits: Limits | None = None) -> ArchiveScan:
     """List the activity files of a zip (nested zips included) and its export index.
 
@@ -178,7 +196,7 @@ def scan_archive(path: Path, limits: Limits | None = None) -> ArchiveScan:
     try:
         outer = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise ActivityFileError(str(path), f"not a readable zip archive ({e})") from e
+        raise ActivityFileError(str(path), _unreadable_zip_reason(path, e)) from e
     problem = entry_problem(outer, limits)
     if problem is not None:
         outer.close()
