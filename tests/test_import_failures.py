@@ -266,6 +266,7 @@ def test_four_concurrent_imports_into_one_new_database_give_exact_counts(tmp_pat
                 str(db),
                 "--athlete",
                 name,
+                "--create",  # each process starts its own athlete on purpose
                 "--json",
                 "--workers",
                 "1",
