@@ -40,8 +40,11 @@ except SystemExit as e:
     code = e.code
 u = resource.getrusage(resource.RUSAGE_SELF)
 c = resource.getrusage(resource.RUSAGE_CHILDREN)
+# VmHWM, not ru_maxrss: on Linux ru_maxrss survives exec, so it would report the
+# pytest worker this process was started from
+own = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print("MEASURED", u.ru_utime + u.ru_stime + c.ru_utime + c.ru_stime,
-      max(u.ru_maxrss, c.ru_maxrss), file=sys.stderr)
+      max(own, c.ru_maxrss), file=sys.stderr)
 sys.exit(code)
 """
 
