@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from loadwatch.alerts.config import Thresholds
-from loadwatch.alerts.rules import Alert, flare_alerts
+from loadwatch.alerts.rules import Alert, flare_alerts, latest_spike_before
 
 #: Days of one athlete are keyed code x KEY_STRIDE + day number (days since 1970).
 KEY_STRIDE = 10**6
@@ -106,13 +106,9 @@ def pain_alerts_many(
         if big.any():
             skey = code[big] * KEY_STRIDE + _day_numbers(spikes["local_date"][big])
             sp = pd.Series(pct[big]).groupby(skey).max()
-            spike_key = sp.index.to_numpy(dtype=np.int64)
-            pos = np.searchsorted(spike_key, key, side="right") - 1
-            has = pos >= 0
-            gap = np.where(has, key - spike_key[np.maximum(pos, 0)], -1)
-            after_spike = has & (gap >= 0) & (gap <= t.pain_after_spike_days)
-            spike_gap = gap
-            spike_size = np.where(has, sp.to_numpy()[np.maximum(pos, 0)], np.nan)
+            after_spike, spike_gap, spike_size = latest_spike_before(
+                key, sp.index.to_numpy(dtype=np.int64), sp.to_numpy(), t.pain_after_spike_days
+            )
 
     high = (s >= t.pain_high_score) | (flare & after_spike)
     return flare_alerts(

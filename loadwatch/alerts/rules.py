@@ -355,6 +355,21 @@ def daily_pain(pain: pd.DataFrame) -> pd.DataFrame:
     return worst.set_index("date")[["score", "location", "timing"]].sort_index()
 
 
+def latest_spike_before(
+    keys: np.ndarray, spike_keys: np.ndarray, spike_pct: np.ndarray, max_gap: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each sorted key (a day number), the latest spike key at or before it.
+
+    Returns (within ``max_gap`` days, the gap in days or -1, that spike's size or NaN).
+    ``spike_keys`` are sorted and unique; keys of different athletes must be far apart.
+    """
+    pos = np.searchsorted(spike_keys, keys, side="right") - 1
+    has = pos >= 0
+    gap = np.where(has, keys - spike_keys[np.maximum(pos, 0)], -1)
+    within = has & (gap >= 0) & (gap <= max_gap)
+    return within, gap, np.where(has, spike_pct[np.maximum(pos, 0)], np.nan)
+
+
 def pain_alerts(
     pain: pd.DataFrame,
     spikes: pd.DataFrame | None,
@@ -400,13 +415,9 @@ def pain_alerts(
             )
             pain_days = days.index.to_numpy(dtype="datetime64[D]").astype(np.int64)
             spike_days = sp.index.to_numpy(dtype="datetime64[D]").astype(np.int64)
-            # index of the last spike day <= each pain day
-            pos = np.searchsorted(spike_days, pain_days, side="right") - 1
-            has = pos >= 0
-            gap = np.where(has, pain_days - spike_days[np.maximum(pos, 0)], -1)
-            after_spike = has & (gap >= 0) & (gap <= t.pain_after_spike_days)
-            spike_gap = gap
-            spike_size = np.where(has, sp.to_numpy()[np.maximum(pos, 0)], np.nan)
+            after_spike, spike_gap, spike_size = latest_spike_before(
+                pain_days, spike_days, sp.to_numpy(), t.pain_after_spike_days
+            )
 
     high = (s >= t.pain_high_score) | (flare & after_spike)
     return flare_alerts(
