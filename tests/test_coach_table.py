@@ -265,3 +265,40 @@ def test_many_athletes_pain_rule_equals_the_rule_per_athlete(seed: int) -> None:
     got = pain_alerts_many(pain, spikes, t)
     assert len(want) > 20
     assert got == want
+
+
+@pytest.mark.parametrize("unit", ["s", "ns"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_pain_median_is_the_median_of_the_previous_days_counted_by_hand(
+    seed: int, unit: str
+) -> None:
+    """The median a pain flare is judged against, recomputed with a plain loop
+    over the previous ``pain_median_days`` days, for dates stored at second and
+    at nanosecond resolution (pandas 2.1.0-2.1.1 measured a "10D" window in the
+    wrong unit on a second-resolution index)."""
+    import pandas as pd
+
+    from loadwatch.alerts import Thresholds
+    from loadwatch.alerts.many import pain_alerts_many
+    from loadwatch.alerts.rules import pain_alerts
+
+    rng = np.random.default_rng(seed)
+    days = sorted({date(2025, 1, 1) + timedelta(days=int(d)) for d in rng.integers(0, 120, 60)})
+    scores = {d: float(rng.integers(0, 11)) for d in days}
+    pain = pd.DataFrame(
+        {
+            "athlete": "Ann",
+            "date": pd.DatetimeIndex(np.array(days, dtype=f"datetime64[{unit}]")),
+            "score": [scores[d] for d in days],
+        }
+    )
+    t = Thresholds(pain_median_days=10)
+    by_hand = {}
+    for d in days:
+        before = sorted(scores[p] for p in days if d - timedelta(days=10) <= p < d)
+        k = len(before)
+        by_hand[d] = None if k == 0 else (before[(k - 1) // 2] + before[k // 2]) / 2
+    for alerts in (pain_alerts(pain, None, t, athlete="Ann"), pain_alerts_many(pain, None, t)):
+        assert len(alerts) > 10
+        for a in alerts:
+            assert a.inputs["median"] == by_hand[a.date], a.date
