@@ -43,7 +43,6 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    inspect,
     select,
     type_coerce,
     update,
@@ -51,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from loadwatch import migrations
 from loadwatch.errors import StoreError, ValidationError
 from loadwatch.model import ActivitySummary, richness
 
@@ -97,6 +97,7 @@ source_files = Table(
     Column("error", Text),
     Column("recovered", Boolean, nullable=False, default=False),
     Column("imported_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     UniqueConstraint("athlete_id", "sha256", name="uq_source_athlete_sha"),
 )
 
@@ -170,6 +171,7 @@ pain_entries = Table(
     Column("stress", Integer),
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     Index("ix_pain_athlete_date", "athlete_id", "date"),
 )
 
@@ -182,6 +184,7 @@ planned_runs = Table(
     Column("distance_m", Float, nullable=False),
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     Index("ix_plans_athlete_date", "athlete_id", "date"),
 )
 
@@ -221,6 +224,7 @@ wellness_days = Table(
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
     Column("updated_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     UniqueConstraint("athlete_id", "date", "source", name="uq_wellness_athlete_date_source"),
 )
 
@@ -237,6 +241,7 @@ rehab_sessions = Table(
     Column("side", String(10)),  # left | right | both
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     Index("ix_rehab_athlete_date", "athlete_id", "date"),
 )
 
@@ -248,6 +253,7 @@ rehab_plans = Table(
     Column("exercise", String(40), nullable=False),
     Column("per_week", Integer, nullable=False),  # target sessions per calendar week
     Column("created_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     UniqueConstraint("athlete_id", "exercise", name="uq_rehab_plan_athlete_exercise"),
 )
 
@@ -263,6 +269,7 @@ calendar_sources = Table(
     Column("created_utc", DateTime, nullable=False),
     Column("synced_utc", DateTime),
     Column("sync_error", Text),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     UniqueConstraint("athlete_id", "kind", "location", name="uq_calendar_source"),
 )
 
@@ -304,6 +311,68 @@ sent_notifications = Table(
     Column("sent_utc", DateTime, nullable=False),
     Column("cleared_utc", DateTime),
     Index("ix_sent_athlete", "athlete_id", "kind"),
+)
+
+# ------------------------------------------------------------ club server (issue 13)
+# Accounts, teams and tokens: the SQL on them lives in loadwatch.accounts.
+#: Roles: loadwatch.accounts.ROLES. ``athlete_id``: the athlete a runner's account is.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("athlete_id", Integer, ForeignKey("athletes.id")),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_utc", DateTime),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+)
+
+team_coaches = Table(
+    "team_coaches",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+)
+
+team_athletes = Table(
+    "team_athletes",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id"), primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), primary_key=True),
+)
+
+#: Personal API tokens: only the sha256 of a token is kept.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_utc", DateTime),
+    Column("last_used_utc", DateTime),
+)
+
+#: Who wrote what: one row per write (see :meth:`Store.acting_as`). ``user_name``
+#: None is the local single user; ``action`` add | change | delete; ``what`` the
+#: kind of data (pain, rpe, plan, wellness, rehab, import, athlete, profile, ...).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at_utc", DateTime, nullable=False),
+    Column("user_name", String(200)),
+    Column("athlete_id", Integer, ForeignKey("athletes.id")),
+    Column("action", String(16), nullable=False),
+    Column("what", String(32), nullable=False),
+    Column("row_id", Integer),
+    Index("ix_audit_athlete", "athlete_id", "id"),
 )
 
 
@@ -559,31 +628,35 @@ class Store:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(f"cannot create the folder for the database {path}: {e}") from e
-        self.engine: Engine = create_engine(url, future=True)
+        self.engine: Engine = _engine(url)
         self.sqlite = self.engine.dialect.name == "sqlite"
-        if self.sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _sqlite_begin)
         base = path.parent if path is not None else default_data_dir()
         self.originals_dir = originals_dir or base / "originals"
         try:
-            self._set_up()
+            self._check_schema()
         except SQLAlchemyError as e:
+            self.engine.dispose()
             raise StoreError(f"cannot open the database at {url}: {e.__class__.__name__}") from e
+        except StoreError:
+            self.engine.dispose()
+            raise
 
-    def _set_up(self) -> None:
-        """Create missing tables and columns, one process at a time.
+    def _check_schema(self) -> None:
+        """Use the database only at the schema revision this loadwatch needs.
 
-        Any number of processes may open a new database at once: on SQLite the
-        set-up runs in a ``BEGIN IMMEDIATE`` transaction (one writer at a time,
-        the others wait), on PostgreSQL under a transaction-scoped advisory lock.
-        Whoever comes second finds the tables made and changes nothing.
+        A SQLite database (one user's file) is upgraded here, one process at a
+        time (``BEGIN IMMEDIATE``; whoever comes second finds nothing to do).
+        Any other database is never changed on open: an old schema is refused
+        with a one-line :class:`StoreError` naming ``loadwatch db upgrade``.
         """
+        with self._read() as conn:
+            found = migrations.revision(conn)
+        if found == migrations.HEAD:
+            return
+        if not self.sqlite or (found is not None and found not in migrations.REVISIONS):
+            raise StoreError(migrations.refusal(found))
         with self._tx() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_SETUP})")
-            metadata.create_all(conn)
-            _add_missing_columns(conn)
+            migrations.upgrade(conn)
 
     @classmethod
     def open(cls, db: str | None = None) -> Store:
@@ -1715,8 +1788,8 @@ def sweep_stale_temp(root: Path, *, now: float | None = None) -> int:
     return removed
 
 
-#: Advisory lock keys (PostgreSQL): schema set-up, and (with an athlete id) storing files.
-_LOCK_SETUP = 0x10AD0001
+#: Advisory lock key (PostgreSQL), with an athlete id: storing files (schema upgrades
+#: hold ``loadwatch.migrations.LOCK_UPGRADE``).
 _LOCK_IMPORT = 0x10AD0002
 
 
@@ -1757,15 +1830,47 @@ def database_refusal(error: SQLAlchemyError) -> str:
     return f"the database refused to store it ({kind}); nothing of this file was stored"
 
 
-def _add_missing_columns(conn: Connection) -> None:
-    """Add columns newer loadwatch versions defined to tables made by older ones."""
-    inspector = inspect(conn)
-    for table in metadata.sorted_tables:
-        have = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have and column.nullable:
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+def _engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def schema_revision(url: str) -> str | None:
+    """The schema revision of the database at ``url`` (None: no loadwatch tables).
+
+    Reads only: the database is not created or changed.
+    """
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(loadwatch_write=False)
+            with conn.begin():
+                return migrations.revision(conn)
+    except SQLAlchemyError as e:
+        raise StoreError(f"cannot read the database at {url}: {e.__class__.__name__}") from e
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(url: str) -> tuple[str | None, str]:
+    """Bring the database at ``url`` to the schema this loadwatch needs.
+
+    Creates the tables of an empty database. Returns (revision before, after).
+    """
+    path = _sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            return migrations.upgrade(conn)
+    except SQLAlchemyError as e:
+        raise StoreError(f"cannot upgrade the database at {url}: {e.__class__.__name__}") from e
+    finally:
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

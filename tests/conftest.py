@@ -44,7 +44,12 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "loadwatch")
 
 # A throwaway PostgreSQL server for the store tests that need one (see tests/pgserver.py).
-from pgserver import postgres_db, postgres_server, postgres_url  # noqa: E402, F401
+from pgserver import (  # noqa: E402, F401
+    postgres_db,
+    postgres_empty_db,
+    postgres_server,
+    postgres_url,
+)
 
 _ASSERTS = pytest.StashKey[int]()
 _LANES = pytest.StashKey[dict[str, str]]()
