@@ -4,6 +4,11 @@
 opened on the first request that needs it. Health data never goes into a URL
 (the selected athlete lives in a ``dcc.Store`` in the page) and the server's
 request log is silenced, so it cannot leak into log files either.
+
+``create_app`` also applies the authentication (:mod:`dashboards.auth`,
+:mod:`dashboards.login`), the security headers (:mod:`dashboards.security`) and
+the Origin check, so ``loadwatch serve``, ``loadwatch demo`` and the WSGI
+module (:mod:`dashboards.wsgi`) serve the same app in the same way.
 """
 
 from __future__ import annotations
@@ -21,14 +26,27 @@ import diskcache
 from werkzeug.exceptions import HTTPException
 
 from dashboards import callbacks, layout
-from dashboards.auth import install_basic_auth
+from dashboards.api import install_api
+from dashboards.auth import (
+    AuthPlan,
+    install_actor_header,
+    install_basic_auth,
+    install_loopback_only,
+    load_credentials,
+    request_scope,
+    resolve_auth,
+)
 from dashboards.data import DashboardData
+from dashboards.login import LOGOUT_ROUTE, account_bar, install_login
+from dashboards.security import install_security_headers
 from dashboards.upload import (
     UPLOAD_ROUTE,
     UploadArea,
     install_origin_check,
     install_upload_route,
 )
+from loadwatch.accounts import Accounts
+from loadwatch.settings import Settings
 
 ASSETS = Path(__file__).with_name("assets")
 
@@ -54,19 +72,26 @@ def log_without_data(error: Exception) -> Any:
 
 
 def create_app(
-    store_url: str,
+    source: Settings | str,
     *,
     auth: Mapping[str, str] | None = None,
     work_dir: Path | None = None,
     as_of: date | None = None,
+    plan: AuthPlan | None = None,
 ) -> dash.Dash:
-    """The loadwatch dashboard over the store at ``store_url``.
+    """The loadwatch dashboard over the store of ``source`` (settings, or a store URL
+    read with the other settings from the environment and the config file).
 
     ``auth`` maps user names to passwords (or werkzeug password hashes); when
-    given, every request needs HTTP basic auth. ``work_dir`` holds uploads in
+    given, every request needs HTTP basic auth. ``plan``: how to authenticate, as
+    :func:`dashboards.auth.resolve_auth` decided it for the server's address;
+    without one the app is planned for a loopback server (accounts if any exist,
+    else the single-user app for this machine). ``work_dir`` holds uploads in
     progress and the background-callback cache (a new temporary folder when None).
     ``as_of``: the date the views describe (default: today).
     """
+    settings = source if isinstance(source, Settings) else Settings.load(db_url=source)
+    store_url = settings.db_url
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="loadwatch-dash-"))
     area = UploadArea(work / "uploads")
     background = dash.DiskcacheManager(diskcache.Cache(str(work / "jobs")))
@@ -80,14 +105,54 @@ def create_app(
         background_callback_manager=background,
     )
     upload_url = app.get_relative_path(UPLOAD_ROUTE)
-    app.layout = lambda: layout.page(upload_url)
+    logout_url = app.get_relative_path(LOGOUT_ROUTE)
+    app.layout = lambda: _with_account(layout.page(upload_url), account_bar(logout_url))
     data = DashboardData(store_url, as_of=as_of)
-    callbacks.register(app, data, area, background=background)
+    callbacks.register(
+        app, data, area, background=background, scoped=lambda: data.for_user(request_scope())
+    )
     install_upload_route(app.server, area)
+    install_api(app.server, data, units=settings.units)
     app.server.register_error_handler(Exception, log_without_data)
-    if auth:
-        install_basic_auth(app.server, auth)
+    if plan is None:
+        plan = resolve_auth(
+            settings.auth,
+            credentials=auth or load_credentials(None),
+            any_users=lambda: Accounts(data.store).any_users(),
+            secret_key=settings.secret_key,
+            host="127.0.0.1",
+            ephemeral_secret=True,
+        )
+    _install_auth(app, plan, data)
     install_origin_check(app.server)  # after auth: an unauthenticated request gets its 401
+    install_security_headers(app.server, app.csp_hashes())
     quiet_request_log()
     app.server.config["LOADWATCH_DATA"] = data
+    app.server.config["LOADWATCH_AUTH_PLAN"] = plan.mode
     return app
+
+
+def _install_auth(app: dash.Dash, plan: AuthPlan, data: DashboardData) -> None:
+    """Authentication as ``plan`` says, then the acting user for background jobs."""
+    if plan.mode == "accounts":
+        assert plan.secret_key is not None
+        install_login(
+            app.server,
+            lambda: Accounts(data.store),
+            plan.secret_key,
+            prefix=app.config.requests_pathname_prefix,
+        )
+    elif plan.mode == "basic":
+        assert plan.credentials
+        install_basic_auth(app.server, plan.credentials)
+    else:
+        install_loopback_only(app.server)
+    install_actor_header(app.server)
+
+
+def _with_account(page: Any, bar: Any) -> Any:
+    """The page with who is signed in (and a logout button) at the end of its header."""
+    if bar is not None:
+        header = page.children[0]
+        header.children = [*header.children, bar]
+    return page

@@ -516,7 +516,9 @@ def run_import(
         return html.Div(
             "Choose an athlete before importing.", className="lw-message error"
         ), no_update
+    from dashboards.auth import job_scope
     from loadwatch.importer import Progress, import_paths
+    from loadwatch.service import Service
     from loadwatch.store import Store
 
     progress = _DashProgress(set_progress)
@@ -533,10 +535,17 @@ def run_import(
 
     store = Store(store_url)  # a fresh engine: this runs in a child process
     try:
+        # the user whose request started the job: they must be allowed to write the
+        # athlete (the page's athlete is the browser's word), and the import is theirs
+        scope = job_scope(store)
+        if scope is None:
+            return html.Div("Sign in again to import.", className="lw-message error"), no_update
+        Service(store, scope=scope).check_write(athlete)
         files = area.files(token)
         if not files:
             return html.Div("The upload arrived empty.", className="lw-message error"), no_update
-        report = import_paths(store, files, athlete=athlete, progress=_Bridge()).as_json()
+        writer = store.acting_as(scope.user_name)
+        report = import_paths(writer, files, athlete=athlete, progress=_Bridge()).as_json()
     except LoadwatchError as e:
         return html.Div(f"Import failed: {e}", className="lw-message error"), no_update
     finally:
@@ -554,9 +563,22 @@ def _upload_name(path: str, folder: str) -> str:
 
 
 # ------------------------------------------------------------------ wiring
-def register(app: Dash, data: DashboardData, area: UploadArea, *, background: Any) -> None:
-    """Attach every callback to ``app``."""
+def register(
+    app: Dash,
+    data: DashboardData,
+    area: UploadArea,
+    *,
+    background: Any,
+    scoped: Callable[[], DashboardData] | None = None,
+) -> None:
+    """Attach every callback to ``app``.
+
+    ``scoped()``: ``data`` as the user of the current request may see it (their
+    :class:`~loadwatch.service.access.Scope`); every callback reads and writes
+    through it. Without it, ``data`` itself (the local single user).
+    """
     version = Input(ids.DATA_VERSION, "data")
+    view = scoped or (lambda: data)
 
     def on_submit(
         button: str,
@@ -566,7 +588,8 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         again: bool = False,
         more: Sequence[Output] = (),
     ) -> None:
-        """A form that writes: a click on ``button`` calls ``body(data, *states, version)``.
+        """A form that writes: a click on ``button`` calls ``body(data, *states, version)``
+        (``data`` seen through the request's scope).
 
         ``body`` answers the message (text, class) shown in ``message``, the
         next data version (which refreshes the views) and any ``more`` outputs.
@@ -585,7 +608,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
             prevent_initial_call=True,
         )
         def _submit(_n: int, *values: Any) -> Any:
-            return body(data, *values)
+            return body(view(), *values)
 
     @app.callback(
         Output(ids.ATHLETE_DROPDOWN, "options"),
@@ -595,7 +618,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         State(ids.ATHLETE_DROPDOWN, "value"),
     )
     def _athletes(_version: int, current: str | None) -> Any:
-        return athlete_options(data, current)
+        return athlete_options(view(), current)
 
     @app.callback(Output(ids.SELECTED_ATHLETE, "data"), Input(ids.ATHLETE_DROPDOWN, "value"))
     def _select(value: str | None) -> str | None:
@@ -622,9 +645,10 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         measure: str,
         _version: int,
     ) -> Any:
-        weekly, timeline, alerts, status = runner_outputs(data, athlete, start, end, unit, measure)
+        mine = view()
+        weekly, timeline, alerts, status = runner_outputs(mine, athlete, start, end, unit, measure)
         x_range = timeline.layout.xaxis.range
-        context = context_output(data, athlete, start, end, x_range)
+        context = context_output(mine, athlete, start, end, x_range)
         return weekly, timeline, alerts, status, context
 
     @app.callback(
@@ -636,7 +660,8 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         version,
     )
     def _side(athlete: str | None, unit: str, _version: int) -> Any:
-        return upcoming(data, athlete, unit), rehab_choices(data, athlete), calendars(data, athlete)
+        mine = view()
+        return upcoming(mine, athlete, unit), rehab_choices(mine, athlete), calendars(mine, athlete)
 
     on_submit(
         ids.CHECKIN_SUBMIT,
@@ -670,7 +695,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         prevent_initial_call=True,
     )
     def _ics(contents: str | None, name: str | None, athlete: str | None, v: int) -> Any:
-        return import_ics(data, athlete, contents, name, v)
+        return import_ics(view(), athlete, contents, name, v)
 
     @app.callback(
         Output(ids.REHAB_MESSAGE, "children"),
@@ -684,7 +709,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
     )
     def _rehab(clicks: list[int | None], athlete: str | None, day: str | None, v: int) -> Any:
         fired = ctx.triggered[0]["value"] if ctx.triggered else None
-        return log_rehab(data, athlete, ctx.triggered_id, fired, day, v)
+        return log_rehab(view(), athlete, ctx.triggered_id, fired, day, v)
 
     @app.callback(
         Output(ids.NOTIFY_MESSAGE, "children"),
@@ -694,7 +719,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         prevent_initial_call=True,
     )
     def _notify(_n: int, athlete: str | None) -> Any:
-        return test_notification(data, athlete)
+        return test_notification(view(), athlete)
 
     on_submit(
         ids.PAIN_SUBMIT,
@@ -749,7 +774,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         _version: int,
     ) -> Any:
         prefer_week = ctx.triggered_id == ids.PLAN_WEEK
-        return check_plan(data, athlete, day, distance, week, unit, prefer_week=prefer_week)
+        return check_plan(view(), athlete, day, distance, week, unit, prefer_week=prefer_week)
 
     @app.callback(
         Output(ids.COACH_GRID, "rowData"),
@@ -759,7 +784,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         version,
     )
     def _coach(tab: str, _version: int) -> Any:
-        return coach_rows(data, tab)
+        return coach_rows(view(), tab)
 
     @app.callback(
         Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),

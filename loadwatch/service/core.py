@@ -28,6 +28,7 @@ from typing import Any, cast
 from loadwatch.alerts import SEVERITY_RANK, Alert, Thresholds, config_path
 from loadwatch.alerts.config import effective_thresholds, read_config
 from loadwatch.errors import ValidationError
+from loadwatch.model import ActivitySummary
 from loadwatch.service.access import LOCAL, NotFound, Scope, not_found
 from loadwatch.service.check import PlanCheck, default_check_date, plan_check
 from loadwatch.service.coach import coach_states
@@ -47,7 +48,14 @@ from loadwatch.service.state import (
     load_history,
     ranked,
 )
-from loadwatch.store import PainEntry, PlannedRun, RehabSession, Store, WellnessDay
+from loadwatch.store import (
+    Athlete,
+    PainEntry,
+    PlannedRun,
+    RehabSession,
+    Store,
+    WellnessDay,
+)
 
 LOG = logging.getLogger("loadwatch.service")
 #: Runner views the warm-up computes after the coach table: the athletes a coach
@@ -186,6 +194,16 @@ class Service:
     # -------------------------------------------------------------- reads
     def athletes(self) -> list[str]:
         return sorted(self.versions())
+
+    def athlete_profiles(self) -> list[Athlete]:
+        """The athletes the scope may see with their profiles (time zone, heart rates
+        in bpm, sex), by name: the rows of ``loadwatch athletes``."""
+        return [a for a in self.store.list_athletes() if self._scope.can_see(a.name)]
+
+    def activities(self, athlete: str, *, since: date | None = None) -> list[ActivitySummary]:
+        """The athlete's stored activities, oldest first (from local date ``since``)."""
+        self._version(athlete)
+        return self.store.activity_rows(athlete, since=since)
 
     def history(self, athlete: str, version: Hashable | None = None) -> History:
         self.check_read(athlete)
