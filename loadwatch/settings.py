@@ -12,8 +12,11 @@ config file (``loadwatch.alerts.config.config_path``), else a default::
     auth = "accounts"                  # accounts | basic | none
 
 Nothing here opens the database or checks that a folder exists: the settings
-are read, their shape checked (a bad value is a :class:`ConfigError`), and
-each user of them decides what it needs.
+are read, their shape checked (a bad value is a ``ConfigError``), and each user
+of them decides what it needs. ``loadwatch.store.resolve_db_url`` reads the
+database the same way, so every command that takes ``--db`` honours ``db``.
+Imports of the rest of loadwatch are made inside the functions: the store
+calls :func:`configured` without pulling the alerts or the service in.
 """
 
 from __future__ import annotations
@@ -25,10 +28,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from loadwatch.alerts.config import ConfigError, config_path
-from loadwatch.service.units import resolve_units
-from loadwatch.store import resolve_db_url
 
 #: How the web server authenticates: accounts (users in the database),
 #: basic (``LOADWATCH_AUTH`` / a users file, as before accounts), none (loopback only).
@@ -77,7 +76,11 @@ class Settings:
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
-        path = config_path()
+        from loadwatch.alerts.config import ConfigError
+        from loadwatch.service.units import resolve_units
+        from loadwatch.store import resolve_db_url
+
+        path = _config_path()
         server = _server_table(path)
         raw: dict[str, Any] = {}
         for name, env in ENV.items():
@@ -87,10 +90,7 @@ class Settings:
             elif os.environ.get(env):
                 raw[name] = os.environ[env]
             elif CONFIG_KEYS[name] in server:
-                value = server[CONFIG_KEYS[name]]
-                if name in ("db_url", "upload_dir") and "://" not in value:
-                    value = str(path.parent / Path(value).expanduser())  # relative to the file
-                raw[name] = value
+                raw[name] = _value(name, server, path)
         auth = str(raw.get("auth") or ("basic" if os.environ.get(BASIC_AUTH_ENV) else "accounts"))
         if auth not in AUTH_MODES:
             raise ConfigError(f"auth must be one of {', '.join(AUTH_MODES)} (got {auth!r})")
@@ -105,8 +105,33 @@ class Settings:
         )
 
 
+def configured(name: str) -> str | None:
+    """The config file's value of setting ``name`` (None when it names none).
+
+    Paths (``db`` as a file, ``upload_dir``) are taken relative to the file's folder.
+    """
+    path = _config_path()
+    server = _server_table(path)
+    return _value(name, server, path) if CONFIG_KEYS[name] in server else None
+
+
+def _value(name: str, server: Mapping[str, str], path: Path) -> str:
+    value = server[CONFIG_KEYS[name]]
+    if name in ("db_url", "upload_dir") and "://" not in value:
+        value = str(path.parent / Path(value).expanduser())
+    return value
+
+
+def _config_path() -> Path:
+    from loadwatch.alerts.config import config_path
+
+    return config_path()
+
+
 def _server_table(path: Path) -> Mapping[str, str]:
     """The config file's ``[server]`` table (empty when the file or the table is missing)."""
+    from loadwatch.alerts.config import ConfigError
+
     if not path.exists():
         return {}
     try:
