@@ -23,7 +23,16 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from dash import html
-from flask import Flask, Response, g, redirect, render_template_string, request, session
+from flask import (
+    Flask,
+    Response,
+    g,
+    has_request_context,
+    redirect,
+    render_template_string,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
@@ -251,7 +260,7 @@ def _page(
 def account_bar(logout_url: str) -> html.Div | None:
     """Who is signed in and a logout button, for the page header (None when nobody is:
     the single-user app)."""
-    user = g.get("loadwatch_user")
+    user = g.get("loadwatch_user") if has_request_context() else None
     if not isinstance(user, User):
         return None
     who = f"{user.name} ({user.role}" + (f": {user.athlete})" if user.athlete else ")")

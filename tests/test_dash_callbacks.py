@@ -564,11 +564,12 @@ def test_upload_endpoint(tmp_path: Path) -> None:
 def test_create_app_touches_no_database(tmp_path: Path) -> None:
     db = tmp_path / "later" / "x.db"
     app = create_app(f"sqlite:///{db}", work_dir=tmp_path / "work")
+    assert not db.exists()
+    # the first request opens it: whether anyone must sign in depends on its accounts
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200
-    assert not db.exists()
 
 
 def test_page_loads_nothing_from_other_hosts(tmp_path: Path) -> None:
