@@ -23,6 +23,7 @@ from typing import Any
 
 import dash
 import diskcache
+from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from dashboards import callbacks, layout
@@ -156,3 +157,49 @@ def _with_account(page: Any, bar: Any) -> Any:
         header = page.children[0]
         header.children = [*header.children, bar]
     return page
+
+
+def store_has_users(store_url: str) -> bool:
+    """Whether the store holds any account; a SQLite file that does not exist yet holds
+    none (and is not created by asking)."""
+    from loadwatch.store import Store, _sqlite_path
+
+    path = _sqlite_path(store_url)
+    if path is not None and not path.exists():
+        return False
+    store = Store(store_url)
+    try:
+        return Accounts(store).any_users()
+    finally:
+        store.close()
+
+
+def build_server(settings: Settings, *, work_dir: Path | None = None) -> Flask:
+    """The dashboard's WSGI server for a club deployment, from ``settings``.
+
+    Refuses (:class:`~loadwatch.errors.LoadwatchError`, one line saying what to do)
+    when there is no way to authenticate: no account and no basic-auth credentials
+    (``LOADWATCH_AUTH``), unless ``auth = "none"`` says explicitly that this server
+    answers its own machine only (it then refuses every other client). Accounts
+    need ``secret_key``: every worker must sign sessions with the same key. A
+    database at an older schema is refused too (:class:`~loadwatch.errors.StoreError`
+    naming ``loadwatch db upgrade``). The computed-state warm-up starts in the
+    background, as under ``loadwatch serve``.
+    """
+    import threading
+
+    credentials = load_credentials(None)
+    plan = resolve_auth(
+        settings.auth,
+        credentials=credentials,
+        any_users=lambda: store_has_users(settings.db_url),
+        secret_key=settings.secret_key,
+        host=None,
+        ephemeral_secret=False,
+    )
+    if plan.mode != "accounts":
+        store_has_users(settings.db_url)  # opened anyway: an old schema is refused now
+    app = create_app(settings, auth=credentials, work_dir=work_dir, plan=plan)
+    warm = app.server.config["LOADWATCH_DATA"].warm_up
+    threading.Thread(target=warm, name="loadwatch-warm-up", daemon=True).start()
+    return app.server
