@@ -47,8 +47,16 @@ LOGIN_STYLE = "/assets/style.css"
 #: A session ends after this long without a request.
 SESSION_IDLE = timedelta(hours=12)
 SESSION_COOKIE = "loadwatch_session"
-#: Paths whose requests come from scripts, not page loads: 401 instead of a redirect.
-_SCRIPTED = ("/_dash-", "/_loadwatch/", "/api/", "/_reload-hash")
+#: Paths of scripts, assets and the API, not pages: 401 instead of a redirect to sign in.
+_SCRIPTED = (
+    "/_dash-",
+    "/_loadwatch/",
+    "/api/",
+    "/_reload-hash",
+    "/assets/",
+    "/_favicon",
+    "/static/",
+)
 
 _LOGIN_PAGE = """<!DOCTYPE html>
 <html lang="en">
