@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -124,22 +125,46 @@ def _club(url: str, work: Path) -> Club:
     return Club(url, create_app(settings, work_dir=work, plan=plan), token)
 
 
+@contextmanager
+def _database(kind: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A new, empty database at the current schema: a SQLite file, or one on the
+    session's PostgreSQL server (tests/pgserver.py)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'club.db'}"
+        return
+    from pgserver import _new_database
+
+    from loadwatch.store import upgrade_schema
+
+    with _new_database(request.getfixturevalue("postgres_server")) as url:
+        upgrade_schema(url)
+        yield url
+
+
+@contextmanager
+def _running_club(kind: str, folder: Path, request: pytest.FixtureRequest) -> Iterator[Club]:
+    with _database(kind, folder, request) as url:
+        made = _club(url, folder / "work")
+        try:
+            yield made
+        finally:
+            made.server.config["LOADWATCH_DATA"].store.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def club(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Club]:
+    """The club, shared by the tests of this module that only read (and sign in)."""
+    with _running_club(request.param, tmp_path_factory.mktemp("club"), request) as made:
+        yield made
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def club(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Club]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'club.db'}"
-    else:
-        url = request.getfixturevalue("postgres_db")
-    made = _club(url, tmp_path / "work")
-    yield made
-    made.server.config["LOADWATCH_DATA"].store.close()
-
-
-@pytest.fixture
-def sqlite_club(tmp_path: Path) -> Iterator[Club]:
-    made = _club(f"sqlite:///{tmp_path / 'club.db'}", tmp_path / "work")
-    yield made
-    made.server.config["LOADWATCH_DATA"].store.close()
+def fresh_club(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Club]:
+    """The club, for one test that writes."""
+    with _running_club(request.param, tmp_path, request) as made:
+        yield made
 
 
 # ----------------------------------------------------------- the url map walk
@@ -156,12 +181,14 @@ ARGUMENTS = {
 _ARG = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 
 
-def _requests(server: Flask) -> list[tuple[str, str, str]]:
+def _requests(server: Flask, **arguments: str) -> list[tuple[str, str, str]]:
     """(endpoint, method, path) for every rule and method of the server's URL map,
-    logout last (it ends the session the walk runs in)."""
+    logout last (it ends the session the walk runs in). ``arguments``: values
+    instead of those of :data:`ARGUMENTS`."""
+    values = {**ARGUMENTS, **arguments}
     found = []
     for rule in server.url_map.iter_rules():
-        path = _ARG.sub(lambda m: ARGUMENTS[m.group(1)], rule.rule)
+        path = _ARG.sub(lambda m: values[m.group(1)], rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             found.append((rule.endpoint, method, path))
     return sorted(found, key=lambda r: r[0] == "loadwatch_logout")
@@ -174,9 +201,7 @@ def _dash_body(app: Any, output: str, values: dict[tuple[str, str], Any], fired:
     spec = app.callback_map[key]
 
     def items(kind: str) -> list[dict[str, Any]]:
-        return [
-            {**dep, "value": values.get((dep["id"], dep["property"]))} for dep in spec[kind]
-        ]
+        return [{**dep, "value": values.get((dep["id"], dep["property"]))} for dep in spec[kind]]
 
     parts = key.strip(".").split("...")
     outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
@@ -229,8 +254,8 @@ def _send(client: FlaskClient, method: str, path: str, endpoint: str, bodies: di
     return client.open(path, method=method, headers=headers, **extra)
 
 
-def test_the_walk_covers_every_route(sqlite_club: Club) -> None:
-    requests = _requests(sqlite_club.server)
+def test_the_walk_covers_every_route(club: Club) -> None:
+    requests = _requests(club.server)
     endpoints = {e for e, _, _ in requests}
     # the routes of this change are among them (the rest is Dash's and Flask's own)
     assert {"loadwatch_login", "loadwatch_logout", "loadwatch_upload"} <= endpoints
@@ -238,11 +263,11 @@ def test_the_walk_covers_every_route(sqlite_club: Club) -> None:
     assert len(requests) == len(set(requests))
 
 
-def test_anonymous_reaches_nothing_but_the_login_page(sqlite_club: Club) -> None:
-    client = sqlite_club.client()
-    bodies = _bodies(sqlite_club)
+def test_anonymous_reaches_nothing_but_the_login_page(club: Club) -> None:
+    client = club.client()
+    bodies = _bodies(club)
     headers = security_headers()
-    for endpoint, method, path in _requests(sqlite_club.server):
+    for endpoint, method, path in _requests(club.server):
         answer = _send(client, method, path, endpoint, bodies)
         where = f"{method} {path}"
         for name in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
@@ -268,11 +293,12 @@ def test_anonymous_reaches_nothing_but_the_login_page(sqlite_club: Club) -> None
 
 
 @pytest.mark.parametrize("user", sorted(ROLES))
-def test_each_role_reaches_every_route(sqlite_club: Club, user: str) -> None:
-    client = sqlite_club.client(user)
-    bodies = _bodies(sqlite_club, user)
+def test_each_role_reaches_every_route(club: Club, user: str) -> None:
+    client = club.client(user)
+    bodies = _bodies(club, user)
+    token = hashlib.md5(user.encode()).hexdigest()  # an upload of this walk's own
     seen: dict[str, int] = {}
-    for endpoint, method, path in _requests(sqlite_club.server):
+    for endpoint, method, path in _requests(club.server, token=token):
         answer = _send(client, method, path, endpoint, bodies)
         where = f"{user}: {method} {path}"
         assert answer.status_code not in (401, 403, 500), (where, answer.data[:200])
@@ -284,7 +310,7 @@ def test_each_role_reaches_every_route(sqlite_club: Club, user: str) -> None:
     assert seen["GET /"] == 200
     assert seen["GET /_dash-layout"] == 200
     assert seen["POST /_dash-update-component"] == 200
-    assert seen["POST /_loadwatch/upload/" + "a" * 32] == 200
+    assert seen[f"POST /_loadwatch/upload/{token}"] == 200
     assert seen["GET /api/v1/athletes"] == 200
     # the API routes named Ana: everyone here may see her
     assert seen["GET /api/v1/athletes/Ana/status"] == 200
@@ -330,14 +356,17 @@ def _save_pain(club: Club, client: FlaskClient, athlete: str, score: int) -> str
         (ids.PAIN_NOTE, "value"): None,
         (ids.DATA_VERSION, "data"): 0,
     }
-    body = _dash_body(club.app, f"{ids.PAIN_MESSAGE}.children", values, f"{ids.PAIN_SUBMIT}.n_clicks")
+    body = _dash_body(
+        club.app, f"{ids.PAIN_MESSAGE}.children", values, f"{ids.PAIN_SUBMIT}.n_clicks"
+    )
     answer = client.post("/_dash-update-component", json=body, headers=ORIGIN)
     assert answer.status_code == 200, answer.data
     return str(answer.get_json()["response"][ids.PAIN_MESSAGE]["children"])
 
 
 @pytest.mark.parametrize("user", sorted(ROLES))
-def test_a_pain_score_is_written_only_within_the_scope(club: Club, user: str) -> None:
+def test_a_pain_score_is_written_only_within_the_scope(fresh_club: Club, user: str) -> None:
+    club = fresh_club
     client = club.client(user)
     for athlete in ("Ana", "Ben", "Cy", "Nobody"):
         message = _save_pain(club, client, athlete, 3)
@@ -359,28 +388,29 @@ def test_a_pain_score_is_written_only_within_the_scope(club: Club, user: str) ->
         store.close()
 
 
-def test_an_athlete_cannot_add_athletes(sqlite_club: Club) -> None:
+def test_an_athlete_cannot_add_athletes(fresh_club: Club) -> None:
+    club = fresh_club
     values = {
         (ids.ADD_ATHLETE, "n_clicks"): 1,
         (ids.NEW_ATHLETE_NAME, "value"): "Dee",
         (ids.DATA_VERSION, "data"): 0,
     }
     body = _dash_body(
-        sqlite_club.app, f"{ids.ATHLETE_MESSAGE}.children", values, f"{ids.ADD_ATHLETE}.n_clicks"
+        club.app, f"{ids.ATHLETE_MESSAGE}.children", values, f"{ids.ADD_ATHLETE}.n_clicks"
     )
-    client = sqlite_club.client("ana")
+    client = club.client("ana")
     answer = client.post("/_dash-update-component", json=body, headers=ORIGIN)
     message = answer.get_json()["response"][ids.ATHLETE_MESSAGE]["children"]
     assert message == "only coaches and admins add or rename athletes"
-    answer = sqlite_club.client("cora").post("/_dash-update-component", json=body, headers=ORIGIN)
+    answer = club.client("cora").post("/_dash-update-component", json=body, headers=ORIGIN)
     assert answer.get_json()["response"][ids.ATHLETE_MESSAGE]["children"] == "Added Dee."
     # the coach's new athlete joins their team: the coach sees them, the athlete does not
-    assert "Dee" in _athlete_options(sqlite_club, sqlite_club.client("cora"))
-    assert _athlete_options(sqlite_club, sqlite_club.client("ana")) == ["Ana"]
+    assert "Dee" in _athlete_options(club, club.client("cora"))
+    assert _athlete_options(club, club.client("ana")) == ["Ana"]
 
 
-def test_the_page_names_who_is_signed_in(sqlite_club: Club) -> None:
-    layout = json.dumps(sqlite_club.client("cora").get("/_dash-layout").get_json())
+def test_the_page_names_who_is_signed_in(club: Club) -> None:
+    layout = json.dumps(club.client("cora").get("/_dash-layout").get_json())
     assert '"cora (coach)"' in layout
     assert layout.count('"type": "Form"') == 1 and '"action": "/logout"' in layout
 
@@ -478,8 +508,8 @@ def test_the_api_takes_a_bearer_token(club: Club) -> None:
     assert "Set-Cookie" not in answer.headers
 
 
-def test_the_api_refuses_bad_parameters(sqlite_club: Club) -> None:
-    client = sqlite_club.client("root")
+def test_the_api_refuses_bad_parameters(club: Club) -> None:
+    client = club.client("root")
     for query in ("alerts?since=yesterday", "alerts?units=furlongs", "alerts?min_severity=x"):
         answer = client.get(f"/api/v1/athletes/Ana/{query}")
         assert answer.status_code == 400, query
