@@ -17,6 +17,8 @@ session. Logout is a POST (from the page's own form, so the Origin check holds).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -89,13 +91,23 @@ _LOGIN_PAGE = """<!DOCTYPE html>
 
 
 class SessionUser(UserMixin):  # type: ignore[misc]
-    """A signed-in account as Flask-Login sees it; its id is ``"<id>:<name>"``."""
+    """A signed-in account as Flask-Login sees it. Its session id is
+    ``"<mark>:<name>"``, ``mark`` a keyed digest of the account's id and password hash
+    (:meth:`Accounts.user_with_stamp`): a new password, or an account removed and made
+    anew under the same name, no longer matches, and its old sessions open nothing."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, mark: str) -> None:
         self.user = user
+        self.mark = mark
 
     def get_id(self) -> str:
-        return f"{self.user.id}:{self.user.name}"
+        return f"{self.mark}:{self.user.name}"
+
+
+def session_mark(secret_key: str, user: User, stamp: str) -> str:
+    """The digest a session carries for ``user`` (``stamp``: of their password hash)."""
+    message = f"{user.id}:{stamp}".encode()
+    return hmac.new(secret_key.encode("utf-8"), message, hashlib.sha256).hexdigest()[:32]
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -148,14 +160,21 @@ def install_login(
     manager.session_protection = "basic"
     manager.init_app(server)
 
-    @manager.user_loader
-    def _load(user_id: str) -> SessionUser | None:
-        number, _, name = user_id.partition(":")
-        user = accounts().user(name) if name else None
-        # the same id too: a removed account's name given to a new one opens nothing
-        if user is None or str(user.id) != number:
+    def _session_user(name: str) -> SessionUser | None:
+        found = accounts().user_with_stamp(name) if name else None
+        if found is None:
             return None
-        return SessionUser(user)
+        user, stamp = found
+        return SessionUser(user, session_mark(secret_key, user, stamp))
+
+    @manager.user_loader
+    def _load(session_id: str) -> SessionUser | None:
+        mark, _, name = session_id.partition(":")
+        user = _session_user(name)
+        if user is None or not hmac.compare_digest(user.mark, mark):
+            session.clear()  # this session is over for good
+            return None
+        return user
 
     def _scope_of(user: User) -> Callable[[], Scope]:
         return lambda: scope_for(accounts(), user)
@@ -221,9 +240,12 @@ def install_login(
                 error="Wrong user name or password.",
                 status=401,
             )
+        signed_in = _session_user(user.name)
+        if signed_in is None:  # removed in between
+            return _page(login_path, style_path, target, username=name, status=401)
         session.clear()  # a fresh session: nothing of before the login carries over
         session.permanent = True
-        login_user(SessionUser(user))
+        login_user(signed_in)
         return redirect(target)
 
     def logout() -> Any:

@@ -145,6 +145,15 @@ class Accounts:
         row = self._row(name)
         return None if row is None else _user(row)
 
+    def user_with_stamp(self, name: str) -> tuple[User, str] | None:
+        """The user and a digest of their password hash, which changes with every new
+        password (and differs for an account made anew under the same name); None for an
+        unknown name. A login session carries the stamp: a new password ends the others."""
+        row = self._row(name)
+        if row is None:
+            return None
+        return _user(row), hashlib.sha256(row.password_hash.encode("utf-8")).hexdigest()
+
     def _existing(self, name: str) -> User:
         found = self.user(name)
         if found is None:
@@ -156,9 +165,7 @@ class Accounts:
         with self.store._read() as conn:
             return [_user(r) for r in conn.execute(q)]
 
-    def add_user(
-        self, name: str, role: str, password: str, *, athlete: str | None = None
-    ) -> User:
+    def add_user(self, name: str, role: str, password: str, *, athlete: str | None = None) -> User:
         """Add an account. An ``athlete`` account names the (existing) athlete it is;
         the other roles name none."""
         name = _clean_name(name, "user")
@@ -276,9 +283,7 @@ class Accounts:
                 aid = self._athlete_id(conn, athlete)
                 self._insert_pair(conn, team_athletes, team_id=tid, athlete_id=aid)
 
-    def unassign(
-        self, team: str, *, coach: str | None = None, athlete: str | None = None
-    ) -> None:
+    def unassign(self, team: str, *, coach: str | None = None, athlete: str | None = None) -> None:
         """Take a coach or an athlete out of a team (not being in it is no error)."""
         if coach is None and athlete is None:
             raise ValidationError("nothing to unassign: give a coach or an athlete")
