@@ -173,9 +173,7 @@ def test_the_athlete_list_and_the_coach_table_hold_the_scope_only(club: str, who
 
 
 @pytest.mark.parametrize("who", list(SEES))
-def test_reads_outside_the_scope_are_not_found_like_an_unknown_athlete(
-    club: str, who: str
-) -> None:
+def test_reads_outside_the_scope_are_not_found_like_an_unknown_athlete(club: str, who: str) -> None:
     service = _service(club, who)
     for what, read in READS.items():
         for athlete in EVERYONE:
@@ -187,7 +185,8 @@ def test_reads_outside_the_scope_are_not_found_like_an_unknown_athlete(
             with pytest.raises(NotFound) as unknown:
                 read(service, UNKNOWN)
             assert str(outside.value) == str(unknown.value).replace(UNKNOWN, athlete), what
-            assert str(outside.value) == f"no athlete called {athlete!r} (see 'loadwatch athletes list')"
+            expected = f"no athlete called {athlete!r} (see 'loadwatch athletes list')"
+            assert str(outside.value) == expected
 
 
 @pytest.mark.parametrize("who", list(SEES))

@@ -87,7 +87,7 @@ class Service:
     def for_user(self, scope: Scope) -> Service:
         """This service seen through ``scope`` (one per request): the same store and
         caches (computed state does not depend on who asks), every call checked."""
-        self.store  # open it here, once, so that the views share it
+        self._store = self.store  # opened here, once, so that the views share it
         view = copy.copy(self)
         view._scope = scope
         return view
