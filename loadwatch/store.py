@@ -10,6 +10,7 @@ and come back timezone-aware.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
 
 #: Name of the athlete used when none is given (single-user installs).
 DEFAULT_ATHLETE = "me"
+#: How the audit log shows a write by the local single user (no account).
+LOCAL_USER = "local"
 #: Longest athlete name, characters (the column's size).
 MAX_ATHLETE_NAME = 200
 #: Imported free text (activity names, file names, reasons) is cut to this many characters.
@@ -418,6 +421,25 @@ class SentNotification:
 
 # ------------------------------------------------ end of calendars and notifications
 
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One write: when (UTC), by whom (None: the local single user), what and whose."""
+
+    id: int
+    at_utc: datetime
+    user_name: str | None
+    athlete: str | None
+    action: str  # add | change | delete
+    what: str  # pain, rpe, plan, wellness, rehab, rehab_plan, import, athlete, profile, ...
+    row_id: int | None
+
+    @property
+    def user(self) -> str:
+        """The writer as shown to people: the account name, or "local"."""
+        return self.user_name or LOCAL_USER
+
+
 #: Chronological order of each athlete-owned table.
 _ORDER: dict[str, tuple[str, ...]] = {
     "activities": ("start_utc",),
@@ -599,12 +621,17 @@ def default_data_dir() -> Path:
 
 
 def resolve_db_url(db: str | None = None) -> str:
-    """Turn ``--db`` / ``LOADWATCH_DB`` / the default into a SQLAlchemy URL.
+    """Turn ``--db`` / ``LOADWATCH_DB`` / the config file / the default into a URL.
 
     A value containing ``://`` is taken as a URL; anything else is a file path
-    for SQLite. Without either, ``<data dir>/loadwatch.db``.
+    for SQLite. The config file's ``[server] db`` comes next (see
+    :mod:`loadwatch.settings`); without any, ``<data dir>/loadwatch.db``.
     """
     value = db or os.environ.get("LOADWATCH_DB")
+    if not value:
+        from loadwatch.settings import configured
+
+        value = configured("db_url")
     if value and "://" in value:
         return value
     path = Path(value).expanduser() if value else default_data_dir() / "loadwatch.db"
@@ -622,6 +649,8 @@ class Store:
 
     def __init__(self, url: str, *, originals_dir: Path | None = None) -> None:
         self.url = url
+        #: the account whose writes these are (None: the local single user)
+        self.acting_user: str | None = None
         path = _sqlite_path(url)
         if path is not None:
             try:
@@ -666,6 +695,67 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def acting_as(self, user_name: str | None) -> Store:
+        """A view of this store (same engine) whose writes are ``user_name``'s.
+
+        Every write records the writer in the rows' ``created_by`` and in one
+        ``audit_log`` row per row written; None is the local single user.
+        """
+        view = copy.copy(self)
+        view.acting_user = user_name
+        return view
+
+    def audit(self, athlete: str | None = None) -> list[AuditEntry]:
+        """Who wrote what, oldest first (one athlete's, or every entry)."""
+        q = select(audit_log, athletes.c.name.label("athlete_name")).outerjoin(
+            athletes, athletes.c.id == audit_log.c.athlete_id
+        )
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        with self._read() as conn:
+            rows = conn.execute(q.order_by(audit_log.c.id)).all()
+        return [
+            AuditEntry(
+                r.id,
+                _aware(r.at_utc),
+                r.user_name,
+                r.athlete_name,
+                r.action,
+                r.what,
+                r.row_id,
+            )
+            for r in rows
+        ]
+
+    def _wrote(
+        self,
+        conn: Connection,
+        action: str,
+        what: str,
+        rows: Iterable[tuple[int | None, int | None]],
+    ) -> None:
+        """Record writes in the caller's transaction: an audit row per (athlete id,
+        row id) and one revision bump per athlete."""
+        now = _utcnow()
+        rows = list(rows)
+        if not rows:
+            return
+        conn.execute(
+            insert(audit_log),
+            [
+                {
+                    "at_utc": now,
+                    "user_name": self.acting_user,
+                    "athlete_id": aid,
+                    "action": action,
+                    "what": what,
+                    "row_id": row_id,
+                }
+                for aid, row_id in rows
+            ],
+        )
+        _touch(conn, [aid for aid, _ in rows if aid is not None])
+
     @contextmanager
     def _tx(self, *, write: bool = True) -> Iterator[Connection]:
         """One transaction. On SQLite a writing one takes the write lock at its start
@@ -690,6 +780,7 @@ class Store:
                     raise ValidationError(f"no athlete called {name!r} (known: {known})")
                 conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
                 row = conn.execute(select(athletes).where(athletes.c.name == name)).one()
+                self._wrote(conn, "add", "athlete", [(row.id, row.id)])
         return _athlete(row)
 
     def list_athletes(self) -> list[Athlete]:
@@ -701,7 +792,10 @@ class Store:
         name = _athlete_name(name)
         try:
             with self._tx() as conn:
-                conn.execute(insert(athletes).values(name=name, created_utc=_utcnow(), **profile))
+                aid = conn.execute(
+                    insert(athletes).values(name=name, created_utc=_utcnow(), **profile)
+                ).inserted_primary_key[0]  # type: ignore[index]
+                self._wrote(conn, "add", "athlete", [(aid, aid)])
         except IntegrityError as e:
             raise ValidationError(f"an athlete called {name!r} already exists") from e
         return self.athlete(name, create=False)
@@ -719,6 +813,8 @@ class Store:
         try:
             with self._tx() as conn:
                 conn.execute(update(athletes).where(athletes.c.id == current.id).values(**values))
+                what = "athlete" if new_name is not None else "profile"
+                self._wrote(conn, "change", what, [(current.id, current.id)])
         except IntegrityError as e:
             raise ValidationError(f"an athlete called {new_name!r} already exists") from e
         return self.athlete(new_name or name, create=False)
@@ -832,9 +928,11 @@ class Store:
                     error=record.error,
                     recovered=record.recovered,
                     imported_utc=now,
+                    created_by=self.acting_user,
                 )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
+        self._wrote(conn, "add", "import", [(athlete.id, file_id)])
         for s in summaries:
             match = self._find_same_activity(conn, athlete.id, s)
             if match is None:
@@ -949,6 +1047,7 @@ class Store:
                     report_json=report_json.replace("\x00", ""),
                 )
             )
+            _touch(conn, [athlete.id])
 
     def name_activities(self, athlete: Athlete, names: Sequence[tuple[datetime, str]]) -> int:
         """Give unnamed activities starting within 2 minutes of each instant that name."""
@@ -969,7 +1068,7 @@ class Store:
                     .values(**clip_text(activities, name=name))
                 ).rowcount
             if n:
-                _touch(conn, [athlete.id])
+                self._wrote(conn, "change", "name", [(athlete.id, None)])
         return n
 
     # -------------------------------------------------------------- activities
@@ -1019,13 +1118,16 @@ class Store:
         """Count a flagged activity as load after all; returns the reason it was flagged."""
         with self._tx() as conn:
             row = conn.execute(
-                select(activities.c.implausible).where(activities.c.id == activity_id)
+                select(activities.c.implausible, activities.c.athlete_id).where(
+                    activities.c.id == activity_id
+                )
             ).first()
             if row is None:
                 raise ValidationError(f"no activity with id {activity_id}")
             conn.execute(
                 update(activities).where(activities.c.id == activity_id).values(accepted=True)
             )
+            self._wrote(conn, "change", "accept", [(row.athlete_id, activity_id)])
         return row.implausible
 
     def sweep_stale_temp(self) -> int:
@@ -1044,7 +1146,7 @@ class Store:
                 select(activities.c.athlete_id).where(activities.c.id == activity_id)
             ).scalar()
             if owner is not None:
-                _touch(conn, [owner])
+                self._wrote(conn, "change", "rpe", [(owner, activity_id)])
         if n == 0:
             raise ValidationError(f"no activity with id {activity_id}")
 
@@ -1060,6 +1162,7 @@ class Store:
     def add_pain(self, entries: Sequence[PainEntry]) -> list[int]:
         """Store pain entries (all or none). Entries must be validated by the caller."""
         ids: list[int] = []
+        written: list[tuple[int | None, int | None]] = []
         with self._tx() as conn:
             cache: dict[str, int] = {}
             for e in entries:
@@ -1080,10 +1183,12 @@ class Store:
                             stress=e.stress,
                             note=e.note,
                             created_utc=_utcnow(),
+                            created_by=self.acting_user,
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
-            _touch(conn, cache.values())
+                written.append((aid, ids[-1]))
+            self._wrote(conn, "add", "pain", written)
         return ids
 
     def list_pain(self, athlete: str | None = None) -> list[PainEntry]:
@@ -1111,26 +1216,28 @@ class Store:
     def add_plans(self, plans: Sequence[PlannedRun]) -> list[int]:
         """Store planned runs (all or none)."""
         ids: list[int] = []
+        written: list[tuple[int | None, int | None]] = []
         with self._tx() as conn:
-            owners: set[int] = set()
             for p in plans:
                 if not p.distance_m > 0:
                     raise ValidationError(
                         f"a planned distance must be positive (got {p.distance_m})"
                     )
-                owners.add(self._athlete_id(conn, p.athlete))
+                aid = self._athlete_id(conn, p.athlete)
                 ids.append(
                     conn.execute(
                         insert(planned_runs).values(
-                            athlete_id=self._athlete_id(conn, p.athlete),
+                            athlete_id=aid,
                             date=p.date,
                             distance_m=p.distance_m,
                             note=p.note,
                             created_utc=_utcnow(),
+                            created_by=self.acting_user,
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
-            _touch(conn, owners)
+                written.append((aid, ids[-1]))
+            self._wrote(conn, "add", "plan", written)
         return ids
 
     def list_plans(
@@ -1171,7 +1278,7 @@ class Store:
                 aid = cache.get(d.athlete)
                 if aid is None:
                     aid = cache[d.athlete] = self._athlete_id(conn, d.athlete)
-                    _touch(conn, [aid])
+                    _touch(conn, [aid])  # also when every day is unchanged (as before)
                 given = {k: v for k, v in d.values().items() if v is not None}
                 key = and_(
                     wellness_days.c.athlete_id == aid,
@@ -1180,16 +1287,18 @@ class Store:
                 )
                 row = conn.execute(select(wellness_days).where(key)).first()
                 if row is None:
-                    conn.execute(
+                    new_id = conn.execute(
                         insert(wellness_days).values(
                             athlete_id=aid,
                             date=d.date,
                             source=d.source,
                             created_utc=now,
                             updated_utc=now,
+                            created_by=self.acting_user,
                             **given,
                         )
-                    )
+                    ).inserted_primary_key[0]  # type: ignore[index]
+                    self._wrote(conn, "add", "wellness", [(aid, new_id)])
                     added += 1
                 elif all(getattr(row, k) == v for k, v in given.items()):
                     unchanged += 1
@@ -1199,6 +1308,7 @@ class Store:
                         .where(wellness_days.c.id == row.id)
                         .values(updated_utc=now, **given)
                     )
+                    self._wrote(conn, "change", "wellness", [(aid, row.id)])
                     updated += 1
         return WellnessOutcome(added, updated, unchanged)
 
@@ -1225,29 +1335,30 @@ class Store:
     def delete_wellness(self, athlete: str, day: date, source: str = "self") -> None:
         """Delete one day's wellness row of one source (a check-in by default)."""
         with self._tx() as conn:
-            _touch(conn, [self._athlete_id(conn, athlete)])
-            n = conn.execute(
-                delete(wellness_days).where(
-                    and_(
-                        wellness_days.c.athlete_id == self._athlete_id(conn, athlete),
-                        wellness_days.c.date == day,
-                        wellness_days.c.source == source,
-                    )
-                )
-            ).rowcount
+            aid = self._athlete_id(conn, athlete)
+            key = and_(
+                wellness_days.c.athlete_id == aid,
+                wellness_days.c.date == day,
+                wellness_days.c.source == source,
+            )
+            row_id = conn.execute(select(wellness_days.c.id).where(key)).scalar()
+            n = conn.execute(delete(wellness_days).where(key)).rowcount
+            if n:
+                self._wrote(conn, "delete", "wellness", [(aid, row_id)])
         if n == 0:
             raise ValidationError(f"no {source} wellness entry on {day} for athlete {athlete!r}")
 
     def add_rehab(self, sessions: Sequence[RehabSession]) -> list[int]:
         """Store rehab sessions (all or none). Sessions must be validated by the caller."""
         ids: list[int] = []
+        written: list[tuple[int | None, int | None]] = []
         with self._tx() as conn:
             for s in sessions:
-                _touch(conn, [self._athlete_id(conn, s.athlete)])
+                aid = self._athlete_id(conn, s.athlete)
                 ids.append(
                     conn.execute(
                         insert(rehab_sessions).values(
-                            athlete_id=self._athlete_id(conn, s.athlete),
+                            athlete_id=aid,
                             date=s.date,
                             exercise=s.exercise,
                             sets=s.sets,
@@ -1256,9 +1367,12 @@ class Store:
                             side=s.side,
                             note=s.note,
                             created_utc=_utcnow(),
+                            created_by=self.acting_user,
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
+                written.append((aid, ids[-1]))
+            self._wrote(conn, "add", "rehab", written)
         return ids
 
     def list_rehab(
@@ -1279,15 +1393,21 @@ class Store:
         """Put ``exercise`` in the athlete's routine at ``per_week`` sessions (0 removes it)."""
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
-            _touch(conn, [aid])
             key = and_(rehab_plans.c.athlete_id == aid, rehab_plans.c.exercise == exercise)
-            conn.execute(delete(rehab_plans).where(key))
+            removed = conn.execute(delete(rehab_plans).where(key)).rowcount
+            row_id = None
             if per_week > 0:
-                conn.execute(
+                row_id = conn.execute(
                     insert(rehab_plans).values(
-                        athlete_id=aid, exercise=exercise, per_week=per_week, created_utc=_utcnow()
+                        athlete_id=aid,
+                        exercise=exercise,
+                        per_week=per_week,
+                        created_utc=_utcnow(),
+                        created_by=self.acting_user,
                     )
-                )
+                ).inserted_primary_key[0]  # type: ignore[index]
+            action = "delete" if row_id is None else "change" if removed else "add"
+            self._wrote(conn, action, "rehab_plan", [(aid, row_id)])
 
     def rehab_plan(self, athlete: str | None = None) -> list[RehabPlanItem]:
         rows = self._by_athlete(rehab_plans, athlete)
@@ -1305,11 +1425,16 @@ class Store:
             )
             row = conn.execute(select(calendar_sources.c.id).where(where)).first()
             if row is None:
-                conn.execute(
+                new_id = conn.execute(
                     insert(calendar_sources).values(
-                        athlete_id=aid, kind=kind, location=location, created_utc=_utcnow()
+                        athlete_id=aid,
+                        kind=kind,
+                        location=location,
+                        created_utc=_utcnow(),
+                        created_by=self.acting_user,
                     )
-                )
+                ).inserted_primary_key[0]  # type: ignore[index]
+                self._wrote(conn, "add", "calendar", [(aid, new_id)])
         (found,) = [
             s for s in self.calendar_sources(athlete) if (s.kind, s.location) == (kind, location)
         ]
@@ -1356,6 +1481,7 @@ class Store:
             if plan_ids:
                 conn.execute(delete(planned_runs).where(planned_runs.c.id.in_(plan_ids)))
             conn.execute(delete(calendar_sources).where(calendar_sources.c.id == source_id))
+            self._wrote(conn, "delete", "calendar", [(aid, source_id)])
         return len(plan_ids)
 
     def calendar_plans(self, athlete: str) -> list[CalendarPlan]:
@@ -1399,7 +1525,7 @@ class Store:
         """
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
-            _touch(conn, [aid])
+            self._wrote(conn, "change", "calendar", [(aid, source_id)])
             if remove_plan_ids:
                 ids = list(remove_plan_ids)
                 conn.execute(delete(plan_events).where(plan_events.c.plan_id.in_(ids)))
@@ -1415,6 +1541,7 @@ class Store:
                         distance_m=p.distance_m,
                         note=p.note,
                         created_utc=now,
+                        created_by=self.acting_user,
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
                 conn.execute(
@@ -1442,6 +1569,11 @@ class Store:
                 .where(calendar_sources.c.id == source_id)
                 .values(sync_error=error)
             )
+            owner = conn.execute(
+                select(calendar_sources.c.athlete_id).where(calendar_sources.c.id == source_id)
+            ).scalar()
+            if owner is not None:
+                _touch(conn, [owner])
 
     def sent_notifications(
         self, athlete: str | None, *, kind: str = "finding"
@@ -1554,6 +1686,7 @@ class Store:
         if aid is None:
             conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
             aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar_one()
+            self._wrote(conn, "add", "athlete", [(aid, aid)])
         return int(aid)
 
     def _delete(self, table: Table, row_id: int, athlete: str | None, what: str) -> None:
@@ -1567,8 +1700,8 @@ class Store:
                 cond = and_(cond, table.c.athlete_id == aid)
             owner = conn.execute(select(table.c.athlete_id).where(cond)).scalar()
             n = conn.execute(delete(table).where(cond)).rowcount
-            if owner is not None:
-                _touch(conn, [owner])
+            if owner is not None and n:
+                self._wrote(conn, "delete", _AUDIT_WHAT[table.name], [(owner, row_id)])
         if n == 0:
             suffix = f" for athlete {athlete!r}" if athlete else ""
             raise ValidationError(f"no {what} with id {row_id}{suffix}")
@@ -1581,54 +1714,20 @@ class Store:
     def athlete_versions(self) -> dict[str, tuple[Any, ...]]:
         """Per athlete name, a value that changes whenever that athlete's data changes.
 
-        The profile (tz, heart rates, sex), the athlete's revision (a counter the
-        import, name, RPE, pain and plan writes bump in the same transaction), and
-        row counts and highest ids of every per-athlete table (with the latest
-        change of a wellness day and the rehab plan's weekly total, rows updated
-        in place), so a write that does not bump the revision is still seen. The
-        service keys its caches on it: a write for one athlete recomputes only them.
+        The profile (tz, heart rates, sex) and the athlete's revision: a counter
+        every write of the athlete's data bumps in its own transaction (imports,
+        names, RPE, acceptance, pain, plans, calendars, wellness, rehab and its
+        plan, the profile). One query of the athletes table; the service keys its
+        caches on it, so a write for one athlete recomputes only them.
         """
-
-        # rows changed in place (a check-in saved again, a plan's target changed) count too
-        changed: dict[str, Any] = {
-            "wellness_days": lambda t: func.max(t.c.updated_utc),
-            "rehab_plan": lambda t: func.sum(t.c.per_week),
-        }
-
-        def per_athlete(conn: Connection, table: Table) -> dict[int, tuple[Any, ...]]:
-            extra = [changed[table.name](table)] if table.name in changed else []
-            q = select(table.c.athlete_id, func.count(), func.max(table.c.id), *extra).group_by(
-                table.c.athlete_id
-            )
-            return {r[0]: tuple(r[1:]) for r in conn.execute(q)}
-
+        a = athletes.c
+        q = select(a.name, a.tz, a.hr_rest, a.hr_max, a.sex, athlete_revisions.c.revision)
+        q = q.select_from(athletes).outerjoin(
+            athlete_revisions, athlete_revisions.c.athlete_id == a.id
+        )
         with self._read() as conn:
-            counts = [
-                per_athlete(conn, t)
-                for t in (
-                    activities,
-                    source_files,
-                    pain_entries,
-                    planned_runs,
-                    wellness_days,
-                    rehab_sessions,
-                    rehab_plans,
-                )
-            ]
-            people = conn.execute(select(athletes)).all()
-            revisions = dict(
-                conn.execute(
-                    select(athlete_revisions.c.athlete_id, athlete_revisions.c.revision)
-                ).all()
-            )
-        return {
-            r.name: (
-                (r.tz, r.hr_rest, r.hr_max, r.sex),
-                revisions.get(r.id, 0),
-                *(c.get(r.id) for c in counts),
-            )
-            for r in people
-        }
+            rows = conn.execute(q).all()
+        return {r.name: ((r.tz, r.hr_rest, r.hr_max, r.sex), r.revision or 0) for r in rows}
 
     def running_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
         """Activities as a DataFrame of the columns the metrics read, for all athletes or one.
@@ -1788,6 +1887,9 @@ def sweep_stale_temp(root: Path, *, now: float | None = None) -> int:
     return removed
 
 
+#: What the audit log calls a row deleted from each table.
+_AUDIT_WHAT = {"pain_entries": "pain", "planned_runs": "plan", "rehab_sessions": "rehab"}
+
 #: Advisory lock key (PostgreSQL), with an athlete id: storing files (schema upgrades
 #: hold ``loadwatch.migrations.LOCK_UPGRADE``).
 _LOCK_IMPORT = 0x10AD0002
@@ -1841,8 +1943,12 @@ def _engine(url: str) -> Engine:
 def schema_revision(url: str) -> str | None:
     """The schema revision of the database at ``url`` (None: no loadwatch tables).
 
-    Reads only: the database is not created or changed.
+    Reads only: the database is not created or changed (a SQLite file that
+    does not exist is None).
     """
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
     engine = _engine(url)
     try:
         with engine.connect() as conn:

@@ -33,7 +33,7 @@ from loadwatch.errors import LoadwatchError
 CONFIG_ENV = "LOADWATCH_CONFIG"
 CONFIG_NAME = "config.toml"
 #: Top-level tables the file may hold (``notify`` is read by :mod:`loadwatch.notify.config`).
-KNOWN_SECTIONS = ("thresholds", "athletes", "units", "notify")
+KNOWN_SECTIONS = ("thresholds", "athletes", "units", "notify", "server")
 
 
 class ConfigError(LoadwatchError):
