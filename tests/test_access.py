@@ -283,3 +283,44 @@ def test_views_share_one_cache_and_the_local_service_is_unchanged(club: str) -> 
         view.status("Kim", as_of=AS_OF)
     assert Scope(None, frozenset({"Kim"})).can_see("Kim") is True
     assert LOCAL.can_manage_athletes is True
+
+
+def test_writes_are_recorded_under_the_acting_users_name(club: str) -> None:
+    ana = _service(club, "ana")
+    ana.add_pain("Sam", AS_OF, 4)
+    ana.save_plans("Alex", [(date(2026, 4, 2), 12.0, "long")])
+    _service(club, "sam").add_checkin("Sam", day=AS_OF, sleep_h=6.5)
+    _service(club, None).log_rehab("Kim", "bridge", day=AS_OF)
+    ana.rename_athlete("Alex", "Alexandra")
+    entries = [(e.user, e.athlete, e.action, e.what) for e in Store(club).audit()]
+    # the club's set-up wrote the runs (local); then the four writes and the rename, in order
+    assert entries[-5:] == [
+        ("ana", "Sam", "add", "pain"),
+        ("ana", "Alexandra", "add", "plan"),
+        ("sam", "Sam", "add", "wellness"),
+        ("local", "Kim", "add", "rehab"),
+        ("ana", "Alexandra", "change", "athlete"),
+    ]
+    engine = create_engine(club)
+    with engine.connect() as conn:
+        writers = conn.execute(select(pain_entries.c.created_by)).scalars().all()
+    engine.dispose()
+    assert writers == ["ana"]
+
+
+def test_the_scopes_on_postgresql(postgres_db: str) -> None:
+    _build(postgres_db)
+    for who, expected in SEES.items():
+        service = _service(postgres_db, who)
+        assert service.athletes() == expected, who
+        assert sorted(s.athlete for s in service.status(as_of=AS_OF)) == expected, who
+        for athlete in EVERYONE:
+            if athlete not in expected:
+                with pytest.raises(NotFound):
+                    service.add_pain(athlete, AS_OF, 2)
+    _service(postgres_db, "ana").add_pain("Sam", AS_OF, 5)
+    assert [(e.user, e.athlete, e.what) for e in Store(postgres_db).audit("Sam")][-1] == (
+        "ana",
+        "Sam",
+        "pain",
+    )
