@@ -37,6 +37,8 @@ SEES: dict[str | None, list[str]] = {
     "sam": ["Sam"],
 }
 UNKNOWN = "Nobody"
+#: one real run (a bundled sample), imported by the write tests
+RUN_FILE = Path(__file__).resolve().parents[1] / "sample_activities/alex/2026-07-26-08-48-23.fit"
 
 
 def _runs(athlete: Store, name: str, km: list[float]) -> None:
@@ -138,6 +140,7 @@ WRITES: dict[str, Callable[[Service, str], Any]] = {
     "add_checkin": lambda s, a: s.add_checkin(a, day=AS_OF, sleep_h=7.0),
     "log_rehab": lambda s, a: s.log_rehab(a, "bridge", day=AS_OF),
     "import_calendar": lambda s, a: s.import_calendar(a, ICS, file_name="plan.ics"),
+    "import_files": lambda s, a: s.import_files(a, [RUN_FILE], keep_originals=False, workers=1),
 }
 #: writes that, for an athlete in the scope, go on to refuse their input
 #: (the check that matters: outside the scope they say "not found" first)
@@ -216,8 +219,11 @@ def test_writes_outside_the_scope_are_not_found_and_change_nothing(club: str, wh
     engine.dispose()
     assert len(pain) == len(SEES[who])
     local = Service(club)
+    runs = {"Sam": 9, "Alex": 6, "Kim": 4}  # as built
     for athlete in EVERYONE:
         mine = athlete in SEES[who]
+        imported = len(local.history(athlete).activities) - runs[athlete]
+        assert imported == (1 if mine else 0), (who, athlete)
         # the plan saved and the calendar's run
         assert len(local.history(athlete).plans) == (2 if mine else 0), (who, athlete)
         calendars = [c["plans"] for c in local.calendars(athlete)]
@@ -292,14 +298,16 @@ def test_writes_are_recorded_under_the_acting_users_name(club: str) -> None:
     _service(club, "sam").add_checkin("Sam", day=AS_OF, sleep_h=6.5)
     _service(club, None).log_rehab("Kim", "bridge", day=AS_OF)
     ana.rename_athlete("Alex", "Alexandra")
+    _service(club, "sam").import_files("Sam", [RUN_FILE], keep_originals=False, workers=1)
     entries = [(e.user, e.athlete, e.action, e.what) for e in Store(club).audit()]
-    # the club's set-up wrote the runs (local); then the four writes and the rename, in order
-    assert entries[-5:] == [
+    # the club's set-up wrote the runs (local); then the writes above, in order
+    assert entries[-6:] == [
         ("ana", "Sam", "add", "pain"),
         ("ana", "Alexandra", "add", "plan"),
         ("sam", "Sam", "add", "wellness"),
         ("local", "Kim", "add", "rehab"),
         ("ana", "Alexandra", "change", "athlete"),
+        ("sam", "Sam", "add", "import"),
     ]
     engine = create_engine(club)
     with engine.connect() as conn:
