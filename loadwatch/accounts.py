@@ -20,6 +20,7 @@ hold a usable token.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -165,9 +166,9 @@ class Accounts:
         with self.store._read() as conn:
             return [_user(r) for r in conn.execute(q)]
 
-    def add_user(self, name: str, role: str, password: str, *, athlete: str | None = None) -> User:
-        """Add an account. An ``athlete`` account names the (existing) athlete it is;
-        the other roles name none."""
+    def check_new_user(self, name: str, role: str, *, athlete: str | None = None) -> str:
+        """The cleaned name if :meth:`add_user` would take these (a password aside),
+        else a :class:`ValidationError` (so that nobody types a password in vain)."""
         name = _clean_name(name, "user")
         if role not in ROLES:
             raise ValidationError(f"unknown role {role!r} (use one of: {', '.join(ROLES)})")
@@ -175,6 +176,17 @@ class Accounts:
             raise ValidationError("an athlete account needs the athlete it is: give --athlete")
         if role != "athlete" and athlete:
             raise ValidationError(f"only athlete accounts name an athlete (not a {role})")
+        if self.user(name) is not None:
+            raise ValidationError(f"a user called {name!r} already exists")
+        if athlete:
+            with self.store._read() as conn:
+                self._athlete_id(conn, athlete)
+        return name
+
+    def add_user(self, name: str, role: str, password: str, *, athlete: str | None = None) -> User:
+        """Add an account. An ``athlete`` account names the (existing) athlete it is;
+        the other roles name none."""
+        name = self.check_new_user(name, role, athlete=athlete)
         _check_password(password)
         password_hash = _HASHER.hash(password)
         try:
@@ -189,7 +201,7 @@ class Accounts:
                         created_utc=_utcnow(),
                     )
                 )
-        except IntegrityError as e:
+        except IntegrityError as e:  # added by someone else meanwhile
             raise ValidationError(f"a user called {name!r} already exists") from e
         return self._existing(name)
 
@@ -211,10 +223,8 @@ class Accounts:
         """
         row = self._row(name) if name and len(name) <= MAX_NAME else None
         if row is None:
-            try:
+            with contextlib.suppress(VerificationError):
                 _HASHER.verify(DUMMY_HASH, password)
-            except VerificationError:
-                pass
             return None
         try:
             _HASHER.verify(row.password_hash, password)

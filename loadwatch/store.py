@@ -1943,8 +1943,12 @@ def _engine(url: str) -> Engine:
 def schema_revision(url: str) -> str | None:
     """The schema revision of the database at ``url`` (None: no loadwatch tables).
 
-    Reads only: the database is not created or changed.
+    Reads only: the database is not created or changed (a SQLite file that
+    does not exist is None).
     """
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
     engine = _engine(url)
     try:
         with engine.connect() as conn:

@@ -37,6 +37,8 @@ _COMMANDS: dict[str, str] = {
     "teams": "teams",
     "serve": "serve",
     "demo": "serve",
+    "db": "db",
+    "audit": "audit",
 }
 
 
@@ -63,6 +65,8 @@ _SHORT_HELP: dict[str, str] = {
     "serve": "Run the dashboard (runner view and coach view) in your browser.",
     "demo": "Import the bundled sample runs and pain log into a fresh store and show "
     "the dashboard.",
+    "db": "The database schema: which revision it is at, and upgrading it.",
+    "audit": "List who wrote what: every write, oldest first.",
 }
 
 

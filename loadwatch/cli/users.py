@@ -87,8 +87,7 @@ def add_cmd(
       echo "$PASSWORD" | loadwatch users add sam --role athlete --athlete Sam --password-stdin
     """
     accounts = _accounts(db)
-    if accounts.user(name) is not None:  # before asking for a password in vain
-        raise ValidationError(f"a user called {name.strip()!r} already exists")
+    accounts.check_new_user(name, role, athlete=athlete)  # before asking for a password
     user = accounts.add_user(name, role, read_password(password_stdin), athlete=athlete)
     what = f"athlete account of {user.athlete!r}" if user.athlete else user.role
     click.echo(f"Added user {user.name!r} ({what})")
@@ -110,15 +109,17 @@ def list_cmd(fmt: str, db: str | None) -> None:
     for team in accounts.teams():
         for coach in team.coaches:
             coached.setdefault(coach, []).append(team.name)
-    rows = [
-        {
-            "name": u.name,
-            "role": u.role,
-            "athlete": u.athlete,
-            "teams": coached.get(u.name, []) if fmt == "json" else ", ".join(coached.get(u.name, [])),
-        }
-        for u in accounts.users()
-    ]
+    rows = []
+    for u in accounts.users():
+        theirs = coached.get(u.name, [])
+        rows.append(
+            {
+                "name": u.name,
+                "role": u.role,
+                "athlete": u.athlete,
+                "teams": theirs if fmt == "json" else ", ".join(theirs),
+            }
+        )
     emit_rows(rows, ("name", "role", "athlete", "teams"), fmt)
 
 

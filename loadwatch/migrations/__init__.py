@@ -57,13 +57,14 @@ def refusal(found: str | None) -> str:
     return f"the database schema is {at}, this loadwatch needs {HEAD}: run `loadwatch db upgrade`"
 
 
-def alembic_config(conn: Connection) -> Config:
+def alembic_config(conn: Connection | None = None) -> Config:
     """An Alembic configuration that runs the revisions on ``conn`` (no alembic.ini)."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(FOLDER))
-    config.attributes["connection"] = conn
+    if conn is not None:
+        config.attributes["connection"] = conn
     return config
 
 

@@ -23,13 +23,13 @@ import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from loadwatch.alerts import SEVERITY_RANK, Alert, Thresholds, config_path
 from loadwatch.alerts.config import effective_thresholds, read_config
 from loadwatch.errors import ValidationError
 from loadwatch.model import ActivitySummary
-from loadwatch.service.access import LOCAL, NotFound, Scope, not_found
+from loadwatch.service.access import LOCAL, NotFound, Scope, not_found, scope_for
 from loadwatch.service.check import PlanCheck, default_check_date, plan_check
 from loadwatch.service.coach import coach_states
 from loadwatch.service.context import (
@@ -48,14 +48,11 @@ from loadwatch.service.state import (
     load_history,
     ranked,
 )
-from loadwatch.store import (
-    Athlete,
-    PainEntry,
-    PlannedRun,
-    RehabSession,
-    Store,
-    WellnessDay,
-)
+from loadwatch.store import Athlete, PainEntry, PlannedRun, RehabSession, Store, WellnessDay
+
+if TYPE_CHECKING:
+    from loadwatch.accounts import User
+    from loadwatch.importer import ImportReport
 
 LOG = logging.getLogger("loadwatch.service")
 #: Runner views the warm-up computes after the coach table: the athletes a coach
@@ -95,10 +92,16 @@ class Service:
     def for_user(self, scope: Scope) -> Service:
         """This service seen through ``scope`` (one per request): the same store and
         caches (computed state does not depend on who asks), every call checked."""
-        self.store  # open it here, once, so that the views share it
+        self._store = self.store  # opened here, once, so that the views share it
         view = copy.copy(self)
         view._scope = scope
         return view
+
+    def for_account(self, user: User) -> Service:
+        """:meth:`for_user` with the scope the account tables give ``user`` now."""
+        from loadwatch.accounts import Accounts
+
+        return self.for_user(scope_for(Accounts(self.store), user))
 
     @property
     def scope(self) -> Scope:
@@ -283,9 +286,9 @@ class Service:
     ) -> list[AthleteState]:
         """Every athlete's state as of ``as_of`` (default today), who needs attention first.
 
-        With ``athlete``, that athlete's state alone (its ``attention_rank`` is
-        still its place among all athletes, as in the coach table). Only the
-        athletes of the scope are listed and ranked.
+        Only the athletes of the scope are listed and ranked. With ``athlete``,
+        that athlete's state alone (its ``attention_rank`` is still its place
+        among them, as in the coach table).
         """
         as_of = as_of or date.today()
         versions = self.versions()
@@ -515,6 +518,15 @@ class Service:
         session = validate_session(athlete=athlete, exercise=exercise, day=day)
         self.writer.add_rehab([session])
         return session
+
+    def import_files(self, athlete: str, paths: Sequence[Any], **options: Any) -> ImportReport:
+        """Import activity files, folders or archives for an athlete the scope may write,
+        recorded under the acting user (``options``: those of
+        :func:`loadwatch.importer.import_paths`)."""
+        from loadwatch.importer import import_paths
+
+        self.check_write(athlete)
+        return import_paths(self.writer, paths, athlete=athlete, **options)
 
     # ------------------------------------------------------- the days ahead
     def upcoming(
