@@ -517,7 +517,7 @@ def run_import(
             "Choose an athlete before importing.", className="lw-message error"
         ), no_update
     from dashboards.auth import job_scope
-    from loadwatch.importer import Progress, import_paths
+    from loadwatch.importer import Progress
     from loadwatch.service import Service
     from loadwatch.store import Store
 
@@ -540,12 +540,12 @@ def run_import(
         scope = job_scope(store)
         if scope is None:
             return html.Div("Sign in again to import.", className="lw-message error"), no_update
-        Service(store, scope=scope).check_write(athlete)
+        service = Service(store, scope=scope)
+        service.check_write(athlete)
         files = area.files(token)
         if not files:
             return html.Div("The upload arrived empty.", className="lw-message error"), no_update
-        writer = store.acting_as(scope.user_name)
-        report = import_paths(writer, files, athlete=athlete, progress=_Bridge()).as_json()
+        report = service.import_files(athlete, files, progress=_Bridge()).as_json()
     except LoadwatchError as e:
         return html.Div(f"Import failed: {e}", className="lw-message error"), no_update
     finally:

@@ -21,12 +21,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from flask import Flask
+from dash import no_update
+from flask import Flask, request
 from flask.testing import FlaskClient
 
 from dashboards import ids
 from dashboards.app import create_app
-from dashboards.auth import resolve_auth
+from dashboards.auth import ACTOR_HEADER, resolve_auth
 from dashboards.security import security_headers
 from loadwatch.accounts import Accounts
 from loadwatch.cli import cli
@@ -514,3 +515,63 @@ def test_the_api_refuses_bad_parameters(club: Club) -> None:
         answer = client.get(f"/api/v1/athletes/Ana/{query}")
         assert answer.status_code == 400, query
         assert "error" in answer.get_json()
+
+
+# ------------------------------------------------------- the background import
+@pytest.mark.parametrize("user", sorted(ROLES))
+def test_the_import_job_writes_only_within_the_scope(
+    fresh_club: Club, user: str, tmp_path: Path
+) -> None:
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    from dashboards.upload import UploadArea
+
+    area = UploadArea(tmp_path / "uploads")
+    # as Dash runs a background job: with the headers of the request that started it
+    job = context_value.set(AttributeDict(headers={ACTOR_HEADER: f"accounts:{user}"}))
+    try:
+        _import_three(fresh_club, area, user)
+    finally:
+        context_value.reset(job)
+    store = Store(fresh_club.url)
+    try:
+        imported = [(e.user_name, e.athlete) for e in store.audit() if e.what == "import"]
+        assert [(u, a) for u, a in imported if u is not None] == [(user, a) for a in VISIBLE[user]]
+    finally:
+        store.close()
+
+
+def _import_three(club: Club, area: Any, user: str) -> None:
+    """One uploaded run for each athlete, imported by the job as ``user``."""
+    from test_dash_callbacks import _fit_bytes, _upload
+
+    from dashboards import callbacks
+
+    for n, athlete in enumerate(("Ana", "Ben", "Cy")):
+        token = f"{n:032x}"
+        _upload(area, token, "run.fit", _fit_bytes(date(2025, 4, 20), 12.0))
+        summary, version = callbacks.run_import(
+            club.url, area, lambda _: None, {"token": token}, athlete, 1
+        )
+        if athlete in VISIBLE[user]:
+            assert "1 new activity from 1 file(s)" in str(summary), (user, athlete)
+            assert version == 2
+        else:
+            assert f"no athlete called {athlete!r}" in str(summary), (user, athlete)
+            assert version is no_update
+        assert not area.folder(token).exists()  # deleted either way
+
+
+def test_a_client_cannot_name_the_acting_user(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'club.db'}"
+    _fill(url)
+    settings = Settings(
+        db_url=url, broker_url=None, secret_key=SECRET, upload_dir=None, auth="accounts", units="km"
+    )
+    app = create_app(settings, work_dir=tmp_path / "work")
+    app.server.add_url_rule("/actor", "actor", lambda: request.headers.get(ACTOR_HEADER, "-"))
+    client = Club(url, app, "").client("ana")
+    forged = {ACTOR_HEADER: "accounts:root", "X-Loadwatch_Actor": "accounts:root"}
+    assert client.get("/actor", headers=forged).get_data(as_text=True) == "accounts:ana"
+    app.server.config["LOADWATCH_DATA"].store.close()
