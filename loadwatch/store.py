@@ -778,9 +778,8 @@ class Store:
                 if not create:
                     known = ", ".join(a.name for a in self.list_athletes()) or "none yet"
                     raise ValidationError(f"no athlete called {name!r} (known: {known})")
-                conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
+                self._insert_athlete(conn, name)
                 row = conn.execute(select(athletes).where(athletes.c.name == name)).one()
-                self._wrote(conn, "add", "athlete", [(row.id, row.id)])
         return _athlete(row)
 
     def list_athletes(self) -> list[Athlete]:
@@ -1684,10 +1683,21 @@ class Store:
     def _athlete_id(self, conn: Connection, name: str) -> int:
         aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar()
         if aid is None:
-            conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
+            self._insert_athlete(conn, name)
             aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar_one()
-            self._wrote(conn, "add", "athlete", [(aid, aid)])
         return int(aid)
+
+    def _insert_athlete(self, conn: Connection, name: str) -> None:
+        """Add the athlete ``name`` unless another writer just did (PostgreSQL: two
+        imports starting a new athlete at once; the loser's savepoint is rolled back)."""
+        try:
+            with conn.begin_nested():
+                aid = conn.execute(
+                    insert(athletes).values(name=name, created_utc=_utcnow())
+                ).inserted_primary_key[0]  # type: ignore[index]
+        except IntegrityError:
+            return
+        self._wrote(conn, "add", "athlete", [(aid, aid)])
 
     def _delete(self, table: Table, row_id: int, athlete: str | None, what: str) -> None:
         cond = table.c.id == row_id
