@@ -665,7 +665,9 @@ class Store:
             self._check_schema()
         except SQLAlchemyError as e:
             self.engine.dispose()
-            raise StoreError(f"cannot open the database at {url}: {e.__class__.__name__}") from e
+            raise StoreError(
+                f"cannot open the database at {shown_url(url)}: {e.__class__.__name__}"
+            ) from e
         except StoreError:
             self.engine.dispose()
             raise
@@ -1942,6 +1944,16 @@ def database_refusal(error: SQLAlchemyError) -> str:
     return f"the database refused to store it ({kind}); nothing of this file was stored"
 
 
+def shown_url(url: str) -> str:
+    """The database URL as loadwatch shows it: without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: nothing in it to hide
+        return url
+
+
 def _engine(url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
@@ -1966,7 +1978,9 @@ def schema_revision(url: str) -> str | None:
             with conn.begin():
                 return migrations.revision(conn)
     except SQLAlchemyError as e:
-        raise StoreError(f"cannot read the database at {url}: {e.__class__.__name__}") from e
+        raise StoreError(
+            f"cannot read the database at {shown_url(url)}: {e.__class__.__name__}"
+        ) from e
     finally:
         engine.dispose()
 
@@ -1984,7 +1998,9 @@ def upgrade_schema(url: str) -> tuple[str | None, str]:
         with engine.begin() as conn:
             return migrations.upgrade(conn)
     except SQLAlchemyError as e:
-        raise StoreError(f"cannot upgrade the database at {url}: {e.__class__.__name__}") from e
+        raise StoreError(
+            f"cannot upgrade the database at {shown_url(url)}: {e.__class__.__name__}"
+        ) from e
     finally:
         engine.dispose()
 
