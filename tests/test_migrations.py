@@ -460,3 +460,15 @@ def test_upgrade_runs_inside_the_callers_transaction(
     with engine.connect() as conn:
         assert inspect(conn).get_table_names() == []
     engine.dispose()
+
+
+def test_an_unreachable_database_is_one_line_without_the_password() -> None:
+    url = "postgresql+psycopg://club:hunter2secret@127.0.0.1:1/loadwatch"
+    for args, verb in ((("db", "upgrade"), "upgrade"), (("db", "current"), "read"),
+                       (("athletes",), "open")):  # fmt: skip
+        out = _cli(*args, "--db", url)
+        assert out.returncode == 1
+        assert out.stderr == (
+            f"Error: cannot {verb} the database at "
+            "postgresql+psycopg://club:***@127.0.0.1:1/loadwatch: OperationalError\n"
+        )
