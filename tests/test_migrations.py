@@ -472,3 +472,15 @@ def test_an_unreachable_database_is_one_line_without_the_password() -> None:
             f"Error: cannot {verb} the database at "
             "postgresql+psycopg://club:***@127.0.0.1:1/loadwatch: OperationalError\n"
         )
+
+
+def test_db_current_of_a_0_1_0_sqlite_file_says_it_upgrades_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    build_0_1_0(f"sqlite:///{path}", "sqlite")
+    out = _cli("db", "current", "--db", str(path))
+    assert (
+        out.stdout
+        == f"sqlite:///{path}: 0001 (this loadwatch needs 0002: upgraded when next opened)\n"
+    )
+    assert _cli("athletes", "--db", str(path)).returncode == 0
+    assert _cli("db", "current", "--db", str(path)).stdout == f"sqlite:///{path}: 0002 (current)\n"

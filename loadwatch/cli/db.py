@@ -67,6 +67,8 @@ def current_cmd(db: str | None) -> None:
         state = "no loadwatch tables yet (`loadwatch db upgrade` creates them)"
     elif found == HEAD:
         state = f"{found} (current)"
+    elif url.startswith("sqlite"):
+        state = f"{found} (this loadwatch needs {HEAD}: upgraded when next opened)"
     else:
         state = f"{found} (this loadwatch needs {HEAD}: run `loadwatch db upgrade`)"
     click.echo(f"{shown_url(url)}: {state}")
