@@ -476,6 +476,11 @@ def test_the_api_gives_the_clis_json(club: Club) -> None:
     )
     runs = _api(client, "/api/v1/athletes/Ana/activities")
     assert runs == _cli_json(club.url, "activities", "--athlete", "Ana")
+    # byte for byte, too
+    printed = CliRunner().invoke(
+        cli, ["activities", "--athlete", "Ana", "--db", club.url, "--format", "json"]
+    )
+    assert client.get("/api/v1/athletes/Ana/activities").get_data(as_text=True) == printed.stdout
     assert len(runs) == RUNS["Ana"] and {r["distance_m"] for r in runs} == {10000.0}
     since = _api(client, "/api/v1/athletes/Ana/activities?since=2025-04-07")
     assert [r["local_date"] for r in since] == ["2025-04-07", "2025-04-09", "2025-04-11"]

@@ -5,6 +5,7 @@ loopback-only mode, security headers on every kind of answer, and gunicorn for r
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import subprocess
@@ -411,6 +412,21 @@ def test_gunicorn_workers_serve_the_signed_in_api(
             time.sleep(0.3)
     assert status == 200
     assert _get(f"{base}/api/v1/athletes")[0] == 401
+    # behind a TLS proxy on this machine the session cookie is Secure
+    for proto, secure in (("https", True), ("http", False)):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        form = f"username=root&password={PASSWORD.replace(' ', '+')}"
+        headers = {
+            "Origin": f"{proto}://127.0.0.1:{port}",
+            "X-Forwarded-Proto": proto,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        connection.request("POST", "/login", body=form, headers=headers)
+        answer = connection.getresponse()
+        cookie = answer.getheader("Set-Cookie") or ""
+        connection.close()
+        assert answer.status == 302, proto
+        assert cookie.startswith("loadwatch_session=") and ("Secure" in cookie) is secure
     # several requests: both workers answer, each with the same accounts
     for _ in range(6):
         status, body = _get(f"{base}/api/v1/athletes", {"Authorization": f"Bearer {token}"})
