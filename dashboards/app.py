@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dash
 import diskcache
@@ -109,9 +109,11 @@ def create_app(
     logout_url = app.get_relative_path(LOGOUT_ROUTE)
     app.layout = lambda: _with_account(layout.page(upload_url), account_bar(logout_url))
     data = DashboardData(store_url, as_of=as_of)
-    callbacks.register(
-        app, data, area, background=background, scoped=lambda: data.for_user(request_scope())
-    )
+
+    def scoped() -> DashboardData:
+        return cast(DashboardData, data.for_user(request_scope()))  # a copy: the same class
+
+    callbacks.register(app, data, area, background=background, scoped=scoped)
     install_upload_route(app.server, area)
     install_api(app.server, data, units=settings.units)
     app.server.register_error_handler(Exception, log_without_data)

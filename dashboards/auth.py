@@ -94,17 +94,6 @@ def load_credentials(users_file: Path | None = None) -> dict[str, str] | None:
     return users or None
 
 
-def check_bind(host: str, credentials: Mapping[str, str] | None) -> None:
-    """Refuse to serve health data beyond this machine without credentials."""
-    if credentials or is_loopback(host):
-        return
-    raise ValidationError(
-        f"refusing to listen on {host} without a password: anyone on the network could read "
-        f"the pain log. Set {AUTH_ENV}=user:password or pass --users-file FILE "
-        "(or use --host 127.0.0.1 to stay on this machine)"
-    )
-
-
 def password_matches(stored: str, given: str) -> bool:
     """Compare in constant time; ``stored`` may be a werkzeug password hash."""
     if stored.startswith(_HASH_PREFIXES):

@@ -90,7 +90,7 @@ _LOGIN_PAGE = """<!DOCTYPE html>
 """
 
 
-class SessionUser(UserMixin):  # type: ignore[misc]
+class SessionUser(UserMixin):
     """A signed-in account as Flask-Login sees it. Its session id is
     ``"<mark>:<name>"``, ``mark`` a keyed digest of the account's id and password hash
     (:meth:`Accounts.user_with_stamp`): a new password, or an account removed and made

@@ -36,7 +36,7 @@ def _server_options(f: Any) -> Any:
     f = click.option(
         "--users-file",
         type=click.Path(dir_okay=False, exists=True, path_type=Path),
-        help="File of user:password lines; required (or LOADWATCH_AUTH) for a non-local --host.",
+        help="File of user:password lines for HTTP basic auth (instead of accounts).",
     )(f)
     f = click.option(
         "--port", type=click.IntRange(1, 65535), default=8050, show_default=True, help="TCP port."
@@ -45,8 +45,8 @@ def _server_options(f: Any) -> Any:
         "--host",
         default="127.0.0.1",
         show_default=True,
-        help="Address to listen on. Anything but this machine needs a password "
-        "(LOADWATCH_AUTH=user:password or --users-file).",
+        help="Address to listen on. Anything but this machine needs a way to sign in: "
+        "accounts (loadwatch users add), LOADWATCH_AUTH=user:password or --users-file.",
     )(f)
     return f
 

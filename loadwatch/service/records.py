@@ -66,6 +66,7 @@ def alert_records(
     from loadwatch.service.render import alert_sentence
 
     found: list[dict[str, Any]]
+    keys: tuple[str, ...]
     if episodes:
         folded = fold(alerts_frame(list(alerts))).to_dict("records")
         found = [{str(k): v for k, v in r.items()} for r in folded]
