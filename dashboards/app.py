@@ -30,9 +30,9 @@ from dashboards import callbacks, layout
 from dashboards.api import install_api
 from dashboards.auth import (
     AuthPlan,
-    install_actor_header,
     install_basic_auth,
     install_loopback_only,
+    install_upload_owner,
     load_credentials,
     request_scope,
     resolve_auth,
@@ -50,6 +50,8 @@ from loadwatch.accounts import Accounts
 from loadwatch.settings import Settings
 
 ASSETS = Path(__file__).with_name("assets")
+#: The endpoint :func:`install_upload_route` gives the chunk route.
+UPLOAD_ENDPOINT = "loadwatch_upload"
 
 
 LOG = logging.getLogger("loadwatch.dashboard")
@@ -127,16 +129,18 @@ def create_app(
             ephemeral_secret=True,
         )
     _install_auth(app, plan, data)
+    install_upload_owner(app.server, area, UPLOAD_ENDPOINT)
     install_origin_check(app.server)  # after auth: an unauthenticated request gets its 401
     install_security_headers(app.server, app.csp_hashes())
     quiet_request_log()
     app.server.config["LOADWATCH_DATA"] = data
+    app.server.config["LOADWATCH_UPLOADS"] = area
     app.server.config["LOADWATCH_AUTH_PLAN"] = plan.mode
     return app
 
 
 def _install_auth(app: dash.Dash, plan: AuthPlan, data: DashboardData) -> None:
-    """Authentication as ``plan`` says, then the acting user for background jobs."""
+    """Authentication as ``plan`` says."""
     if plan.mode == "accounts":
         assert plan.secret_key is not None
         install_login(
@@ -150,7 +154,6 @@ def _install_auth(app: dash.Dash, plan: AuthPlan, data: DashboardData) -> None:
         install_basic_auth(app.server, plan.credentials)
     else:
         install_loopback_only(app.server)
-    install_actor_header(app.server)
 
 
 def _with_account(page: Any, bar: Any) -> Any:

@@ -38,6 +38,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
+from dashboards.upload import UploadArea
 from loadwatch.accounts import User
 from loadwatch.errors import ValidationError
 from loadwatch.service.access import LOCAL, Scope
@@ -121,11 +122,10 @@ BASIC_REMEMBER_S = 12 * 3600.0
 BASIC_REMEMBER_MAX = 1024
 #: Shortest secret key accepted for signing sessions, characters.
 MIN_SECRET_CHARS = 32
-#: The WSGI environ key through which a request's acting user reaches background jobs
-#: (Dash hands a job the request's headers). Set on every request from the verified
-#: identity, so a client cannot choose it.
-ACTOR_ENVIRON = "HTTP_X_LOADWATCH_ACTOR"
-ACTOR_HEADER = "X-Loadwatch-Actor"
+#: The actor of requests without a user: the single-user app (auth "none").
+LOCAL_ACTOR = "local"
+#: The file in an upload's folder naming who sent it (see :func:`install_upload_owner`).
+OWNER_FILE = ".owner"
 _NO_WAY_IN = (
     "add an account first (loadwatch users add NAME --role admin), or set "
     f"{AUTH_ENV}=user:password or pass --users-file FILE"
@@ -222,20 +222,12 @@ def set_request_scope(scope: Scope | Callable[[], Scope]) -> None:
     g.loadwatch_scope = scope
 
 
-def install_actor_header(server: Flask) -> None:
-    """Put the verified acting user (``accounts:NAME`` or ``basic:NAME``; nothing for the
-    local user) into every request's environ, replacing anything a client sent under
-    that name; background jobs read it from the request headers Dash hands them
-    (:func:`job_scope`). Register after the authentication."""
-
-    def _set_actor() -> None:
-        request.environ.pop(ACTOR_ENVIRON, None)
-        user = g.get("loadwatch_user")
-        if isinstance(user, User):
-            kind = "accounts" if user.id else "basic"
-            request.environ[ACTOR_ENVIRON] = f"{kind}:{user.name}"
-
-    server.before_request(_set_actor)
+def current_actor() -> str:
+    """Who the current request acts as: ``accounts:NAME``, ``basic:NAME`` or ``local``."""
+    user = g.get("loadwatch_user")
+    if isinstance(user, User):
+        return f"{'accounts' if user.id else 'basic'}:{user.name}"
+    return LOCAL_ACTOR
 
 
 def basic_user(name: str) -> User:
@@ -245,11 +237,11 @@ def basic_user(name: str) -> User:
 
 
 def actor_scope(actor: str | None, lookup: Callable[[str], Scope | None]) -> Scope | None:
-    """The scope of an ``accounts:NAME`` / ``basic:NAME`` actor (LOCAL for None);
-    ``lookup`` builds an account's scope (None: the account is gone, so no scope)."""
-    if not actor:
+    """The scope of an actor (:func:`current_actor`); ``lookup`` builds an account's
+    scope (None: the account is gone). None for an unknown or missing actor."""
+    if actor == LOCAL_ACTOR:
         return LOCAL
-    kind, _, name = actor.partition(":")
+    kind, _, name = (actor or "").partition(":")
     if kind == "basic" and name:
         return Scope(basic_user(name), None)
     if kind == "accounts" and name:
@@ -257,26 +249,68 @@ def actor_scope(actor: str | None, lookup: Callable[[str], Scope | None]) -> Sco
     return None
 
 
-def job_scope(store: Any) -> Scope | None:
-    """In a background job: the scope of the user whose request started it (from the
-    request headers Dash passes along), None when that account no longer exists."""
-    from dash import ctx
+# ------------------------------------------------------- who owns an upload
+def upload_owner(area: UploadArea, token: str) -> str | None:
+    """The actor who sent the upload's chunks (None: none recorded)."""
+    try:
+        return (area.folder(token) / OWNER_FILE).read_text(encoding="utf-8").strip() or None
+    except (OSError, ValidationError):
+        return None
 
+
+def install_upload_owner(server: Flask, area: UploadArea, endpoint: str) -> None:
+    """Tie each upload to the user who sent its first chunk: the server writes who
+    that was into the upload's folder, refuses (403) chunks of it from anyone else,
+    and the import job acts as that user (:func:`owner_scope`). A file there that
+    the client could name is impossible: upload names lose their leading dots.
+    Register after the authentication."""
+
+    def _token() -> str | None:
+        if request.endpoint != endpoint or not request.view_args:
+            return None
+        return str(request.view_args.get("token", ""))
+
+    def _only_the_owner() -> Response | None:
+        token = _token()
+        if token is None:
+            return None
+        owner = upload_owner(area, token)
+        if owner is None or hmac.compare_digest(owner, current_actor()):
+            return None
+        return Response(
+            "Refused: this upload was started by another user.\n",
+            status=403,
+            mimetype="text/plain",
+        )
+
+    def _record_owner(response: Response) -> Response:
+        token = _token()
+        if token is not None and response.status_code == 200:
+            try:
+                folder = area.folder(token)
+            except ValidationError:
+                return response
+            owner = folder / OWNER_FILE
+            if folder.is_dir() and not owner.exists():
+                owner.write_text(current_actor(), encoding="utf-8")
+        return response
+
+    server.before_request(_only_the_owner)
+    server.after_request(_record_owner)
+
+
+def owner_scope(store: Any, area: UploadArea, token: str) -> Scope | None:
+    """In the import job: the scope of the user who uploaded ``token``, as the account
+    tables say now; None when nobody is recorded or the account is gone."""
     from loadwatch.accounts import Accounts
     from loadwatch.service.access import scope_for
-
-    try:
-        headers = ctx.headers or {}
-    except Exception:  # no callback context: called outside a job (tests, a script)
-        headers = {}
-    actor = next((v for k, v in headers.items() if k.lower() == ACTOR_HEADER.lower()), None)
 
     def lookup(name: str) -> Scope | None:
         accounts = Accounts(store)
         user = accounts.user(name)
         return None if user is None else scope_for(accounts, user)
 
-    return actor_scope(actor, lookup)
+    return actor_scope(upload_owner(area, token), lookup)
 
 
 # ------------------------------------------------------------ basic auth

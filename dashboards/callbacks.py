@@ -516,7 +516,7 @@ def run_import(
         return html.Div(
             "Choose an athlete before importing.", className="lw-message error"
         ), no_update
-    from dashboards.auth import job_scope
+    from dashboards.auth import owner_scope
     from loadwatch.importer import Progress
     from loadwatch.service import Service
     from loadwatch.store import Store
@@ -535,11 +535,13 @@ def run_import(
 
     store = Store(store_url)  # a fresh engine: this runs in a child process
     try:
-        # the user whose request started the job: they must be allowed to write the
-        # athlete (the page's athlete is the browser's word), and the import is theirs
-        scope = job_scope(store)
+        # the user who sent the files: they must be allowed to write the athlete (the
+        # page's athlete is the browser's word), and the import is recorded as theirs
+        scope = owner_scope(store, area, token)
         if scope is None:
-            return html.Div("Sign in again to import.", className="lw-message error"), no_update
+            return html.Div(
+                "Sign in and drop the files again.", className="lw-message error"
+            ), no_update
         service = Service(store, scope=scope)
         service.check_write(athlete)
         files = area.files(token)

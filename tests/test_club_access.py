@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from dash import no_update
-from flask import Flask, request
+from flask import Flask
 from flask.testing import FlaskClient
 
 from dashboards import ids
 from dashboards.app import create_app
-from dashboards.auth import ACTOR_HEADER, resolve_auth
+from dashboards.auth import resolve_auth
 from dashboards.security import security_headers
 from loadwatch.accounts import Accounts
 from loadwatch.cli import cli
@@ -523,41 +523,28 @@ def test_the_api_refuses_bad_parameters(club: Club) -> None:
 
 
 # ------------------------------------------------------- the background import
+def _send_file(client: FlaskClient, token: str, payload: bytes) -> int:
+    """Upload ``payload`` as one chunk, as the page's upload script does."""
+    headers = {**ORIGIN, "X-Upload-Name": "run.fit", "X-Upload-Offset": "0", "X-Upload-Final": "1"}
+    return int(
+        client.post(f"/_loadwatch/upload/{token}", data=payload, headers=headers).status_code
+    )
+
+
 @pytest.mark.parametrize("user", sorted(ROLES))
-def test_the_import_job_writes_only_within_the_scope(
-    fresh_club: Club, user: str, tmp_path: Path
-) -> None:
-    from dash._callback_context import context_value
-    from dash._utils import AttributeDict
-
-    from dashboards.upload import UploadArea
-
-    area = UploadArea(tmp_path / "uploads")
-    # as Dash runs a background job: with the headers of the request that started it
-    job = context_value.set(AttributeDict(headers={ACTOR_HEADER: f"accounts:{user}"}))
-    try:
-        _import_three(fresh_club, area, user)
-    finally:
-        context_value.reset(job)
-    store = Store(fresh_club.url)
-    try:
-        imported = [(e.user_name, e.athlete) for e in store.audit() if e.what == "import"]
-        assert [(u, a) for u, a in imported if u is not None] == [(user, a) for a in VISIBLE[user]]
-    finally:
-        store.close()
-
-
-def _import_three(club: Club, area: Any, user: str) -> None:
-    """One uploaded run for each athlete, imported by the job as ``user``."""
-    from test_dash_callbacks import _fit_bytes, _upload
+def test_the_import_job_writes_only_within_the_scope(fresh_club: Club, user: str) -> None:
+    from test_dash_callbacks import _fit_bytes
 
     from dashboards import callbacks
 
+    client = fresh_club.client(user)
+    area = fresh_club.server.config["LOADWATCH_UPLOADS"]
     for n, athlete in enumerate(("Ana", "Ben", "Cy")):
         token = f"{n:032x}"
-        _upload(area, token, "run.fit", _fit_bytes(date(2025, 4, 20), 12.0))
+        assert _send_file(client, token, _fit_bytes(date(2025, 4, 20), 12.0)) == 200
+        # the job, as Dash runs it: the page's upload token and athlete, no request
         summary, version = callbacks.run_import(
-            club.url, area, lambda _: None, {"token": token}, athlete, 1
+            fresh_club.url, area, lambda _: None, {"token": token}, athlete, 1
         )
         if athlete in VISIBLE[user]:
             assert "1 new activity from 1 file(s)" in str(summary), (user, athlete)
@@ -566,17 +553,42 @@ def _import_three(club: Club, area: Any, user: str) -> None:
             assert f"no athlete called {athlete!r}" in str(summary), (user, athlete)
             assert version is no_update
         assert not area.folder(token).exists()  # deleted either way
+    store = Store(fresh_club.url)
+    try:
+        imported = [(e.user_name, e.athlete) for e in store.audit() if e.what == "import"]
+        assert [(u, a) for u, a in imported if u is not None] == [(user, a) for a in VISIBLE[user]]
+    finally:
+        store.close()
 
 
-def test_a_client_cannot_name_the_acting_user(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'club.db'}"
-    _fill(url)
-    settings = Settings(
-        db_url=url, broker_url=None, secret_key=SECRET, upload_dir=None, auth="accounts", units="km"
+def test_an_upload_belongs_to_who_sent_it(club: Club) -> None:
+    from dashboards import callbacks
+
+    area = club.server.config["LOADWATCH_UPLOADS"]
+    token = "c0ffee" * 5 + "00"
+    ana, root = club.client("ana"), club.client("root")
+    assert _send_file(ana, token, b"not a fit file") == 200
+    assert (area.folder(token) / ".owner").read_text() == "accounts:ana"
+    # nobody else adds to it, whatever the page claims
+    headers = {**ORIGIN, "X-Upload-Name": "x.fit", "X-Upload-Offset": "0", "X-Upload-Final": "1"}
+    other = root.post(f"/_loadwatch/upload/{token}", data=b"x", headers=headers)
+    assert other.status_code == 403
+    assert sorted(p.name for p in area.files(token)) == ["run.fit"]
+    # and the job acts as ana: Ben is nobody to her
+    summary, _ = callbacks.run_import(club.url, area, lambda _: None, {"token": token}, "Ben", 1)
+    assert "no athlete called 'Ben'" in str(summary)
+
+
+def test_an_upload_without_a_recorded_sender_is_not_imported(club: Club) -> None:
+    from test_dash_callbacks import _upload
+
+    from dashboards import callbacks
+
+    area = club.server.config["LOADWATCH_UPLOADS"]
+    token = "d" * 32
+    _upload(area, token, "run.fit", b"123")  # not through the server: no sender recorded
+    summary, version = callbacks.run_import(
+        club.url, area, lambda _: None, {"token": token}, "Ana", 1
     )
-    app = create_app(settings, work_dir=tmp_path / "work")
-    app.server.add_url_rule("/actor", "actor", lambda: request.headers.get(ACTOR_HEADER, "-"))
-    client = Club(url, app, "").client("ana")
-    forged = {ACTOR_HEADER: "accounts:root", "X-Loadwatch_Actor": "accounts:root"}
-    assert client.get("/actor", headers=forged).get_data(as_text=True) == "accounts:ana"
-    app.server.config["LOADWATCH_DATA"].store.close()
+    assert "drop the files again" in str(summary) and version is no_update
+    assert not area.folder(token).exists()

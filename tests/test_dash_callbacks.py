@@ -490,6 +490,7 @@ def test_run_import_uses_the_importer_and_reports_per_file(
     day = MONDAY + timedelta(days=7 * WEEKS + 2)
     _upload(area, token, "morning run.fit", _fit_bytes(day, 21.0))
     _upload(area, token, "broken.fit", b".FIT" + b"\x00" * 40)
+    (area.folder(token) / ".owner").write_text("local")  # sent by the single user
     progress: list[tuple[str, str]] = []
     summary, version = callbacks.run_import(
         data.store_url, area, progress.append, {"token": token}, "Ana", 4
