@@ -45,11 +45,15 @@ def _sign_in(driver: Any, base: str, user: str) -> None:
 
 
 def _dropdown_options(driver: Any) -> list[str]:
-    """The athletes the open dropdown offers (each option carries its value in an input)."""
+    """The athletes the open dropdown offers (in Dash 4 each option carries its value in
+    an input)."""
     driver.find_element(By.ID, "athlete-dropdown").click()
     options = "//*[@role='option'][not(ancestor::*[@id='unit'])]//input"
     inputs = driver.find_elements(By.XPATH, options)
-    return [i.get_attribute("value") for i in inputs]
+    if inputs:
+        return [i.get_attribute("value") for i in inputs]
+    # Dash 2's dropdown (react-select) draws its options as plain text
+    return [o.text for o in driver.find_elements(By.CSS_SELECTOR, ".VirtualizedSelectOption")]
 
 
 def test_a_coach_signs_in_sees_their_athletes_and_signs_out(server: str) -> None:
