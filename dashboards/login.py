@@ -13,12 +13,16 @@ user: a page request without one is sent to ``/login``; anything else (Dash's
 callbacks, uploads, the API) gets 401. The API also takes a personal token as
 ``Authorization: Bearer TOKEN`` (``loadwatch users token NAME``), which opens no
 session. Logout is a POST (from the page's own form, so the Origin check holds).
+After ten failed sign-ins for one name in 15 minutes that name is refused for a
+while (:class:`LoginThrottle`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -118,6 +122,41 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(super().get_cookie_secure(app) or request.is_secure)
 
 
+class LoginThrottle:
+    """At most ``limit`` failed sign-ins per user name in ``window_s`` seconds (in this
+    process): past that, the name is refused at once, without hashing anything, until
+    the oldest failure is older than the window. Kept the same for names that do not
+    exist, so the answer says nothing about which do. Each attempt costs an argon2
+    hash (a quarter of a second of CPU): this keeps a guessing loop from both
+    guessing and filling the server's CPU."""
+
+    def __init__(self, limit: int = 10, window_s: float = 900.0, names: int = 10_000) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.names = names
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        return [t for t in self._failures.get(key, []) if now - t < self.window_s]
+
+    def wait_s(self, name: str) -> float:
+        """Seconds until ``name`` may try again (0: now)."""
+        now = time.monotonic()
+        with self._lock:
+            recent = self._recent(name.casefold(), now)
+        if len(recent) < self.limit:
+            return 0.0
+        return recent[-self.limit] + self.window_s - now
+
+    def failed(self, name: str) -> None:
+        key, now = name.casefold(), time.monotonic()
+        with self._lock:
+            if key not in self._failures and len(self._failures) >= self.names:
+                self._failures.pop(next(iter(self._failures)))  # the oldest name first
+            self._failures[key] = [*self._recent(key, now), now][-self.limit :]
+
+
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path on this server, else the dashboard."""
     if not target:
@@ -136,13 +175,16 @@ def install_login(
     secret_key: str,
     *,
     prefix: str = "/",
+    throttle: LoginThrottle | None = None,
 ) -> LoginManager:
     """Require a signed-in account on every route of ``server`` but the login page.
 
     ``accounts``: the account tables (called per request; opened lazily).
     ``prefix``: the app's path prefix (Dash's ``requests_pathname_prefix``).
+    ``throttle``: failed sign-ins allowed per name (:class:`LoginThrottle`).
     """
     base = prefix.rstrip("/")
+    throttle = throttle or LoginThrottle()
     login_path, logout_path, style_path = (
         base + LOGIN_ROUTE,
         base + LOGOUT_ROUTE,
@@ -230,8 +272,20 @@ def install_login(
             return _page(login_path, style_path, target)
         name = request.form.get("username", "").strip()
         password = request.form.get("password", "")
+        wait = throttle.wait_s(name)
+        if wait > 0:
+            minutes = max(1, round(wait / 60))
+            return _page(
+                login_path,
+                style_path,
+                target,
+                username=name,
+                error=f"Too many failed sign-ins for this name: try again in {minutes} min.",
+                status=429,
+            )
         user = accounts().verify(name, password) if name and password else None
         if user is None:
+            throttle.failed(name)
             return _page(
                 login_path,
                 style_path,

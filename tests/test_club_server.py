@@ -23,7 +23,7 @@ from werkzeug.security import generate_password_hash
 
 from dashboards.app import build_server, create_app
 from dashboards.auth import AUTH_ENV, BasicVerifier, resolve_auth
-from dashboards.login import safe_next
+from dashboards.login import LoginThrottle, safe_next
 from loadwatch.accounts import Accounts
 from loadwatch.errors import StoreError, ValidationError
 from loadwatch.settings import Settings
@@ -233,6 +233,46 @@ def test_a_removed_account_is_signed_out(accounts_app: Any) -> None:
     # a new account of the same name is another account: the old session opens nothing
     accounts.add_user("root", "admin", PASSWORD)
     assert client.get("/").status_code == 302
+
+
+def test_failed_sign_ins_are_throttled_per_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Three(LoginThrottle):
+        def __init__(self) -> None:
+            super().__init__(limit=3, window_s=900.0)
+
+    monkeypatch.setattr("dashboards.login.LoginThrottle", Three)
+    app = create_app(_settings(_with_admin(tmp_path)), work_dir=tmp_path / "work")
+    client = app.server.test_client()
+
+    def sign_in(name: str, password: str) -> int:
+        form = {"username": name, "password": password}
+        return int(client.post("/login", data=form, headers=ORIGIN).status_code)
+
+    for name in ("root", "zed"):  # an account and a name nobody has: the same answers
+        assert [sign_in(name, "wrong password") for _ in range(3)] == [401, 401, 401]
+        assert sign_in(name, "wrong password") == 429
+    assert sign_in("root", PASSWORD) == 429  # even the right password, for a while
+    page = client.post("/login", data={"username": "root", "password": "x"}, headers=ORIGIN)
+    assert b"Too many failed sign-ins for this name: try again in 15 min." in page.data
+    assert sign_in("ROOT", "wrong password") == 429  # names are compared without case
+    app.server.config["LOADWATCH_DATA"].store.close()
+
+
+def test_login_throttle_forgets_old_failures(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [1000.0]
+    monkeypatch.setattr("dashboards.login.time.monotonic", lambda: now[0])
+    throttle = LoginThrottle(limit=2, window_s=60.0, names=2)
+    throttle.failed("a")
+    now[0] += 10
+    throttle.failed("a")
+    assert throttle.wait_s("a") == pytest.approx(50.0)  # the first failure leaves at 60 s
+    now[0] += 50
+    assert throttle.wait_s("a") == 0.0
+    throttle.failed("b")
+    throttle.failed("c")  # a third name: the oldest ("a") is forgotten
+    assert "a" not in throttle._failures and set(throttle._failures) == {"b", "c"}
 
 
 @pytest.mark.parametrize(
