@@ -592,3 +592,41 @@ def test_an_upload_without_a_recorded_sender_is_not_imported(club: Club) -> None
     )
     assert "drop the files again" in str(summary) and version is no_update
     assert not area.folder(token).exists()
+
+
+def test_basic_auth_guards_every_route(tmp_path: Path) -> None:
+    import base64
+
+    url = f"sqlite:///{tmp_path / 'basic.db'}"
+    _fill(url)
+    settings = Settings(
+        db_url=url, broker_url=None, secret_key=None, upload_dir=None, auth="basic", units="km"
+    )
+    app = create_app(settings, auth={"coach": "pw-of-the-coach"}, work_dir=tmp_path / "work")
+    club = Club(url, app, "")
+    anonymous, coach = club.client(), club.client()
+    good = base64.b64encode(b"coach:pw-of-the-coach").decode()
+    bodies = _bodies(club)
+    for endpoint, method, path in _requests(club.server):
+        answer = _send(anonymous, method, path, endpoint, bodies)
+        assert answer.status_code == 401, (method, path)
+        assert answer.headers["WWW-Authenticate"].startswith("Basic"), (method, path)
+        assert answer.headers["X-Frame-Options"] == "DENY"
+        signed = dict(bodies.get(endpoint, {}))
+        signed["headers"] = {**signed.get("headers", {}), "Authorization": f"Basic {good}"}
+        answer = _send(coach, method, path, endpoint, {endpoint: signed})
+        assert answer.status_code not in (401, 403, 500), (method, path, answer.data[:200])
+    # a basic-auth user sees every athlete, and writes under their name
+    assert _athlete_options(club, _BasicClient(coach, good)) == ["Ana", "Ben", "Cy"]
+    app.server.config["LOADWATCH_DATA"].store.close()
+
+
+class _BasicClient:
+    """A test client that sends the basic-auth header with every POST."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client, self.token = client, token
+
+    def post(self, path: str, *, headers: dict[str, str], **kwargs: Any) -> Any:
+        headers = {**headers, "Authorization": f"Basic {self.token}"}
+        return self.client.post(path, headers=headers, **kwargs)
