@@ -49,6 +49,10 @@ CONFIG_KEYS: dict[str, str] = {
     "upload_dir": "upload_dir",
     "auth": "auth",
 }
+#: Environment variable naming the config file (overrides the data directory).
+CONFIG_ENV = "LOADWATCH_CONFIG"
+CONFIG_NAME = "config.toml"
+
 #: the basic-auth credentials of the dashboard (``user:password``); set, auth defaults to basic
 BASIC_AUTH_ENV = "LOADWATCH_AUTH"
 
@@ -80,7 +84,7 @@ class Settings:
         from loadwatch.service.units import resolve_units
         from loadwatch.store import resolve_db_url
 
-        path = _config_path()
+        path = config_path()
         server = _server_table(path)
         raw: dict[str, Any] = {}
         for name, env in ENV.items():
@@ -110,7 +114,7 @@ def configured(name: str) -> str | None:
 
     Paths (``db`` as a file, ``upload_dir``) are taken relative to the file's folder.
     """
-    path = _config_path()
+    path = config_path()
     server = _server_table(path)
     return _value(name, server, path) if CONFIG_KEYS[name] in server else None
 
@@ -122,34 +126,43 @@ def _value(name: str, server: Mapping[str, str], path: Path) -> str:
     return value
 
 
-def _config_path() -> Path:
-    from loadwatch.alerts.config import config_path
+def config_path() -> Path:
+    """The config file in use: ``$LOADWATCH_CONFIG`` or ``config.toml`` in the data directory."""
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env).expanduser()
+    from loadwatch.store import default_data_dir
 
-    return config_path()
+    return default_data_dir() / CONFIG_NAME
 
 
 def _server_table(path: Path) -> Mapping[str, str]:
     """The config file's ``[server]`` table (empty when the file or the table is missing)."""
-    from loadwatch.alerts.config import ConfigError
-
     if not path.exists():
         return {}
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML ({e})") from e
+        raise _config_error(f"{path}: not valid TOML ({e})") from e
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read ({e.strerror})") from e
+        raise _config_error(f"{path}: cannot read ({e.strerror})") from e
     table = data.get("server", {})
     if not isinstance(table, Mapping):
-        raise ConfigError(f"{path}: 'server' must be a table")
+        raise _config_error(f"{path}: 'server' must be a table")
     known = set(CONFIG_KEYS.values())
     for key, value in table.items():
         if key not in known:
-            raise ConfigError(
+            raise _config_error(
                 f"{path} [server]: unknown key {key!r} (known keys: {', '.join(sorted(known))})"
             )
         if not isinstance(value, str):
-            raise ConfigError(f"{path} [server]: {key} must be a string (got {value!r})")
+            raise _config_error(f"{path} [server]: {key} must be a string (got {value!r})")
     return table
+
+
+def _config_error(message: str) -> Exception:
+    """A ``ConfigError`` (imported only when one is raised: the alerts are heavy to load)."""
+    from loadwatch.alerts.config import ConfigError
+
+    return ConfigError(message)

@@ -665,7 +665,9 @@ class Store:
             self._check_schema()
         except SQLAlchemyError as e:
             self.engine.dispose()
-            raise StoreError(f"cannot open the database at {url}: {e.__class__.__name__}") from e
+            raise StoreError(
+                f"cannot open the database at {shown_url(url)}: {e.__class__.__name__}"
+            ) from e
         except StoreError:
             self.engine.dispose()
             raise
@@ -778,9 +780,8 @@ class Store:
                 if not create:
                     known = ", ".join(a.name for a in self.list_athletes()) or "none yet"
                     raise ValidationError(f"no athlete called {name!r} (known: {known})")
-                conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
+                self._insert_athlete(conn, name)
                 row = conn.execute(select(athletes).where(athletes.c.name == name)).one()
-                self._wrote(conn, "add", "athlete", [(row.id, row.id)])
         return _athlete(row)
 
     def list_athletes(self) -> list[Athlete]:
@@ -1684,10 +1685,21 @@ class Store:
     def _athlete_id(self, conn: Connection, name: str) -> int:
         aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar()
         if aid is None:
-            conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
+            self._insert_athlete(conn, name)
             aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar_one()
-            self._wrote(conn, "add", "athlete", [(aid, aid)])
         return int(aid)
+
+    def _insert_athlete(self, conn: Connection, name: str) -> None:
+        """Add the athlete ``name`` unless another writer just did (PostgreSQL: two
+        imports starting a new athlete at once; the loser's savepoint is rolled back)."""
+        try:
+            with conn.begin_nested():
+                aid = conn.execute(
+                    insert(athletes).values(name=name, created_utc=_utcnow())
+                ).inserted_primary_key[0]  # type: ignore[index]
+        except IntegrityError:
+            return
+        self._wrote(conn, "add", "athlete", [(aid, aid)])
 
     def _delete(self, table: Table, row_id: int, athlete: str | None, what: str) -> None:
         cond = table.c.id == row_id
@@ -1932,6 +1944,16 @@ def database_refusal(error: SQLAlchemyError) -> str:
     return f"the database refused to store it ({kind}); nothing of this file was stored"
 
 
+def shown_url(url: str) -> str:
+    """The database URL as loadwatch shows it: without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: nothing in it to hide
+        return url
+
+
 def _engine(url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
@@ -1956,7 +1978,9 @@ def schema_revision(url: str) -> str | None:
             with conn.begin():
                 return migrations.revision(conn)
     except SQLAlchemyError as e:
-        raise StoreError(f"cannot read the database at {url}: {e.__class__.__name__}") from e
+        raise StoreError(
+            f"cannot read the database at {shown_url(url)}: {e.__class__.__name__}"
+        ) from e
     finally:
         engine.dispose()
 
@@ -1974,7 +1998,9 @@ def upgrade_schema(url: str) -> tuple[str | None, str]:
         with engine.begin() as conn:
             return migrations.upgrade(conn)
     except SQLAlchemyError as e:
-        raise StoreError(f"cannot upgrade the database at {url}: {e.__class__.__name__}") from e
+        raise StoreError(
+            f"cannot upgrade the database at {shown_url(url)}: {e.__class__.__name__}"
+        ) from e
     finally:
         engine.dispose()
 

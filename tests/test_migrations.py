@@ -460,3 +460,27 @@ def test_upgrade_runs_inside_the_callers_transaction(
     with engine.connect() as conn:
         assert inspect(conn).get_table_names() == []
     engine.dispose()
+
+
+def test_an_unreachable_database_is_one_line_without_the_password() -> None:
+    url = "postgresql+psycopg://club:hunter2secret@127.0.0.1:1/loadwatch"
+    for args, verb in ((("db", "upgrade"), "upgrade"), (("db", "current"), "read"),
+                       (("athletes",), "open")):  # fmt: skip
+        out = _cli(*args, "--db", url)
+        assert out.returncode == 1
+        assert out.stderr == (
+            f"Error: cannot {verb} the database at "
+            "postgresql+psycopg://club:***@127.0.0.1:1/loadwatch: OperationalError\n"
+        )
+
+
+def test_db_current_of_a_0_1_0_sqlite_file_says_it_upgrades_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    build_0_1_0(f"sqlite:///{path}", "sqlite")
+    out = _cli("db", "current", "--db", str(path))
+    assert (
+        out.stdout
+        == f"sqlite:///{path}: 0001 (this loadwatch needs 0002: upgraded when next opened)\n"
+    )
+    assert _cli("athletes", "--db", str(path)).returncode == 0
+    assert _cli("db", "current", "--db", str(path)).stdout == f"sqlite:///{path}: 0002 (current)\n"

@@ -129,3 +129,31 @@ def test_bad_values_are_refused(config: Path, body: str, message: str) -> None:
 def test_an_unknown_override_is_a_programming_error(config: Path) -> None:
     with pytest.raises(TypeError, match="unknown settings: db"):
         Settings.load(db="x.db")
+
+
+def test_opening_a_current_store_loads_neither_the_alerts_nor_alembic(
+    config: Path, tmp_path: Path
+) -> None:
+    """The config file's [server] db is read without pulling pandas or the alerts into
+    `loadwatch import`, and a store at the current schema needs no Alembic."""
+    import os
+    import subprocess
+    import sys
+
+    from loadwatch.store import Store
+
+    config.write_text('[server]\ndb = "club.db"\n')
+    Store(resolve_db_url()).close()  # made at the current revision
+    code = (
+        "import sys\n"
+        "from loadwatch.store import Store, resolve_db_url\n"
+        "Store(resolve_db_url()).close()\n"
+        "print(sorted(m for m in ('pandas', 'loadwatch.alerts', 'alembic') if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    assert (tmp_path / "etc" / "club.db").exists()

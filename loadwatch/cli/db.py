@@ -7,13 +7,6 @@ import click
 from loadwatch.cli.common import Group, db_option, handle_errors
 
 
-def _shown(url: str) -> str:
-    """The database URL without its password."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
 @click.group("db", cls=Group)
 def db_group() -> None:
     """The database schema: which revision it is at, and upgrading it.
@@ -42,15 +35,15 @@ def upgrade_cmd(db: str | None) -> None:
     Example:
       loadwatch db upgrade --db postgresql+psycopg://loadwatch@db/loadwatch
     """
-    from loadwatch.store import resolve_db_url, upgrade_schema
+    from loadwatch.store import resolve_db_url, shown_url, upgrade_schema
 
     url = resolve_db_url(db)
     before, after = upgrade_schema(url)
     if before == after:
-        click.echo(f"{_shown(url)}: already at {after}, nothing to do")
+        click.echo(f"{shown_url(url)}: already at {after}, nothing to do")
     else:
         start = "an empty database" if before is None else before
-        click.echo(f"{_shown(url)}: upgraded from {start} to {after}")
+        click.echo(f"{shown_url(url)}: upgraded from {start} to {after}")
 
 
 @db_group.command("current")
@@ -66,7 +59,7 @@ def current_cmd(db: str | None) -> None:
       loadwatch db current
     """
     from loadwatch.migrations import HEAD
-    from loadwatch.store import resolve_db_url, schema_revision
+    from loadwatch.store import resolve_db_url, schema_revision, shown_url
 
     url = resolve_db_url(db)
     found = schema_revision(url)
@@ -74,9 +67,11 @@ def current_cmd(db: str | None) -> None:
         state = "no loadwatch tables yet (`loadwatch db upgrade` creates them)"
     elif found == HEAD:
         state = f"{found} (current)"
+    elif url.startswith("sqlite"):
+        state = f"{found} (this loadwatch needs {HEAD}: upgraded when next opened)"
     else:
         state = f"{found} (this loadwatch needs {HEAD}: run `loadwatch db upgrade`)"
-    click.echo(f"{_shown(url)}: {state}")
+    click.echo(f"{shown_url(url)}: {state}")
 
 
 COMMANDS = [db_group]
