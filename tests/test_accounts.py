@@ -192,3 +192,26 @@ def test_an_unknown_name_costs_what_a_wrong_password_costs(tmp_path: Path) -> No
     # a cheap answer for unknown names would be ~1000x faster than argon2 (about 0.25 s)
     assert known > 0.02
     assert 0.5 <= unknown / known <= 2.0, (known, unknown)
+
+
+def test_a_hash_with_old_parameters_is_replaced_on_login(club: Accounts, db_url: str) -> None:
+    from argon2 import extract_parameters
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            users.update()
+            .where(users.c.name == "ben")
+            .values(password_hash=cheap.hash("old pw 123"))
+        )
+    assert club.verify("ben", "wrong pw 123") is None
+    with engine.connect() as conn:
+        kept = conn.execute(select(users.c.password_hash).where(users.c.name == "ben")).scalar()
+    assert extract_parameters(str(kept)).memory_cost == 8 * 1024  # a failed login changes nothing
+    assert club.verify("ben", "old pw 123") is not None
+    with engine.connect() as conn:
+        new = conn.execute(select(users.c.password_hash).where(users.c.name == "ben")).scalar()
+    engine.dispose()
+    assert extract_parameters(str(new)).memory_cost == PasswordHasher().memory_cost == 65536
+    assert club.verify("ben", "old pw 123") is not None
