@@ -215,3 +215,13 @@ def test_a_hash_with_old_parameters_is_replaced_on_login(club: Accounts, db_url:
     engine.dispose()
     assert extract_parameters(str(new)).memory_cost == PasswordHasher().memory_cost == 65536
     assert club.verify("ben", "old pw 123") is not None
+
+
+def test_visible_athletes_follow_the_tables_not_an_old_copy_of_the_user(club: Accounts) -> None:
+    root, sam = _user(club, "root"), _user(club, "sam")
+    club.store.update_athlete("Sam", new_name="Samuel")
+    assert club.visible_athletes(sam) == frozenset({"Samuel"})  # sam.athlete still says "Sam"
+    club.remove_user("root")
+    assert club.visible_athletes(root) == frozenset()  # a removed admin sees nothing
+    club.add_user("root", "admin", "another password")  # a new account under the old name
+    assert club.visible_athletes(root) == frozenset()  # is not the old one
