@@ -254,6 +254,14 @@ class Accounts:
         except IntegrityError as e:
             raise ValidationError(f"a team called {name!r} already exists") from e
 
+    def remove_team(self, name: str) -> None:
+        """Delete a team and its coach and athlete places (the athletes and accounts stay)."""
+        with self.store._tx() as conn:
+            tid = self._team_id(conn, name)
+            conn.execute(delete(team_coaches).where(team_coaches.c.team_id == tid))
+            conn.execute(delete(team_athletes).where(team_athletes.c.team_id == tid))
+            conn.execute(delete(teams).where(teams.c.id == tid))
+
     def _team_id(self, conn: Any, team: str) -> int:
         tid = conn.execute(select(teams.c.id).where(teams.c.name == team.strip())).scalar()
         if tid is None:

@@ -180,3 +180,12 @@ def test_teams_add_assign_unassign_list(db: str) -> None:
     ):  # fmt: skip
         result = runner.invoke(cli, [*args, "--db", db])
         assert (result.exit_code, result.output) == (2, expected)
+    gone = runner.invoke(cli, ["teams", "remove", "Tue", "--db", db])
+    assert (gone.exit_code, gone.output) == (0, "Removed team 'Tue'\n")
+    assert accounts.teams() == [] and accounts.visible_athletes(ana) == frozenset()
+    assert [a.name for a in Store(db).list_athletes()] == ["Alex", "Sam"]
+    again = runner.invoke(cli, ["teams", "remove", "Tue", "--db", db])
+    assert (again.exit_code, again.output) == (
+        2,
+        "Error: no team called 'Tue' (see 'loadwatch teams list')\n",
+    )
