@@ -88,6 +88,10 @@ def test_a_coach_of_two_teams_sees_both_and_unassign_takes_one_away(club: Accoun
     club.unassign("Thu", coach="ana")
     assert club.visible_athletes(ana) == frozenset({"Alex"})
     assert [t.coaches for t in club.teams()] == [("ben",), ("ana",)]
+    club.remove_team("Thu")
+    assert club.visible_athletes(_user(club, "ben")) == frozenset()
+    assert [t.name for t in club.teams()] == ["Tue"]
+    assert [a.name for a in club.store.list_athletes()] == ["Alex", "Kim", "Sam"]
 
 
 def test_passwords_are_argon2id_hashes_that_verify(club: Accounts, db_url: str) -> None:
