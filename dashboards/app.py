@@ -29,6 +29,8 @@ from dashboards.upload import (
     install_origin_check,
     install_upload_route,
 )
+from loadwatch.errors import LoadwatchError
+from loadwatch.jobs import BROKER_ENV, broker_url, celery_app, shared_upload_dir, upload_dir
 
 ASSETS = Path(__file__).with_name("assets")
 
@@ -53,6 +55,43 @@ def log_without_data(error: Exception) -> Any:
     return "Internal error: see the server log.", 500
 
 
+def background_jobs(work: Path) -> tuple[UploadArea, Any]:
+    """The upload area and Dash's background-callback manager, as configured.
+
+    With a broker URL: Dash's ``CeleryManager`` over it (imports run in
+    ``loadwatch worker`` processes) and uploads in the configured shared upload
+    folder, so any web process can take any chunk and any worker can read the
+    upload. Without: ``DiskcacheManager`` in ``work`` (imports in a child process
+    of this one) and uploads in the upload folder if one is configured, else in
+    ``work``.
+    """
+    broker = broker_url()
+    folder = shared_upload_dir(broker, upload_dir())
+    area = UploadArea(folder or work / "uploads")
+    if broker:
+        return area, dash.CeleryManager(celery_app(broker))
+    return area, dash.DiskcacheManager(diskcache.Cache(str(work / "jobs")))
+
+
+def worker_jobs(store_url: str) -> Any:
+    """The Celery app of ``loadwatch worker``: the dashboard's import callback as its task.
+
+    The callback is registered on a Dash app that is never served, with the
+    same id and code as the dashboard's, so the task name the dashboard sends
+    is the one registered here.
+    """
+    broker = broker_url()
+    if not broker:
+        raise LoadwatchError(
+            f"no broker configured: set {BROKER_ENV} (e.g. redis://127.0.0.1:6379/0)"
+        )
+    area = UploadArea(shared_upload_dir(broker, upload_dir()))
+    manager = dash.CeleryManager(celery_app(broker))
+    app = dash.Dash(__name__, assets_folder=str(ASSETS), background_callback_manager=manager)
+    callbacks.register_import(app, store_url, area, background=manager)
+    return manager.handle
+
+
 def create_app(
     store_url: str,
     *,
@@ -64,12 +103,12 @@ def create_app(
 
     ``auth`` maps user names to passwords (or werkzeug password hashes); when
     given, every request needs HTTP basic auth. ``work_dir`` holds uploads in
-    progress and the background-callback cache (a new temporary folder when None).
+    progress and the background-callback cache (a new temporary folder when None)
+    unless a broker and an upload folder are configured (see :func:`background_jobs`).
     ``as_of``: the date the views describe (default: today).
     """
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="loadwatch-dash-"))
-    area = UploadArea(work / "uploads")
-    background = dash.DiskcacheManager(diskcache.Cache(str(work / "jobs")))
+    area, background = background_jobs(work)
     app = dash.Dash(
         __name__,
         title="loadwatch",

@@ -35,6 +35,7 @@ _COMMANDS: dict[str, str] = {
     "config": "config",
     "serve": "serve",
     "demo": "serve",
+    "worker": "worker",
 }
 
 
@@ -59,6 +60,7 @@ _SHORT_HELP: dict[str, str] = {
     "serve": "Run the dashboard (runner view and coach view) in your browser.",
     "demo": "Import the bundled sample runs and pain log into a fresh store and show "
     "the dashboard.",
+    "worker": "Run background imports for the dashboard's web processes (a Celery worker).",
 }
 
 
