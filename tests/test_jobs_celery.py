@@ -1,0 +1,256 @@
+"""Background imports through a real Celery worker over a real Redis (tests/redisserver.py).
+
+The browser's side is played over HTTP: the chunks of one zip go alternately to
+two dashboard instances (separate work folders, one shared upload folder), the
+import callback is started through one instance and its result collected
+through the other, while a ``loadwatch worker`` process runs the import.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboards import ids
+from loadwatch.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+ALEX = ROOT / "sample_activities" / "alex"
+#: More files than the importer's pool threshold (16): outside a worker it would fork.
+FILES = 18
+CHUNK = 256 * 1024
+TOKEN = "c0ffee" + "0" * 26
+ATHLETE = "Alex"
+ORIGIN = {"Origin": "http://localhost"}
+
+
+def _start_times(paths: list[Path]) -> set[str]:
+    """Each file's session start (UTC, to the second), as fitparse reads it."""
+    import fitparse
+
+    out = set()
+    for path in paths:
+        (session,) = fitparse.FitFile(str(path)).get_messages("session")
+        out.add(session.get_value("start_time").strftime("%Y-%m-%d %H:%M:%S"))
+    return out
+
+
+@pytest.fixture
+def club(tmp_path: Path, redis_db: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The settings a club server and its workers share, in this process's environment."""
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    env = {
+        "LOADWATCH_BROKER_URL": redis_db,
+        "LOADWATCH_UPLOAD_DIR": str(uploads),
+        "LOADWATCH_DB": f"sqlite:///{tmp_path / 'club.db'}",
+        "LOADWATCH_HOME": str(tmp_path / "home"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    store = Store(env["LOADWATCH_DB"])
+    store.add_athlete(ATHLETE)
+    store.close()
+    return env
+
+
+@pytest.fixture
+def worker(club: dict[str, Any], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """``loadwatch worker`` in its own process (one pool process: a daemonic one)."""
+    env = {**os.environ, **club, "PYTHONPATH": str(ROOT)}
+    log = (tmp_path / "worker.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loadwatch", "worker", "-c", "1", "--loglevel", "info"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def _dash_config(client: Any) -> dict[str, Any]:
+    page = client.get("/").get_data(as_text=True)
+    found = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page)
+    assert found, "no Dash config in the page"
+    return dict(json.loads(found.group(1)))
+
+
+def _import_body(app: Any, upload: dict[str, Any]) -> dict[str, Any]:
+    """The request the page sends when upload.js reports every chunk arrived."""
+    key, spec = next(
+        (k, c)
+        for k, c in app.callback_map.items()
+        if c["inputs"] == [{"id": ids.UPLOAD_DONE, "property": "data"}]
+    )
+    outputs = [
+        {"id": part.split(".")[0], "property": part.split(".", 1)[1]}
+        for part in key.strip(".").split("...")
+    ]
+    values = {ids.SELECTED_ATHLETE: ATHLETE, ids.DATA_VERSION: 3}
+    return {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [{"id": ids.UPLOAD_DONE, "property": "data", "value": upload}],
+        "state": [{**s, "value": values[s["id"]]} for s in spec["state"]],
+        "changedPropIds": [f"{ids.UPLOAD_DONE}.data"],
+    }
+
+
+def _background_call(
+    start: Any, poll: Any, body: dict[str, Any], timeout_s: float = 120.0
+) -> dict[str, Any]:
+    """Start a background callback through ``start``; poll ``poll`` until it answers."""
+    end_id = _dash_config(start).get("end_id")  # Dash >= 4 signs the job's handles
+    query = {"endId": end_id} if end_id else {}
+    first = start.post("/_dash-update-component", query_string=query, json=body, headers=ORIGIN)
+    assert first.status_code in (200, 202), first.data
+    handles = json.loads(first.data)
+    assert "cacheKey" in handles and "job" in handles, handles
+    query.update(cacheKey=handles["cacheKey"], job=handles["job"])
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        answer = poll.post(
+            "/_dash-update-component", query_string=query, json=body, headers=ORIGIN
+        )
+        assert answer.status_code in (200, 202, 204), answer.data
+        if answer.status_code == 200 and answer.data:
+            payload = json.loads(answer.data)
+            if "response" in payload:
+                return dict(payload["response"])
+        time.sleep(0.2)
+    raise AssertionError("the background import did not finish in time")
+
+
+@pytest.mark.slow
+def test_a_multi_chunk_zip_through_two_web_processes_and_a_celery_worker(
+    club: dict[str, Any], worker: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    from dashboards.app import create_app
+
+    files = sorted(ALEX.glob("*.fit"))[:FILES]
+    archive = tmp_path / "watch.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as z:
+        for f in files:
+            z.write(f, f.name)
+    payload = archive.read_bytes()
+    assert len(payload) > 3 * CHUNK  # several chunks, so both instances take some
+
+    apps = [create_app(club["LOADWATCH_DB"], work_dir=tmp_path / f"web{i}") for i in (1, 2)]
+    clients = [a.server.test_client() for a in apps]
+    assert apps[0].server.config["LOADWATCH_DATA"]  # two separate instances
+    for n, offset in enumerate(range(0, len(payload), CHUNK)):
+        part = payload[offset : offset + CHUNK]
+        response = clients[n % 2].post(
+            f"/_loadwatch/upload/{TOKEN}",
+            data=part,
+            headers={
+                **ORIGIN,
+                "X-Upload-Offset": str(offset),
+                "X-Upload-Name": "watch.zip",
+                "X-Upload-Final": "1" if offset + CHUNK >= len(payload) else "0",
+            },
+        )
+        assert response.status_code == 200, (n, response.data)
+
+    upload = {"token": TOKEN, "files": ["watch.zip"], "bytes": len(payload), "at": 1}
+    started = time.monotonic()
+    response = _background_call(clients[0], clients[1], _import_body(apps[0], upload))
+    assert worker.poll() is None, "the worker stopped"
+    summary = json.dumps(response[ids.IMPORT_SUMMARY])
+    assert f"{FILES} new activit" in summary, summary
+    assert response[ids.DATA_VERSION]["data"] == 4
+    assert time.monotonic() - started < 120
+    assert not (Path(club["LOADWATCH_UPLOAD_DIR"]) / TOKEN).exists()  # deleted once imported
+
+    # the runs are there, through the other instance's service, as fitparse dates them
+    history = apps[1].server.config["LOADWATCH_DATA"].history(ATHLETE)
+    starts = {
+        t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") for t in history.activities["start_utc"]
+    }
+    assert starts == _start_times(files)
+
+
+def test_with_a_broker_the_dashboard_needs_a_shared_upload_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboards.app import create_app
+    from loadwatch.errors import LoadwatchError
+
+    monkeypatch.setenv("LOADWATCH_BROKER_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.delenv("LOADWATCH_UPLOAD_DIR", raising=False)
+    with pytest.raises(LoadwatchError) as caught:
+        create_app(f"sqlite:///{tmp_path / 'x.db'}", work_dir=tmp_path / "w")
+    assert "LOADWATCH_UPLOAD_DIR" in str(caught.value)
+
+
+def test_without_a_broker_imports_stay_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dash
+
+    from dashboards.app import background_jobs
+
+    monkeypatch.delenv("LOADWATCH_BROKER_URL", raising=False)
+    monkeypatch.setenv("LOADWATCH_UPLOAD_DIR", str(tmp_path / "shared"))
+    area, manager = background_jobs(tmp_path / "work")
+    assert isinstance(manager, dash.DiskcacheManager)
+    assert area.root == tmp_path / "shared"
+
+
+# ------------------------------------------------------- the daemonic importer
+def _import_in(folder: str, url: str, out: Any) -> None:
+    from loadwatch.importer import can_start_workers, import_paths
+
+    store = Store(url)
+    try:
+        report = import_paths(store, [folder], athlete=ATHLETE, workers=2)
+        out.put((can_start_workers(), report.imported, report.activities_added, report.errors))
+    except BaseException as e:  # the test reads what went wrong
+        out.put(("failed", repr(e)))
+    finally:
+        store.close()
+
+
+def test_the_importer_decodes_in_process_inside_a_daemonic_process(tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    files = sorted(ALEX.glob("*.fit"))[:FILES]
+    for f in files:
+        (folder / f.name).write_bytes(f.read_bytes())
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    Store(url).close()
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    child = context.Process(target=_import_in, args=(str(folder), url, out), daemon=True)
+    child.start()
+    result = out.get(timeout=180)
+    child.join(timeout=30)
+    assert result == (False, FILES, FILES, [])
+    store = Store(url)
+    try:
+        assert len(store.activity_rows(ATHLETE)) == FILES
+    finally:
+        store.close()
