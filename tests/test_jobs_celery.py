@@ -132,9 +132,7 @@ def _background_call(
     query.update(cacheKey=handles["cacheKey"], job=handles["job"])
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        answer = poll.post(
-            "/_dash-update-component", query_string=query, json=body, headers=ORIGIN
-        )
+        answer = poll.post("/_dash-update-component", query_string=query, json=body, headers=ORIGIN)
         assert answer.status_code in (200, 202, 204), answer.data
         if answer.status_code == 200 and answer.data:
             payload = json.loads(answer.data)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from typing import Any, cast
@@ -21,6 +20,7 @@ from typing import Any, cast
 from loadwatch.alerts import SEVERITY_RANK, Alert, Thresholds, config_path
 from loadwatch.alerts.config import effective_thresholds, read_config
 from loadwatch.errors import ValidationError
+from loadwatch.service.cache import MISSING, MemoryCache, default_cache
 from loadwatch.service.check import PlanCheck, default_check_date, plan_check
 from loadwatch.service.coach import coach_states
 from loadwatch.service.context import (
@@ -64,12 +64,12 @@ class Service:
     #: the date the warm-up computes the views for (None: today)
     as_of: date | None = None
 
-    def __init__(self, store: Store | str) -> None:
+    def __init__(self, store: Store | str, *, cache: MemoryCache | None = None) -> None:
         self._store = store if isinstance(store, Store) else None
         self._url = store if isinstance(store, str) else None
-        self._lock = threading.Lock()
-        # key -> (version it was computed for, value)
-        self._cache: dict[Hashable, tuple[Any, Any]] = {}
+        # computed values by key and the version they were computed for: in this
+        # process, or shared through Redis when one is configured
+        self._cache = cache if cache is not None else default_cache()
 
     @classmethod
     def open(cls, db: str | None = None) -> Service:
@@ -90,18 +90,15 @@ class Service:
         return {name: (v, config) for name, v in self.store.athlete_versions().items()}
 
     def _cached(self, key: Hashable, version: Any, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None and hit[0] == version:
-            return hit[1]
+        hit = self._cache.get(key, version)
+        if hit is not MISSING:
+            return hit
         value = compute()
-        with self._lock:
-            self._cache[key] = (version, value)
+        self._cache.put(key, version, value)
         return value
 
     def invalidate(self) -> None:
-        with self._lock:
-            self._cache = {}
+        self._cache.clear()
 
     def _version(self, athlete: str, versions: dict[str, Hashable] | None = None) -> Hashable:
         versions = versions if versions is not None else self.versions()
@@ -149,21 +146,15 @@ class Service:
         come from the per-athlete cache.
         """
         key = ("table", as_of)
-        with self._lock:
-            hit = self._cache.get(key)
-            known = (
-                {n: self._cache.get(("state", n, as_of)) for n in versions}
-                if not (hit is not None and hit[0] == versions)
-                else {}
-            )
-        if hit is not None and hit[0] == versions:
-            return cast(list[AthleteState], hit[1])
+        hit = self._cache.get(key, versions)
+        if hit is not MISSING:
+            return cast(list[AthleteState], hit)
+        known = self._cache.get_many([(("state", n, as_of), v) for n, v in versions.items()])
         states: dict[str, AthleteState] = {}
         stale = []
-        for name, version in versions.items():
-            found = known.get(name)
-            if found is not None and found[0] == version:
-                states[name] = found[1]
+        for name, found in zip(versions, known, strict=True):
+            if found is not MISSING:
+                states[name] = found
             else:
                 stale.append(name)
         if stale:
@@ -187,13 +178,10 @@ class Service:
             else:
                 subset = stale if len(stale) < len(versions) else None
                 computed = coach_states(self.store, as_of, thresholds_of, subset)
-            with self._lock:
-                for name in stale:
-                    self._cache[("state", name, as_of)] = (versions[name], computed[name])
+            self._cache.put_many([(("state", n, as_of), versions[n], computed[n]) for n in stale])
             states.update(computed)
         table = ranked([states[n] for n in versions])
-        with self._lock:
-            self._cache[key] = (dict(versions), table)
+        self._cache.put(key, dict(versions), table)
         return table
 
     def status(
