@@ -129,4 +129,5 @@ def create_app(
     install_origin_check(app.server)  # after auth: an unauthenticated request gets its 401
     quiet_request_log()
     app.server.config["LOADWATCH_DATA"] = data
+    app.server.config["LOADWATCH_BACKGROUND"] = background  # Dash's background manager
     return app
