@@ -44,24 +44,30 @@ class MemoryCache:
         self._lock = threading.Lock()
         self._entries: dict[Hashable, tuple[Any, Any]] = {}
 
-    def get(self, key: Hashable, version: Any) -> Any:
-        """The value stored for ``key`` at ``version``, else :data:`MISSING`."""
+    def _held(self, key: Hashable, version: Any) -> Any:
         with self._lock:
             hit = self._entries.get(key)
         return hit[1] if hit is not None and hit[0] == version else MISSING
 
-    def get_many(self, wanted: Sequence[tuple[Hashable, Any]]) -> list[Any]:
-        """:meth:`get` of each ``(key, version)``."""
-        return [self.get(key, version) for key, version in wanted]
-
-    def put(self, key: Hashable, version: Any, value: Any) -> None:
+    def _hold(self, key: Hashable, version: Any, value: Any) -> None:
         with self._lock:
             self._entries[key] = (version, value)
+
+    def get(self, key: Hashable, version: Any) -> Any:
+        """The value stored for ``key`` at ``version``, else :data:`MISSING`."""
+        return self.get_many([(key, version)])[0]
+
+    def get_many(self, wanted: Sequence[tuple[Hashable, Any]]) -> list[Any]:
+        """:meth:`get` of each ``(key, version)``."""
+        return [self._held(key, version) for key, version in wanted]
+
+    def put(self, key: Hashable, version: Any, value: Any) -> None:
+        self.put_many([(key, version, value)])
 
     def put_many(self, entries: Sequence[tuple[Hashable, Any, Any]]) -> None:
         """:meth:`put` of each ``(key, version, value)``."""
         for key, version, value in entries:
-            self.put(key, version, value)
+            self._hold(key, version, value)
 
     def clear(self) -> None:
         """Forget what this process holds (entries in Redis are keyed by version)."""
@@ -106,9 +112,6 @@ class RedisCache(MemoryCache):
                 LOG.warning("state cache: Redis unreachable (%s); using memory", type(e).__name__)
             return None
 
-    def get(self, key: Hashable, version: Any) -> Any:
-        return self.get_many([(key, version)])[0]
-
     def get_many(self, wanted: Sequence[tuple[Hashable, Any]]) -> list[Any]:
         found = super().get_many(wanted)
         missing = [i for i, value in enumerate(found) if value is MISSING]
@@ -124,12 +127,9 @@ class RedisCache(MemoryCache):
             except Exception as e:  # written by another release: compute it again
                 LOG.debug("state cache: unreadable entry (%s)", type(e).__name__)
                 continue
-            super().put(*wanted[i], value)
+            self._hold(*wanted[i], value)
             found[i] = value
         return found
-
-    def put(self, key: Hashable, version: Any, value: Any) -> None:
-        self.put_many([(key, version, value)])
 
     def put_many(self, entries: Sequence[tuple[Hashable, Any, Any]]) -> None:
         super().put_many(entries)
