@@ -189,6 +189,9 @@ def test_a_multi_chunk_zip_through_two_web_processes_and_a_celery_worker(
         t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") for t in history.activities["start_utc"]
     }
     assert starts == _start_times(files)
+    # the worker logs jobs by id: no athlete, no file name
+    log = (tmp_path / "worker.log").read_text(errors="replace")
+    assert "received" in log and ATHLETE not in log and "watch.zip" not in log
 
 
 def test_with_a_broker_the_dashboard_needs_a_shared_upload_folder(
