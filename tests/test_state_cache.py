@@ -19,7 +19,7 @@ import pytest
 
 from loadwatch.model import ActivitySummary
 from loadwatch.service import Service
-from loadwatch.service.cache import MISSING, MemoryCache, RedisCache
+from loadwatch.service.cache import MISSING, MemoryCache, RedisCache, entry_name
 from loadwatch.store import FileRecord, Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,3 +132,25 @@ def test_a_value_is_served_only_for_the_version_it_was_computed_for() -> None:
     assert cache.get(("state", "Ana"), (3, "cfg")) == "three"
     assert cache.get(("state", "Ana"), (4, "cfg")) is MISSING
     assert cache.get(("state", "Ana"), (3, "other config")) is MISSING
+
+
+NAMES = """
+import sys
+from loadwatch.service.cache import entry_name
+key = ("table", "2025-03-30", frozenset({"Ana", "Ben", "Cleo", "Dev", "Eli", "Fay"}))
+print(entry_name(key, {"Ben": (2, "cfg"), "Ana": (1, "cfg")}))
+"""
+
+
+def test_an_entry_has_the_same_name_in_every_process() -> None:
+    """Sets (a coach's athletes) iterate in a per-process order; the name must not."""
+    names = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", NAMES], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert out.returncode == 0, out.stderr
+        names.add(out.stdout.strip())
+    key = ("table", "2025-03-30", frozenset({"Fay", "Eli", "Dev", "Cleo", "Ben", "Ana"}))
+    assert names == {entry_name(key, {"Ana": (1, "cfg"), "Ben": (2, "cfg")})}

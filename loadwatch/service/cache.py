@@ -76,9 +76,12 @@ class MemoryCache:
 
 
 def _canonical(value: Any) -> Any:
-    """``value`` with every dict as its sorted items, so equal versions print alike."""
+    """``value`` with every dict and set in sorted order, so that equal keys and versions
+    print alike in every process (a set's order follows the process's string hashing)."""
     if isinstance(value, dict):
-        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
+        return ("dict", tuple(sorted((repr(k), _canonical(v)) for k, v in value.items())))
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted(repr(_canonical(v)) for v in value)))
     if isinstance(value, list | tuple):
         return tuple(_canonical(v) for v in value)
     return value
