@@ -1,9 +1,9 @@
 """Background imports through a real Celery worker over a real Redis (tests/redisserver.py).
 
 The browser's side is played over HTTP: the chunks of one zip go alternately to
-two dashboard instances (separate work folders, one shared upload folder), the
-import callback is started through one instance and its result collected
-through the other, while a ``loadwatch worker`` process runs the import.
+two ``loadwatch serve`` processes (one database, one shared upload folder), the
+import callback is started through one and its result collected through the
+other, while a ``loadwatch worker`` process runs the import.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from dashboards import ids
 from loadwatch.store import Store
@@ -34,7 +36,6 @@ FILES = 18
 CHUNK = 256 * 1024
 TOKEN = "c0ffee" + "0" * 26
 ATHLETE = "Alex"
-ORIGIN = {"Origin": "http://localhost"}
 
 
 def _start_times(paths: list[Path]) -> set[str]:
@@ -91,20 +92,70 @@ def worker(club: dict[str, Any], tmp_path: Path) -> Iterator[subprocess.Popen[by
         log.close()
 
 
-def _dash_config(client: Any) -> dict[str, Any]:
-    page = client.get("/").get_data(as_text=True)
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def web(club: dict[str, Any], tmp_path: Path) -> Iterator[list[str]]:
+    """Two ``loadwatch serve`` processes on one database and upload folder: their URLs."""
+    env = {**os.environ, **club, "PYTHONPATH": str(ROOT)}
+    ports = [_free_port(), _free_port()]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "loadwatch", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp_path / f"web{port}.log").open("wb"),
+            start_new_session=True,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        deadline = time.monotonic() + 120
+        for url, process in zip(urls, processes, strict=True):
+            while True:
+                assert process.poll() is None, "a web process stopped"
+                assert time.monotonic() < deadline, "a web process did not start"
+                try:
+                    if requests.get(url + "/", timeout=5).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(0.2)
+        yield urls
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _origin(url: str) -> dict[str, str]:
+    return {"Origin": url}
+
+
+def _dash_config(url: str) -> dict[str, Any]:
+    page = requests.get(url + "/", timeout=30).text
     found = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page)
     assert found, "no Dash config in the page"
     return dict(json.loads(found.group(1)))
 
 
-def _import_body(app: Any, upload: dict[str, Any]) -> dict[str, Any]:
+def _import_body(url: str, upload: dict[str, Any]) -> dict[str, Any]:
     """The request the page sends when upload.js reports every chunk arrived."""
-    key, spec = next(
-        (k, c)
-        for k, c in app.callback_map.items()
+    spec = next(
+        c
+        for c in requests.get(url + "/_dash-dependencies", timeout=30).json()
         if c["inputs"] == [{"id": ids.UPLOAD_DONE, "property": "data"}]
     )
+    key = spec["output"]
     outputs = [
         {"id": part.split(".")[0], "property": part.split(".", 1)[1]}
         for part in key.strip(".").split("...")
@@ -120,22 +171,34 @@ def _import_body(app: Any, upload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _background_call(
-    start: Any, poll: Any, body: dict[str, Any], timeout_s: float = 120.0
+    start: str, poll: str, body: dict[str, Any], timeout_s: float = 120.0
 ) -> dict[str, Any]:
     """Start a background callback through ``start``; poll ``poll`` until it answers."""
     end_id = _dash_config(start).get("end_id")  # Dash >= 4 signs the job's handles
     query = {"endId": end_id} if end_id else {}
-    first = start.post("/_dash-update-component", query_string=query, json=body, headers=ORIGIN)
-    assert first.status_code in (200, 202), first.data
-    handles = json.loads(first.data)
+    first = requests.post(
+        start + "/_dash-update-component",
+        params=query,
+        json=body,
+        headers=_origin(start),
+        timeout=30,
+    )
+    assert first.status_code in (200, 202), first.text
+    handles = first.json()
     assert "cacheKey" in handles and "job" in handles, handles
     query.update(cacheKey=handles["cacheKey"], job=handles["job"])
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        answer = poll.post("/_dash-update-component", query_string=query, json=body, headers=ORIGIN)
-        assert answer.status_code in (200, 202, 204), answer.data
-        if answer.status_code == 200 and answer.data:
-            payload = json.loads(answer.data)
+        answer = requests.post(
+            poll + "/_dash-update-component",
+            params=query,
+            json=body,
+            headers=_origin(poll),
+            timeout=30,
+        )
+        assert answer.status_code in (200, 202, 204), answer.text
+        if answer.status_code == 200 and answer.content:
+            payload = answer.json()
             if "response" in payload:
                 return dict(payload["response"])
         time.sleep(0.2)
@@ -144,50 +207,46 @@ def _background_call(
 
 @pytest.mark.slow
 def test_a_multi_chunk_zip_through_two_web_processes_and_a_celery_worker(
-    club: dict[str, Any], worker: subprocess.Popen[bytes], tmp_path: Path
+    club: dict[str, Any], worker: subprocess.Popen[bytes], web: list[str], tmp_path: Path
 ) -> None:
-    from dashboards.app import create_app
-
     files = sorted(ALEX.glob("*.fit"))[:FILES]
     archive = tmp_path / "watch.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as z:
         for f in files:
             z.write(f, f.name)
     payload = archive.read_bytes()
-    assert len(payload) > 3 * CHUNK  # several chunks, so both instances take some
+    assert len(payload) > 3 * CHUNK  # several chunks, so both processes take some
 
-    apps = [create_app(club["LOADWATCH_DB"], work_dir=tmp_path / f"web{i}") for i in (1, 2)]
-    clients = [a.server.test_client() for a in apps]
-    assert apps[0].server.config["LOADWATCH_DATA"]  # two separate instances
     for n, offset in enumerate(range(0, len(payload), CHUNK)):
-        part = payload[offset : offset + CHUNK]
-        response = clients[n % 2].post(
-            f"/_loadwatch/upload/{TOKEN}",
-            data=part,
+        target = web[n % 2]  # consecutive chunks to different processes
+        response = requests.post(
+            f"{target}/_loadwatch/upload/{TOKEN}",
+            data=payload[offset : offset + CHUNK],
             headers={
-                **ORIGIN,
+                **_origin(target),
                 "X-Upload-Offset": str(offset),
                 "X-Upload-Name": "watch.zip",
                 "X-Upload-Final": "1" if offset + CHUNK >= len(payload) else "0",
             },
+            timeout=30,
         )
-        assert response.status_code == 200, (n, response.data)
+        assert response.status_code == 200, (n, response.text)
 
     upload = {"token": TOKEN, "files": ["watch.zip"], "bytes": len(payload), "at": 1}
-    started = time.monotonic()
-    response = _background_call(clients[0], clients[1], _import_body(apps[0], upload))
+    response = _background_call(web[0], web[1], _import_body(web[0], upload))
     assert worker.poll() is None, "the worker stopped"
     summary = json.dumps(response[ids.IMPORT_SUMMARY])
     assert f"{FILES} new activit" in summary, summary
     assert response[ids.DATA_VERSION]["data"] == 4
-    assert time.monotonic() - started < 120
     assert not (Path(club["LOADWATCH_UPLOAD_DIR"]) / TOKEN).exists()  # deleted once imported
 
-    # the runs are there, through the other instance's service, as fitparse dates them
-    history = apps[1].server.config["LOADWATCH_DATA"].history(ATHLETE)
-    starts = {
-        t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") for t in history.activities["start_utc"]
-    }
+    # the runs are in the database, as fitparse dates them
+    store = Store(club["LOADWATCH_DB"])
+    try:
+        frame = store.activities_frame(ATHLETE)
+    finally:
+        store.close()
+    starts = {t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") for t in frame["start_utc"]}
     assert starts == _start_times(files)
     # the worker logs jobs by id: no athlete, no file name
     log = (tmp_path / "worker.log").read_text(errors="replace")
