@@ -6,7 +6,9 @@ keyed by the store's per-athlete version (every write for an athlete changes
 it) and a hash of the config file, so a write or a threshold change is seen
 on the next call and only that athlete is recomputed. The coach table (every
 athlete's state as of a date) is one cached list keyed by all the versions:
-a hit costs one query of the athletes table and one comparison.
+a hit costs one query of the athletes table and one comparison. With a
+Redis configured the entries are shared by every process reading it
+(:mod:`loadwatch.service.cache`).
 """
 
 from __future__ import annotations
