@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -59,6 +60,9 @@ def club(tmp_path: Path, redis_db: str, monkeypatch: pytest.MonkeyPatch) -> dict
         "LOADWATCH_UPLOAD_DIR": str(uploads),
         "LOADWATCH_DB": f"sqlite:///{tmp_path / 'club.db'}",
         "LOADWATCH_HOME": str(tmp_path / "home"),
+        # one key for every web process: it signs sessions and the job handles
+        # Dash gives the page, which any process must verify
+        "LOADWATCH_SECRET_KEY": secrets.token_hex(16),
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
