@@ -30,7 +30,8 @@ from dashboards.upload import (
     install_upload_route,
 )
 from loadwatch.errors import LoadwatchError
-from loadwatch.jobs import BROKER_ENV, broker_url, celery_app, shared_upload_dir, upload_dir
+from loadwatch.jobs import BROKER_ENV, celery_app, shared_upload_dir
+from loadwatch.settings import Settings
 
 ASSETS = Path(__file__).with_name("assets")
 
@@ -55,7 +56,7 @@ def log_without_data(error: Exception) -> Any:
     return "Internal error: see the server log.", 500
 
 
-def background_jobs(work: Path) -> tuple[UploadArea, Any]:
+def background_jobs(work: Path, settings: Settings | None = None) -> tuple[UploadArea, Any]:
     """The upload area and Dash's background-callback manager, as configured.
 
     With a broker URL: Dash's ``CeleryManager`` over it (imports run in
@@ -65,30 +66,30 @@ def background_jobs(work: Path) -> tuple[UploadArea, Any]:
     of this one) and uploads in the upload folder if one is configured, else in
     ``work``.
     """
-    broker = broker_url()
-    folder = shared_upload_dir(broker, upload_dir())
+    settings = settings or Settings.load()
+    folder = shared_upload_dir(settings)
     area = UploadArea(folder or work / "uploads")
-    if broker:
-        return area, dash.CeleryManager(celery_app(broker))
+    if settings.broker_url:
+        return area, dash.CeleryManager(celery_app(settings.broker_url))
     return area, dash.DiskcacheManager(diskcache.Cache(str(work / "jobs")))
 
 
-def worker_jobs(store_url: str) -> Any:
+def worker_jobs(settings: Settings) -> Any:
     """The Celery app of ``loadwatch worker``: the dashboard's import callback as its task.
 
     The callback is registered on a Dash app that is never served, with the
     same id and code as the dashboard's, so the task name the dashboard sends
     is the one registered here.
     """
-    broker = broker_url()
-    if not broker:
+    if not settings.broker_url:
         raise LoadwatchError(
-            f"no broker configured: set {BROKER_ENV} (e.g. redis://127.0.0.1:6379/0)"
+            f"no broker configured: set {BROKER_ENV} (e.g. redis://127.0.0.1:6379/0) "
+            "or broker_url in the config file's [server] table"
         )
-    area = UploadArea(shared_upload_dir(broker, upload_dir()))
-    manager = dash.CeleryManager(celery_app(broker))
+    area = UploadArea(shared_upload_dir(settings))
+    manager = dash.CeleryManager(celery_app(settings.broker_url))
     app = dash.Dash(__name__, assets_folder=str(ASSETS), background_callback_manager=manager)
-    callbacks.register_import(app, store_url, area, background=manager)
+    callbacks.register_import(app, settings.db_url, area, background=manager)
     return manager.handle
 
 

@@ -2,54 +2,45 @@
 
 Without a broker URL loadwatch runs its background work (dashboard imports)
 in processes of its own, as a single-user install always has. With one
-(``LOADWATCH_BROKER_URL``, e.g. ``redis://127.0.0.1:6379/0``) the dashboard
+(:class:`~loadwatch.settings.Settings` ``broker_url``: ``LOADWATCH_BROKER_URL``
+or the config file, e.g. ``redis://127.0.0.1:6379/0``) the dashboard
 hands imports to Celery workers (``loadwatch worker``) through Redis, and the
 computed per-athlete state is shared through the same Redis.
 
 A job never carries the uploaded bytes: the browser's chunks land in the
-upload folder (``LOADWATCH_UPLOAD_DIR``), which every web process and every
+upload folder (``upload_dir``, ``LOADWATCH_UPLOAD_DIR``), which every web process and every
 worker must be able to read (one machine's folder, or a shared volume), and
 the job names the upload by its random token.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from loadwatch.errors import LoadwatchError
+from loadwatch.settings import ENV, Settings
 
 if TYPE_CHECKING:
     from celery import Celery
 
-BROKER_ENV = "LOADWATCH_BROKER_URL"
-UPLOAD_DIR_ENV = "LOADWATCH_UPLOAD_DIR"
+BROKER_ENV = ENV["broker_url"]
+UPLOAD_DIR_ENV = ENV["upload_dir"]
 #: Results (an import's summary) not collected within this time are dropped, seconds.
 RESULT_EXPIRY_S = 24 * 3600
 
 
-def broker_url() -> str | None:
-    """The configured broker URL (a ``redis://`` URL), None when there is none."""
-    return os.environ.get(BROKER_ENV) or None
-
-
-def upload_dir() -> Path | None:
-    """The configured upload folder shared by every web process and worker, or None."""
-    value = os.environ.get(UPLOAD_DIR_ENV)
-    return Path(value).expanduser() if value else None
-
-
-def shared_upload_dir(broker: str | None, folder: Path | None) -> Path | None:
+def shared_upload_dir(settings: Settings) -> Path | None:
     """The upload folder to use; with a broker one must be configured (a worker cannot
     read a web process's private temporary folder)."""
-    if broker and folder is None:
+    if settings.broker_url and settings.upload_dir is None:
         raise LoadwatchError(
             f"{BROKER_ENV} is set but {UPLOAD_DIR_ENV} is not: background imports need an "
             "upload folder that the web processes and the workers all read "
-            f"(e.g. {UPLOAD_DIR_ENV}=/srv/loadwatch/uploads)"
+            f"(e.g. {UPLOAD_DIR_ENV}=/srv/loadwatch/uploads, or upload_dir in the "
+            "config file's [server] table)"
         )
-    return folder
+    return settings.upload_dir
 
 
 def celery_app(url: str) -> Celery:

@@ -10,6 +10,7 @@ and come back timezone-aware.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -43,7 +44,6 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    inspect,
     select,
     type_coerce,
     update,
@@ -51,6 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from loadwatch import migrations
 from loadwatch.errors import StoreError, ValidationError
 from loadwatch.model import ActivitySummary, richness
 
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
 
 #: Name of the athlete used when none is given (single-user installs).
 DEFAULT_ATHLETE = "me"
+#: How the audit log shows a write by the local single user (no account).
+LOCAL_USER = "local"
 #: Longest athlete name, characters (the column's size).
 MAX_ATHLETE_NAME = 200
 #: Imported free text (activity names, file names, reasons) is cut to this many characters.
@@ -97,6 +100,7 @@ source_files = Table(
     Column("error", Text),
     Column("recovered", Boolean, nullable=False, default=False),
     Column("imported_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     UniqueConstraint("athlete_id", "sha256", name="uq_source_athlete_sha"),
 )
 
@@ -170,6 +174,7 @@ pain_entries = Table(
     Column("stress", Integer),
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     Index("ix_pain_athlete_date", "athlete_id", "date"),
 )
 
@@ -182,6 +187,7 @@ planned_runs = Table(
     Column("distance_m", Float, nullable=False),
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     Index("ix_plans_athlete_date", "athlete_id", "date"),
 )
 
@@ -221,6 +227,7 @@ wellness_days = Table(
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
     Column("updated_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     UniqueConstraint("athlete_id", "date", "source", name="uq_wellness_athlete_date_source"),
 )
 
@@ -237,6 +244,7 @@ rehab_sessions = Table(
     Column("side", String(10)),  # left | right | both
     Column("note", Text),
     Column("created_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     Index("ix_rehab_athlete_date", "athlete_id", "date"),
 )
 
@@ -248,6 +256,7 @@ rehab_plans = Table(
     Column("exercise", String(40), nullable=False),
     Column("per_week", Integer, nullable=False),  # target sessions per calendar week
     Column("created_utc", DateTime, nullable=False),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     UniqueConstraint("athlete_id", "exercise", name="uq_rehab_plan_athlete_exercise"),
 )
 
@@ -263,6 +272,7 @@ calendar_sources = Table(
     Column("created_utc", DateTime, nullable=False),
     Column("synced_utc", DateTime),
     Column("sync_error", Text),
+    Column("created_by", String(200)),  # the account that wrote it; None: local
     UniqueConstraint("athlete_id", "kind", "location", name="uq_calendar_source"),
 )
 
@@ -304,6 +314,68 @@ sent_notifications = Table(
     Column("sent_utc", DateTime, nullable=False),
     Column("cleared_utc", DateTime),
     Index("ix_sent_athlete", "athlete_id", "kind"),
+)
+
+# ------------------------------------------------------------ club server (issue 13)
+# Accounts, teams and tokens: the SQL on them lives in loadwatch.accounts.
+#: Roles: loadwatch.accounts.ROLES. ``athlete_id``: the athlete a runner's account is.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("athlete_id", Integer, ForeignKey("athletes.id")),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_utc", DateTime),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+)
+
+team_coaches = Table(
+    "team_coaches",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+)
+
+team_athletes = Table(
+    "team_athletes",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id"), primary_key=True),
+    Column("athlete_id", Integer, ForeignKey("athletes.id"), primary_key=True),
+)
+
+#: Personal API tokens: only the sha256 of a token is kept.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_utc", DateTime),
+    Column("last_used_utc", DateTime),
+)
+
+#: Who wrote what: one row per write (see :meth:`Store.acting_as`). ``user_name``
+#: None is the local single user; ``action`` add | change | delete; ``what`` the
+#: kind of data (pain, rpe, plan, wellness, rehab, import, athlete, profile, ...).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at_utc", DateTime, nullable=False),
+    Column("user_name", String(200)),
+    Column("athlete_id", Integer, ForeignKey("athletes.id")),
+    Column("action", String(16), nullable=False),
+    Column("what", String(32), nullable=False),
+    Column("row_id", Integer),
+    Index("ix_audit_athlete", "athlete_id", "id"),
 )
 
 
@@ -348,6 +420,25 @@ class SentNotification:
 
 
 # ------------------------------------------------ end of calendars and notifications
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One write: when (UTC), by whom (None: the local single user), what and whose."""
+
+    id: int
+    at_utc: datetime
+    user_name: str | None
+    athlete: str | None
+    action: str  # add | change | delete
+    what: str  # pain, rpe, plan, wellness, rehab, rehab_plan, import, athlete, profile, ...
+    row_id: int | None
+
+    @property
+    def user(self) -> str:
+        """The writer as shown to people: the account name, or "local"."""
+        return self.user_name or LOCAL_USER
+
 
 #: Chronological order of each athlete-owned table.
 _ORDER: dict[str, tuple[str, ...]] = {
@@ -530,12 +621,17 @@ def default_data_dir() -> Path:
 
 
 def resolve_db_url(db: str | None = None) -> str:
-    """Turn ``--db`` / ``LOADWATCH_DB`` / the default into a SQLAlchemy URL.
+    """Turn ``--db`` / ``LOADWATCH_DB`` / the config file / the default into a URL.
 
     A value containing ``://`` is taken as a URL; anything else is a file path
-    for SQLite. Without either, ``<data dir>/loadwatch.db``.
+    for SQLite. The config file's ``[server] db`` comes next (see
+    :mod:`loadwatch.settings`); without any, ``<data dir>/loadwatch.db``.
     """
     value = db or os.environ.get("LOADWATCH_DB")
+    if not value:
+        from loadwatch.settings import configured
+
+        value = configured("db_url")
     if value and "://" in value:
         return value
     path = Path(value).expanduser() if value else default_data_dir() / "loadwatch.db"
@@ -553,37 +649,45 @@ class Store:
 
     def __init__(self, url: str, *, originals_dir: Path | None = None) -> None:
         self.url = url
+        #: the account whose writes these are (None: the local single user)
+        self.acting_user: str | None = None
         path = _sqlite_path(url)
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(f"cannot create the folder for the database {path}: {e}") from e
-        self.engine: Engine = create_engine(url, future=True)
+        self.engine: Engine = _engine(url)
         self.sqlite = self.engine.dialect.name == "sqlite"
-        if self.sqlite:
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _sqlite_begin)
         base = path.parent if path is not None else default_data_dir()
         self.originals_dir = originals_dir or base / "originals"
         try:
-            self._set_up()
+            self._check_schema()
         except SQLAlchemyError as e:
-            raise StoreError(f"cannot open the database at {url}: {e.__class__.__name__}") from e
+            self.engine.dispose()
+            raise StoreError(
+                f"cannot open the database at {shown_url(url)}: {e.__class__.__name__}"
+            ) from e
+        except StoreError:
+            self.engine.dispose()
+            raise
 
-    def _set_up(self) -> None:
-        """Create missing tables and columns, one process at a time.
+    def _check_schema(self) -> None:
+        """Use the database only at the schema revision this loadwatch needs.
 
-        Any number of processes may open a new database at once: on SQLite the
-        set-up runs in a ``BEGIN IMMEDIATE`` transaction (one writer at a time,
-        the others wait), on PostgreSQL under a transaction-scoped advisory lock.
-        Whoever comes second finds the tables made and changes nothing.
+        A SQLite database (one user's file) is upgraded here, one process at a
+        time (``BEGIN IMMEDIATE``; whoever comes second finds nothing to do).
+        Any other database is never changed on open: an old schema is refused
+        with a one-line :class:`StoreError` naming ``loadwatch db upgrade``.
         """
+        with self._read() as conn:
+            found = migrations.revision(conn)
+        if found == migrations.HEAD:
+            return
+        if not self.sqlite or (found is not None and found not in migrations.REVISIONS):
+            raise StoreError(migrations.refusal(found))
         with self._tx() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_SETUP})")
-            metadata.create_all(conn)
-            _add_missing_columns(conn)
+            migrations.upgrade(conn)
 
     @classmethod
     def open(cls, db: str | None = None) -> Store:
@@ -592,6 +696,67 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def acting_as(self, user_name: str | None) -> Store:
+        """A view of this store (same engine) whose writes are ``user_name``'s.
+
+        Every write records the writer in the rows' ``created_by`` and in one
+        ``audit_log`` row per row written; None is the local single user.
+        """
+        view = copy.copy(self)
+        view.acting_user = user_name
+        return view
+
+    def audit(self, athlete: str | None = None) -> list[AuditEntry]:
+        """Who wrote what, oldest first (one athlete's, or every entry)."""
+        q = select(audit_log, athletes.c.name.label("athlete_name")).outerjoin(
+            athletes, athletes.c.id == audit_log.c.athlete_id
+        )
+        if athlete is not None:
+            q = q.where(athletes.c.name == athlete)
+        with self._read() as conn:
+            rows = conn.execute(q.order_by(audit_log.c.id)).all()
+        return [
+            AuditEntry(
+                r.id,
+                _aware(r.at_utc),
+                r.user_name,
+                r.athlete_name,
+                r.action,
+                r.what,
+                r.row_id,
+            )
+            for r in rows
+        ]
+
+    def _wrote(
+        self,
+        conn: Connection,
+        action: str,
+        what: str,
+        rows: Iterable[tuple[int | None, int | None]],
+    ) -> None:
+        """Record writes in the caller's transaction: an audit row per (athlete id,
+        row id) and one revision bump per athlete."""
+        now = _utcnow()
+        rows = list(rows)
+        if not rows:
+            return
+        conn.execute(
+            insert(audit_log),
+            [
+                {
+                    "at_utc": now,
+                    "user_name": self.acting_user,
+                    "athlete_id": aid,
+                    "action": action,
+                    "what": what,
+                    "row_id": row_id,
+                }
+                for aid, row_id in rows
+            ],
+        )
+        _touch(conn, [aid for aid, _ in rows if aid is not None])
 
     @contextmanager
     def _tx(self, *, write: bool = True) -> Iterator[Connection]:
@@ -615,7 +780,7 @@ class Store:
                 if not create:
                     known = ", ".join(a.name for a in self.list_athletes()) or "none yet"
                     raise ValidationError(f"no athlete called {name!r} (known: {known})")
-                conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
+                self._insert_athlete(conn, name)
                 row = conn.execute(select(athletes).where(athletes.c.name == name)).one()
         return _athlete(row)
 
@@ -628,7 +793,10 @@ class Store:
         name = _athlete_name(name)
         try:
             with self._tx() as conn:
-                conn.execute(insert(athletes).values(name=name, created_utc=_utcnow(), **profile))
+                aid = conn.execute(
+                    insert(athletes).values(name=name, created_utc=_utcnow(), **profile)
+                ).inserted_primary_key[0]  # type: ignore[index]
+                self._wrote(conn, "add", "athlete", [(aid, aid)])
         except IntegrityError as e:
             raise ValidationError(f"an athlete called {name!r} already exists") from e
         return self.athlete(name, create=False)
@@ -646,6 +814,8 @@ class Store:
         try:
             with self._tx() as conn:
                 conn.execute(update(athletes).where(athletes.c.id == current.id).values(**values))
+                what = "athlete" if new_name is not None else "profile"
+                self._wrote(conn, "change", what, [(current.id, current.id)])
         except IntegrityError as e:
             raise ValidationError(f"an athlete called {new_name!r} already exists") from e
         return self.athlete(new_name or name, create=False)
@@ -759,9 +929,11 @@ class Store:
                     error=record.error,
                     recovered=record.recovered,
                     imported_utc=now,
+                    created_by=self.acting_user,
                 )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
+        self._wrote(conn, "add", "import", [(athlete.id, file_id)])
         for s in summaries:
             match = self._find_same_activity(conn, athlete.id, s)
             if match is None:
@@ -876,6 +1048,7 @@ class Store:
                     report_json=report_json.replace("\x00", ""),
                 )
             )
+            _touch(conn, [athlete.id])
 
     def name_activities(self, athlete: Athlete, names: Sequence[tuple[datetime, str]]) -> int:
         """Give unnamed activities starting within 2 minutes of each instant that name."""
@@ -896,7 +1069,7 @@ class Store:
                     .values(**clip_text(activities, name=name))
                 ).rowcount
             if n:
-                _touch(conn, [athlete.id])
+                self._wrote(conn, "change", "name", [(athlete.id, None)])
         return n
 
     # -------------------------------------------------------------- activities
@@ -946,13 +1119,16 @@ class Store:
         """Count a flagged activity as load after all; returns the reason it was flagged."""
         with self._tx() as conn:
             row = conn.execute(
-                select(activities.c.implausible).where(activities.c.id == activity_id)
+                select(activities.c.implausible, activities.c.athlete_id).where(
+                    activities.c.id == activity_id
+                )
             ).first()
             if row is None:
                 raise ValidationError(f"no activity with id {activity_id}")
             conn.execute(
                 update(activities).where(activities.c.id == activity_id).values(accepted=True)
             )
+            self._wrote(conn, "change", "accept", [(row.athlete_id, activity_id)])
         return row.implausible
 
     def sweep_stale_temp(self) -> int:
@@ -971,7 +1147,7 @@ class Store:
                 select(activities.c.athlete_id).where(activities.c.id == activity_id)
             ).scalar()
             if owner is not None:
-                _touch(conn, [owner])
+                self._wrote(conn, "change", "rpe", [(owner, activity_id)])
         if n == 0:
             raise ValidationError(f"no activity with id {activity_id}")
 
@@ -987,6 +1163,7 @@ class Store:
     def add_pain(self, entries: Sequence[PainEntry]) -> list[int]:
         """Store pain entries (all or none). Entries must be validated by the caller."""
         ids: list[int] = []
+        written: list[tuple[int | None, int | None]] = []
         with self._tx() as conn:
             cache: dict[str, int] = {}
             for e in entries:
@@ -1007,10 +1184,12 @@ class Store:
                             stress=e.stress,
                             note=e.note,
                             created_utc=_utcnow(),
+                            created_by=self.acting_user,
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
-            _touch(conn, cache.values())
+                written.append((aid, ids[-1]))
+            self._wrote(conn, "add", "pain", written)
         return ids
 
     def list_pain(self, athlete: str | None = None) -> list[PainEntry]:
@@ -1038,26 +1217,28 @@ class Store:
     def add_plans(self, plans: Sequence[PlannedRun]) -> list[int]:
         """Store planned runs (all or none)."""
         ids: list[int] = []
+        written: list[tuple[int | None, int | None]] = []
         with self._tx() as conn:
-            owners: set[int] = set()
             for p in plans:
                 if not p.distance_m > 0:
                     raise ValidationError(
                         f"a planned distance must be positive (got {p.distance_m})"
                     )
-                owners.add(self._athlete_id(conn, p.athlete))
+                aid = self._athlete_id(conn, p.athlete)
                 ids.append(
                     conn.execute(
                         insert(planned_runs).values(
-                            athlete_id=self._athlete_id(conn, p.athlete),
+                            athlete_id=aid,
                             date=p.date,
                             distance_m=p.distance_m,
                             note=p.note,
                             created_utc=_utcnow(),
+                            created_by=self.acting_user,
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
-            _touch(conn, owners)
+                written.append((aid, ids[-1]))
+            self._wrote(conn, "add", "plan", written)
         return ids
 
     def list_plans(
@@ -1098,7 +1279,7 @@ class Store:
                 aid = cache.get(d.athlete)
                 if aid is None:
                     aid = cache[d.athlete] = self._athlete_id(conn, d.athlete)
-                    _touch(conn, [aid])
+                    _touch(conn, [aid])  # also when every day is unchanged (as before)
                 given = {k: v for k, v in d.values().items() if v is not None}
                 key = and_(
                     wellness_days.c.athlete_id == aid,
@@ -1107,16 +1288,18 @@ class Store:
                 )
                 row = conn.execute(select(wellness_days).where(key)).first()
                 if row is None:
-                    conn.execute(
+                    new_id = conn.execute(
                         insert(wellness_days).values(
                             athlete_id=aid,
                             date=d.date,
                             source=d.source,
                             created_utc=now,
                             updated_utc=now,
+                            created_by=self.acting_user,
                             **given,
                         )
-                    )
+                    ).inserted_primary_key[0]  # type: ignore[index]
+                    self._wrote(conn, "add", "wellness", [(aid, new_id)])
                     added += 1
                 elif all(getattr(row, k) == v for k, v in given.items()):
                     unchanged += 1
@@ -1126,6 +1309,7 @@ class Store:
                         .where(wellness_days.c.id == row.id)
                         .values(updated_utc=now, **given)
                     )
+                    self._wrote(conn, "change", "wellness", [(aid, row.id)])
                     updated += 1
         return WellnessOutcome(added, updated, unchanged)
 
@@ -1152,29 +1336,30 @@ class Store:
     def delete_wellness(self, athlete: str, day: date, source: str = "self") -> None:
         """Delete one day's wellness row of one source (a check-in by default)."""
         with self._tx() as conn:
-            _touch(conn, [self._athlete_id(conn, athlete)])
-            n = conn.execute(
-                delete(wellness_days).where(
-                    and_(
-                        wellness_days.c.athlete_id == self._athlete_id(conn, athlete),
-                        wellness_days.c.date == day,
-                        wellness_days.c.source == source,
-                    )
-                )
-            ).rowcount
+            aid = self._athlete_id(conn, athlete)
+            key = and_(
+                wellness_days.c.athlete_id == aid,
+                wellness_days.c.date == day,
+                wellness_days.c.source == source,
+            )
+            row_id = conn.execute(select(wellness_days.c.id).where(key)).scalar()
+            n = conn.execute(delete(wellness_days).where(key)).rowcount
+            if n:
+                self._wrote(conn, "delete", "wellness", [(aid, row_id)])
         if n == 0:
             raise ValidationError(f"no {source} wellness entry on {day} for athlete {athlete!r}")
 
     def add_rehab(self, sessions: Sequence[RehabSession]) -> list[int]:
         """Store rehab sessions (all or none). Sessions must be validated by the caller."""
         ids: list[int] = []
+        written: list[tuple[int | None, int | None]] = []
         with self._tx() as conn:
             for s in sessions:
-                _touch(conn, [self._athlete_id(conn, s.athlete)])
+                aid = self._athlete_id(conn, s.athlete)
                 ids.append(
                     conn.execute(
                         insert(rehab_sessions).values(
-                            athlete_id=self._athlete_id(conn, s.athlete),
+                            athlete_id=aid,
                             date=s.date,
                             exercise=s.exercise,
                             sets=s.sets,
@@ -1183,9 +1368,12 @@ class Store:
                             side=s.side,
                             note=s.note,
                             created_utc=_utcnow(),
+                            created_by=self.acting_user,
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
                 )
+                written.append((aid, ids[-1]))
+            self._wrote(conn, "add", "rehab", written)
         return ids
 
     def list_rehab(
@@ -1206,15 +1394,21 @@ class Store:
         """Put ``exercise`` in the athlete's routine at ``per_week`` sessions (0 removes it)."""
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
-            _touch(conn, [aid])
             key = and_(rehab_plans.c.athlete_id == aid, rehab_plans.c.exercise == exercise)
-            conn.execute(delete(rehab_plans).where(key))
+            removed = conn.execute(delete(rehab_plans).where(key)).rowcount
+            row_id = None
             if per_week > 0:
-                conn.execute(
+                row_id = conn.execute(
                     insert(rehab_plans).values(
-                        athlete_id=aid, exercise=exercise, per_week=per_week, created_utc=_utcnow()
+                        athlete_id=aid,
+                        exercise=exercise,
+                        per_week=per_week,
+                        created_utc=_utcnow(),
+                        created_by=self.acting_user,
                     )
-                )
+                ).inserted_primary_key[0]  # type: ignore[index]
+            action = "delete" if row_id is None else "change" if removed else "add"
+            self._wrote(conn, action, "rehab_plan", [(aid, row_id)])
 
     def rehab_plan(self, athlete: str | None = None) -> list[RehabPlanItem]:
         rows = self._by_athlete(rehab_plans, athlete)
@@ -1232,11 +1426,16 @@ class Store:
             )
             row = conn.execute(select(calendar_sources.c.id).where(where)).first()
             if row is None:
-                conn.execute(
+                new_id = conn.execute(
                     insert(calendar_sources).values(
-                        athlete_id=aid, kind=kind, location=location, created_utc=_utcnow()
+                        athlete_id=aid,
+                        kind=kind,
+                        location=location,
+                        created_utc=_utcnow(),
+                        created_by=self.acting_user,
                     )
-                )
+                ).inserted_primary_key[0]  # type: ignore[index]
+                self._wrote(conn, "add", "calendar", [(aid, new_id)])
         (found,) = [
             s for s in self.calendar_sources(athlete) if (s.kind, s.location) == (kind, location)
         ]
@@ -1283,6 +1482,7 @@ class Store:
             if plan_ids:
                 conn.execute(delete(planned_runs).where(planned_runs.c.id.in_(plan_ids)))
             conn.execute(delete(calendar_sources).where(calendar_sources.c.id == source_id))
+            self._wrote(conn, "delete", "calendar", [(aid, source_id)])
         return len(plan_ids)
 
     def calendar_plans(self, athlete: str) -> list[CalendarPlan]:
@@ -1326,7 +1526,7 @@ class Store:
         """
         with self._tx() as conn:
             aid = self._athlete_id(conn, athlete)
-            _touch(conn, [aid])
+            self._wrote(conn, "change", "calendar", [(aid, source_id)])
             if remove_plan_ids:
                 ids = list(remove_plan_ids)
                 conn.execute(delete(plan_events).where(plan_events.c.plan_id.in_(ids)))
@@ -1342,6 +1542,7 @@ class Store:
                         distance_m=p.distance_m,
                         note=p.note,
                         created_utc=now,
+                        created_by=self.acting_user,
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
                 conn.execute(
@@ -1369,6 +1570,11 @@ class Store:
                 .where(calendar_sources.c.id == source_id)
                 .values(sync_error=error)
             )
+            owner = conn.execute(
+                select(calendar_sources.c.athlete_id).where(calendar_sources.c.id == source_id)
+            ).scalar()
+            if owner is not None:
+                _touch(conn, [owner])
 
     def sent_notifications(
         self, athlete: str | None, *, kind: str = "finding"
@@ -1479,9 +1685,21 @@ class Store:
     def _athlete_id(self, conn: Connection, name: str) -> int:
         aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar()
         if aid is None:
-            conn.execute(insert(athletes).values(name=name, created_utc=_utcnow()))
+            self._insert_athlete(conn, name)
             aid = conn.execute(select(athletes.c.id).where(athletes.c.name == name)).scalar_one()
         return int(aid)
+
+    def _insert_athlete(self, conn: Connection, name: str) -> None:
+        """Add the athlete ``name`` unless another writer just did (PostgreSQL: two
+        imports starting a new athlete at once; the loser's savepoint is rolled back)."""
+        try:
+            with conn.begin_nested():
+                aid = conn.execute(
+                    insert(athletes).values(name=name, created_utc=_utcnow())
+                ).inserted_primary_key[0]  # type: ignore[index]
+        except IntegrityError:
+            return
+        self._wrote(conn, "add", "athlete", [(aid, aid)])
 
     def _delete(self, table: Table, row_id: int, athlete: str | None, what: str) -> None:
         cond = table.c.id == row_id
@@ -1494,8 +1712,8 @@ class Store:
                 cond = and_(cond, table.c.athlete_id == aid)
             owner = conn.execute(select(table.c.athlete_id).where(cond)).scalar()
             n = conn.execute(delete(table).where(cond)).rowcount
-            if owner is not None:
-                _touch(conn, [owner])
+            if owner is not None and n:
+                self._wrote(conn, "delete", _AUDIT_WHAT[table.name], [(owner, row_id)])
         if n == 0:
             suffix = f" for athlete {athlete!r}" if athlete else ""
             raise ValidationError(f"no {what} with id {row_id}{suffix}")
@@ -1508,54 +1726,20 @@ class Store:
     def athlete_versions(self) -> dict[str, tuple[Any, ...]]:
         """Per athlete name, a value that changes whenever that athlete's data changes.
 
-        The profile (tz, heart rates, sex), the athlete's revision (a counter the
-        import, name, RPE, pain and plan writes bump in the same transaction), and
-        row counts and highest ids of every per-athlete table (with the latest
-        change of a wellness day and the rehab plan's weekly total, rows updated
-        in place), so a write that does not bump the revision is still seen. The
-        service keys its caches on it: a write for one athlete recomputes only them.
+        The profile (tz, heart rates, sex) and the athlete's revision: a counter
+        every write of the athlete's data bumps in its own transaction (imports,
+        names, RPE, acceptance, pain, plans, calendars, wellness, rehab and its
+        plan, the profile). One query of the athletes table; the service keys its
+        caches on it, so a write for one athlete recomputes only them.
         """
-
-        # rows changed in place (a check-in saved again, a plan's target changed) count too
-        changed: dict[str, Any] = {
-            "wellness_days": lambda t: func.max(t.c.updated_utc),
-            "rehab_plan": lambda t: func.sum(t.c.per_week),
-        }
-
-        def per_athlete(conn: Connection, table: Table) -> dict[int, tuple[Any, ...]]:
-            extra = [changed[table.name](table)] if table.name in changed else []
-            q = select(table.c.athlete_id, func.count(), func.max(table.c.id), *extra).group_by(
-                table.c.athlete_id
-            )
-            return {r[0]: tuple(r[1:]) for r in conn.execute(q)}
-
+        a = athletes.c
+        q = select(a.name, a.tz, a.hr_rest, a.hr_max, a.sex, athlete_revisions.c.revision)
+        q = q.select_from(athletes).outerjoin(
+            athlete_revisions, athlete_revisions.c.athlete_id == a.id
+        )
         with self._read() as conn:
-            counts = [
-                per_athlete(conn, t)
-                for t in (
-                    activities,
-                    source_files,
-                    pain_entries,
-                    planned_runs,
-                    wellness_days,
-                    rehab_sessions,
-                    rehab_plans,
-                )
-            ]
-            people = conn.execute(select(athletes)).all()
-            revisions = dict(
-                conn.execute(
-                    select(athlete_revisions.c.athlete_id, athlete_revisions.c.revision)
-                ).all()
-            )
-        return {
-            r.name: (
-                (r.tz, r.hr_rest, r.hr_max, r.sex),
-                revisions.get(r.id, 0),
-                *(c.get(r.id) for c in counts),
-            )
-            for r in people
-        }
+            rows = conn.execute(q).all()
+        return {r.name: ((r.tz, r.hr_rest, r.hr_max, r.sex), r.revision or 0) for r in rows}
 
     def running_table(self, athlete: str | None = None, *, until: date | None = None) -> Any:
         """Activities as a DataFrame of the columns the metrics read, for all athletes or one.
@@ -1715,8 +1899,11 @@ def sweep_stale_temp(root: Path, *, now: float | None = None) -> int:
     return removed
 
 
-#: Advisory lock keys (PostgreSQL): schema set-up, and (with an athlete id) storing files.
-_LOCK_SETUP = 0x10AD0001
+#: What the audit log calls a row deleted from each table.
+_AUDIT_WHAT = {"pain_entries": "pain", "planned_runs": "plan", "rehab_sessions": "rehab"}
+
+#: Advisory lock key (PostgreSQL), with an athlete id: storing files (schema upgrades
+#: hold ``loadwatch.migrations.LOCK_UPGRADE``).
 _LOCK_IMPORT = 0x10AD0002
 
 
@@ -1757,15 +1944,65 @@ def database_refusal(error: SQLAlchemyError) -> str:
     return f"the database refused to store it ({kind}); nothing of this file was stored"
 
 
-def _add_missing_columns(conn: Connection) -> None:
-    """Add columns newer loadwatch versions defined to tables made by older ones."""
-    inspector = inspect(conn)
-    for table in metadata.sorted_tables:
-        have = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have and column.nullable:
-                kind = column.type.compile(dialect=conn.dialect)
-                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+def shown_url(url: str) -> str:
+    """The database URL as loadwatch shows it: without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: nothing in it to hide
+        return url
+
+
+def _engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def schema_revision(url: str) -> str | None:
+    """The schema revision of the database at ``url`` (None: no loadwatch tables).
+
+    Reads only: the database is not created or changed (a SQLite file that
+    does not exist is None).
+    """
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(loadwatch_write=False)
+            with conn.begin():
+                return migrations.revision(conn)
+    except SQLAlchemyError as e:
+        raise StoreError(
+            f"cannot read the database at {shown_url(url)}: {e.__class__.__name__}"
+        ) from e
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(url: str) -> tuple[str | None, str]:
+    """Bring the database at ``url`` to the schema this loadwatch needs.
+
+    Creates the tables of an empty database. Returns (revision before, after).
+    """
+    path = _sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = _engine(url)
+    try:
+        with engine.begin() as conn:
+            return migrations.upgrade(conn)
+    except SQLAlchemyError as e:
+        raise StoreError(
+            f"cannot upgrade the database at {shown_url(url)}: {e.__class__.__name__}"
+        ) from e
+    finally:
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -44,7 +44,12 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "loadwatch")
 
 # A throwaway PostgreSQL server for the store tests that need one (see tests/pgserver.py).
-from pgserver import postgres_db, postgres_server, postgres_url  # noqa: E402, F401
+from pgserver import (  # noqa: E402, F401
+    postgres_db,
+    postgres_empty_db,
+    postgres_server,
+    postgres_url,
+)
 
 # A throwaway Redis server for the background-job and cache tests (see tests/redisserver.py).
 from redisserver import redis_db, redis_server, redis_url  # noqa: E402, F401

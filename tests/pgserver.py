@@ -5,7 +5,9 @@ package (binaries under ``/usr/lib/postgresql/<version>/bin``) in a temporary
 folder, on a free local port with its socket in that folder, and yields a
 SQLAlchemy URL (``postgresql+psycopg://...``) of a fresh database. The server
 is stopped at the end of the session. ``postgres_db`` (function scope) gives
-each test its own empty database on that server.
+each test its own database on that server, upgraded to the schema this
+loadwatch needs (``loadwatch db upgrade``: opening a store never creates
+tables on PostgreSQL); ``postgres_empty_db`` one with no tables at all.
 
 PostgreSQL refuses to run as root: when the tests run as root, ``initdb`` and
 ``pg_ctl`` run as the ``postgres`` user (``runuser``) on a data folder owned
@@ -22,6 +24,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -109,24 +112,44 @@ def postgres_server() -> Iterator[_Server]:
 
 @pytest.fixture(scope="session")
 def postgres_url(postgres_server: _Server) -> str:
-    """A SQLAlchemy URL of a database on the session's throwaway server."""
-    return postgres_server.url()
+    """A SQLAlchemy URL of a database on the session's throwaway server, upgraded."""
+    from loadwatch.store import upgrade_schema
+
+    url = postgres_server.url()
+    upgrade_schema(url)
+    return url
+
+
+@contextmanager
+def _new_database(server: _Server) -> Iterator[str]:
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = f"postgresql://postgres@127.0.0.1:{server.port}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.url(name)
+    finally:
+        from sqlalchemy import create_engine
+
+        create_engine(server.url(name)).dispose()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_empty_db(postgres_server: _Server) -> Iterator[str]:
+    """A SQLAlchemy URL of a new database without any table, dropped after the test."""
+    with _new_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture
 def postgres_db(postgres_server: _Server) -> Iterator[str]:
-    """A SQLAlchemy URL of a new, empty database, dropped after the test."""
-    import psycopg
+    """A SQLAlchemy URL of a new database at the current schema, dropped after the test."""
+    from loadwatch.store import upgrade_schema
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = f"postgresql://postgres@127.0.0.1:{postgres_server.port}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield postgres_server.url(name)
-    finally:
-        from sqlalchemy import create_engine
-
-        create_engine(postgres_server.url(name)).dispose()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _new_database(postgres_server) as url:
+        upgrade_schema(url)
+        yield url

@@ -407,8 +407,9 @@ def test_a_gpx_time_offset_of_99_hours_is_a_named_error() -> None:
 
 def test_a_database_made_before_the_flag_columns_gets_them(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
-    Store(f"sqlite:///{db}").close()
+    schema = Path(__file__).resolve().parent / "data" / "schema_0_1_0.sqlite.sql"
     with sqlite3.connect(db) as conn:  # what an older loadwatch created
+        conn.executescript(schema.read_text(encoding="utf-8"))
         conn.execute("ALTER TABLE activities DROP COLUMN implausible")
         conn.execute("ALTER TABLE activities DROP COLUMN accepted")
     store = Store(f"sqlite:///{db}")

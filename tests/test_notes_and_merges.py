@@ -181,9 +181,9 @@ def test_a_truncated_zip_download_is_an_error_not_a_crash(
 
 def test_an_older_database_gains_the_notes_and_channels_columns(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    store = Store(f"sqlite:///{path}")
-    store.close()
+    schema = Path(__file__).resolve().parent / "data" / "schema_0_1_0.sqlite.sql"
     with sqlite3.connect(path) as con:  # what a database from before these columns holds
+        con.executescript(schema.read_text(encoding="utf-8"))
         con.execute("ALTER TABLE activities DROP COLUMN notes")
         con.execute("ALTER TABLE activities DROP COLUMN channels")
     data = to_fit(synth_run(LATE, 3.0, utc_offset_s=3600, lat=52.52, lon=13.41,

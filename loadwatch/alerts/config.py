@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -28,12 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from loadwatch.errors import LoadwatchError
+from loadwatch.settings import CONFIG_ENV, CONFIG_NAME, config_path  # noqa: F401 (re-exported)
 
-#: Environment variable naming the config file (overrides the data directory).
-CONFIG_ENV = "LOADWATCH_CONFIG"
-CONFIG_NAME = "config.toml"
-#: Top-level tables the file may hold (``notify`` is read by :mod:`loadwatch.notify.config`).
-KNOWN_SECTIONS = ("thresholds", "athletes", "units", "notify")
+#: Top-level tables the file may hold (``notify`` is read by :mod:`loadwatch.notify.config`,
+#: ``server`` by :mod:`loadwatch.settings`).
+KNOWN_SECTIONS = ("thresholds", "athletes", "units", "notify", "server")
 
 
 class ConfigError(LoadwatchError):
@@ -144,16 +142,6 @@ class Effective:
     sources: dict[str, str]
     path: Path
     file_exists: bool
-
-
-def config_path() -> Path:
-    """The config file in use: ``$LOADWATCH_CONFIG`` or ``config.toml`` in the data directory."""
-    env = os.environ.get(CONFIG_ENV)
-    if env:
-        return Path(env).expanduser()
-    from loadwatch.store import default_data_dir
-
-    return default_data_dir() / CONFIG_NAME
 
 
 def _value(key: str, raw: Any, where: str) -> float | int | str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from loadwatch.cli.common import db_option, handle_errors
-from loadwatch.store import resolve_db_url
 
 
 @click.command("worker")
@@ -28,9 +27,10 @@ from loadwatch.store import resolve_db_url
 def worker(concurrency: int | None, loglevel: str, db: str | None) -> None:
     """Run background imports for the dashboard's web processes (a Celery worker).
 
-    Needs the same settings as the web processes: the database
-    (LOADWATCH_DB or --db), the broker (LOADWATCH_BROKER_URL, a redis:// URL)
-    and the shared upload folder (LOADWATCH_UPLOAD_DIR). Run one or more on
+    Needs the same settings as the web processes (environment or the config
+    file's [server] table): the database (LOADWATCH_DB or --db), the broker
+    (LOADWATCH_BROKER_URL, a redis:// URL) and the shared upload folder
+    (LOADWATCH_UPLOAD_DIR). Run one or more on
     any machine that reaches all three; stop with Ctrl+C or SIGTERM (a running
     import finishes first).
 
@@ -40,10 +40,12 @@ def worker(concurrency: int | None, loglevel: str, db: str | None) -> None:
       LOADWATCH_UPLOAD_DIR=/srv/loadwatch/uploads loadwatch worker -c 2
     """
     from dashboards.app import worker_jobs
-    from loadwatch.jobs import broker_url, describe, run_worker
+    from loadwatch.jobs import describe, run_worker
+    from loadwatch.settings import Settings
 
-    app = worker_jobs(resolve_db_url(db))
-    click.echo(f"loadwatch worker on {describe(broker_url() or '')} (Ctrl+C to stop)")
+    settings = Settings.load(db_url=db)
+    app = worker_jobs(settings)
+    click.echo(f"loadwatch worker on {describe(settings.broker_url or '')} (Ctrl+C to stop)")
     run_worker(app, concurrency=concurrency, loglevel=loglevel)
 
 

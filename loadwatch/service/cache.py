@@ -156,9 +156,9 @@ class RedisCache(MemoryCache):
 
 def default_cache() -> MemoryCache:
     """A :class:`RedisCache` when a broker (a Redis) is configured, else a :class:`MemoryCache`."""
-    from loadwatch.jobs import broker_url
+    from loadwatch.settings import Settings
 
-    url = broker_url()
+    url = Settings.load().broker_url
     if url and url.startswith(("redis://", "rediss://", "unix://")):
         try:
             return RedisCache(url)
