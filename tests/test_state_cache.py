@@ -39,7 +39,7 @@ def refuse(*args, **kwargs):
     raise AssertionError("computed instead of read from Redis")
 
 core.coach_states = core.athlete_state = core.load_history = core.all_alerts = refuse
-service = Service(sys.argv[1], cache=RedisCache(sys.argv[2]))
+service = Service(sys.argv[1], cache=RedisCache(sys.argv[2], namespace=sys.argv[1]))
 states = service.status(as_of=date.fromisoformat(sys.argv[3]))
 print(json.dumps([s.as_dict() for s in states], default=str))
 """
@@ -93,7 +93,7 @@ def _read_elsewhere(url: str, redis_url: str) -> dict[str, dict[str, object]]:
 def test_state_computed_in_one_process_is_read_in_another_and_sees_their_writes(
     url: str, redis_db: str
 ) -> None:
-    here = Service(url, cache=RedisCache(redis_db))
+    here = Service(url, cache=RedisCache(redis_db, namespace=url))
     mine = {s.athlete: s.as_dict() for s in here.status(as_of=AS_OF)}
     assert mine["Ben"]["latest_pain"] is None
     # the 7 days ending on AS_OF (day 27) are days 21-27: runs on days 22, 24, 26
@@ -118,8 +118,24 @@ def test_state_computed_in_one_process_is_read_in_another_and_sees_their_writes(
     assert elsewhere["Ben"]["latest_pain"] == 7
 
 
+def test_two_databases_never_share_state_through_one_redis(
+    url: str, tmp_path: Path, redis_db: str
+) -> None:
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    store = Store(other)
+    for name in ("Ana", "Ben"):  # the same writes in the same order, 12 km instead of 10
+        for day in range(0, 28, 2):
+            _run(store, name, MONDAY + timedelta(days=day), 12.0)
+    store.close()
+    first = Service(url, cache=RedisCache(redis_db, namespace=url))
+    second = Service(other, cache=RedisCache(redis_db, namespace=other))
+    assert first.versions() == second.versions()  # same revisions: only the database differs
+    assert first.status("Ana", as_of=AS_OF)[0].last_7d_km == pytest.approx(30.0)
+    assert second.status("Ana", as_of=AS_OF)[0].last_7d_km == pytest.approx(36.0)
+
+
 def test_without_redis_the_state_is_computed_here(url: str) -> None:
-    unreachable = RedisCache("redis://127.0.0.1:1/0")
+    unreachable = RedisCache("redis://127.0.0.1:1/0", namespace=url)
     states = {s.athlete: s for s in Service(url, cache=unreachable).status(as_of=AS_OF)}
     assert states["Ana"].last_7d_km == pytest.approx(30.0)
     assert isinstance(Service(url)._cache, MemoryCache)

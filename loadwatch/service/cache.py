@@ -87,17 +87,21 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def entry_name(key: Hashable, version: Any) -> str:
-    """The Redis key of one entry: a digest of loadwatch's version, the key and its version."""
-    text = repr((__version__, _canonical(key), _canonical(version)))
+def entry_name(key: Hashable, version: Any, namespace: str = "") -> str:
+    """The Redis key of one entry: a digest of loadwatch's version, the namespace (the
+    database), the key and its version."""
+    text = repr((__version__, namespace, _canonical(key), _canonical(version)))
     return REDIS_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class RedisCache(MemoryCache):
     """:class:`MemoryCache` in front of Redis, shared by every process using the same URL."""
 
-    def __init__(self, url: str, *, ttl_s: int = REDIS_TTL_S) -> None:
+    def __init__(self, url: str, *, namespace: str, ttl_s: int = REDIS_TTL_S) -> None:
+        """``namespace``: what the entries describe (the database's URL), so that two
+        databases whose athletes share names and revisions never share state."""
         super().__init__()
+        self.namespace = namespace
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
@@ -120,7 +124,7 @@ class RedisCache(MemoryCache):
         missing = [i for i, value in enumerate(found) if value is MISSING]
         if not missing:
             return found
-        names = [entry_name(*wanted[i]) for i in missing]
+        names = [entry_name(*wanted[i], self.namespace) for i in missing]
         raw = self._call(lambda: self._redis.mget(names)) or [None] * len(names)
         for i, data in zip(missing, raw, strict=True):
             if data is None:
@@ -140,7 +144,8 @@ class RedisCache(MemoryCache):
         blobs = []
         for key, version, value in entries:
             try:
-                blobs.append((entry_name(key, version), pickle.dumps(value, _PROTOCOL)))
+                name = entry_name(key, version, self.namespace)
+                blobs.append((name, pickle.dumps(value, _PROTOCOL)))
             except Exception as e:  # not picklable: stays in this process only
                 LOG.debug("state cache: entry kept in memory (%s)", type(e).__name__)
 
@@ -154,14 +159,15 @@ class RedisCache(MemoryCache):
             self._call(write)
 
 
-def default_cache() -> MemoryCache:
-    """A :class:`RedisCache` when a broker (a Redis) is configured, else a :class:`MemoryCache`."""
+def default_cache(namespace: str) -> MemoryCache:
+    """A :class:`RedisCache` when a broker (a Redis) is configured, else a :class:`MemoryCache`;
+    ``namespace``: the database's URL."""
     from loadwatch.settings import Settings
 
     url = Settings.load().broker_url
     if url and url.startswith(("redis://", "rediss://", "unix://")):
         try:
-            return RedisCache(url)
+            return RedisCache(url, namespace=namespace)
         except ImportError:
             LOG.warning("state cache: the redis package is not installed; using memory")
     return MemoryCache()

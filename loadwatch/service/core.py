@@ -86,7 +86,8 @@ class Service:
         self._scope = scope
         # computed values by key and the version they were computed for: in this
         # process, or shared through Redis when one is configured
-        self._cache = cache if cache is not None else default_cache()
+        where = store if isinstance(store, str) else store.url
+        self._cache = cache if cache is not None else default_cache(where)
 
     @classmethod
     def open(cls, db: str | None = None, *, scope: Scope = LOCAL) -> Service:
