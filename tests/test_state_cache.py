@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -170,3 +171,28 @@ def test_an_entry_has_the_same_name_in_every_process() -> None:
         names.add(out.stdout.strip())
     key = ("table", "2025-03-30", frozenset({"Fay", "Eli", "Dev", "Cleo", "Ben", "Ana"}))
     assert names == {entry_name(key, {"Ana": (1, "cfg"), "Ben": (2, "cfg")})}
+
+
+def test_processes_sharing_a_redis_warm_up_one_at_a_time(url: str, redis_db: str) -> None:
+    """The second holder of the warm-up lock waits for the first to finish."""
+    import threading
+
+    events: list[str] = []
+    first_in = threading.Event()
+
+    def hold(who: str, cache: RedisCache, then: threading.Event | None) -> None:
+        with cache.exclusive("warm-up"):
+            events.append(f"{who} in")
+            if then is not None:
+                then.set()
+                time.sleep(0.5)
+            events.append(f"{who} out")
+
+    one = threading.Thread(target=hold, args=("one", RedisCache(redis_db, namespace=url), first_in))
+    one.start()
+    assert first_in.wait(30)
+    two = threading.Thread(target=hold, args=("two", RedisCache(redis_db, namespace=url), None))
+    two.start()
+    one.join(30)
+    two.join(30)
+    assert events == ["one in", "one out", "two in", "two out"]

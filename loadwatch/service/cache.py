@@ -21,7 +21,8 @@ import logging
 import pickle
 import threading
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
 from loadwatch import __version__
@@ -33,6 +34,8 @@ MISSING: Final = object()
 REDIS_TTL_S = 7 * 24 * 3600
 #: Prefix of loadwatch's cache entries among the other keys of the Redis database.
 REDIS_PREFIX = "loadwatch:state:"
+#: Longest a process holds (and waits for) a lock on shared work, seconds.
+LOCK_S = 600
 _WARN_EVERY_S = 60.0
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -73,6 +76,12 @@ class MemoryCache:
         """Forget what this process holds (entries in Redis are keyed by version)."""
         with self._lock:
             self._entries = {}
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Run a block while no other process sharing this cache runs one of that name
+        (nothing to wait for in one process's memory)."""
+        yield
 
 
 def _canonical(value: Any) -> Any:
@@ -118,6 +127,23 @@ class RedisCache(MemoryCache):
                 self._warned = now
                 LOG.warning("state cache: Redis unreachable (%s); using memory", type(e).__name__)
             return None
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold a Redis lock for the block (at most :data:`LOCK_S`; waiting at most as
+        long), so that a warm-up runs in one process while the others wait to read what
+        it computed. Without Redis the block runs anyway."""
+        lock = self._redis.lock(
+            REDIS_PREFIX + "lock:" + entry_name(name, None, self.namespace)[len(REDIS_PREFIX) :],
+            timeout=LOCK_S,
+            blocking_timeout=LOCK_S,
+        )
+        held = self._call(lock.acquire)
+        try:
+            yield
+        finally:
+            if held:
+                self._call(lock.release)
 
     def get_many(self, wanted: Sequence[tuple[Hashable, Any]]) -> list[Any]:
         found = super().get_many(wanted)

@@ -187,11 +187,13 @@ class Service:
         the default runner view of the first :data:`WARM_VIEWS` athletes it ranks.
 
         Best effort: a failure only means the first request computes instead; it
-        is logged by type only (a message could name an athlete).
+        is logged by type only (a message could name an athlete). Processes sharing
+        a Redis warm up one at a time: the first computes, the others read.
         """
         try:
-            for state in self.status(as_of=self.as_of)[:WARM_VIEWS]:
-                self.runner(state.athlete, as_of=self.as_of)
+            with self._cache.exclusive("warm-up"):
+                for state in self.status(as_of=self.as_of)[:WARM_VIEWS]:
+                    self.runner(state.athlete, as_of=self.as_of)
         except Exception as e:
             LOG.warning("cache warm-up stopped early (%s)", type(e).__name__)
 
