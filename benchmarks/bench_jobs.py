@@ -21,6 +21,15 @@ every process involved: this one (and its reaped children: the in-process
 job), the worker and its pool processes, the Redis server (read from
 ``/proc`` through psutil before and after). Medians and min of the repeats.
 Start-up of the worker and of Redis is outside the figures.
+
+``--warm-up ATHLETES YEARS`` measures instead what the shared state cache
+saves when several web processes start at once (gunicorn's workers): four
+processes each run the server's warm-up (the coach table, then the top 20
+runner views) on a ``bench_store.py`` store, all started together, once with
+each process's own memory cache (no broker) and once through one Redis (the
+first computes, the others wait and read). Figures: wall seconds until all four
+finished, and their CPU seconds together (reaped children of this process),
+medians of ``--repeats``; Redis flushed between repeats.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import psutil  # noqa: E402
 
@@ -204,13 +214,71 @@ def measure(mode: str, payload: bytes, files: int, repeats: int, concurrency: in
             redis.stop()
 
 
+WARM = """
+import sys, time
+from datetime import date
+from loadwatch.service import Service
+service = Service(sys.argv[1])
+service.as_of = date.fromisoformat(sys.argv[2])
+started = time.perf_counter()
+service.warm_up()
+print(f"{time.perf_counter() - started:.2f}")
+"""
+
+
+def measure_warm_up(athletes: int, years: int, repeats: int, processes: int = 4) -> None:
+    from bench_store import ensure_store, last_day
+    from redisserver import RedisServer
+
+    url = f"sqlite:///{ensure_store(athletes, years)}"
+    binary = subprocess.run(["which", "redis-server"], capture_output=True, text=True)
+    redis = RedisServer(binary.stdout.strip())
+    redis.start()
+    try:
+        for mode in ("memory", "redis"):
+            env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            env.pop("LOADWATCH_BROKER_URL", None)
+            if mode == "redis":
+                env["LOADWATCH_BROKER_URL"] = redis.url
+            walls, cpus = [], []
+            for _ in range(repeats):
+                import redis as redis_client
+
+                redis_client.Redis.from_url(redis.url).flushdb()
+                cpu0, wall0 = _self_cpu(), time.perf_counter()
+                procs = [
+                    subprocess.Popen(
+                        [sys.executable, "-c", WARM, url, last_day(years).isoformat()],
+                        env=env,
+                        stdout=subprocess.PIPE,
+                    )
+                    for _ in range(processes)
+                ]
+                for p in procs:
+                    p.communicate()
+                walls.append(time.perf_counter() - wall0)
+                cpus.append(_self_cpu() - cpu0)
+            print(
+                f"warm-up, {processes} processes, {athletes} athletes x {years} years, {mode}: "
+                f"wall median {statistics.median(walls):.1f} s (min {min(walls):.1f}), "
+                f"CPU median {statistics.median(cpus):.1f} s (min {min(cpus):.1f}) "
+                f"over {repeats} runs"
+            )
+    finally:
+        redis.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=81)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--mode", choices=["in-process", "celery", "both"], default="both")
+    parser.add_argument("--warm-up", nargs=2, type=int, metavar=("ATHLETES", "YEARS"))
     args = parser.parse_args()
+    if args.warm_up:
+        measure_warm_up(*args.warm_up, args.repeats)
+        return
     files = sorted((ROOT / "sample_activities" / "alex").glob("*.fit"))[: args.files]
     archive = Path(tempfile.mkdtemp(prefix="bench-jobs-zip-")) / "watch.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
