@@ -139,6 +139,10 @@ def test_without_redis_the_state_is_computed_here(url: str) -> None:
     unreachable = RedisCache("redis://127.0.0.1:1/0", namespace=url)
     states = {s.athlete: s for s in Service(url, cache=unreachable).status(as_of=AS_OF)}
     assert states["Ana"].last_7d_km == pytest.approx(30.0)
+    assert unreachable.get(("anything",), 1) is MISSING
+    # after a failure Redis is left alone for a while: no connection attempt per lookup
+    tried: list[int] = []
+    assert unreachable._call(lambda: tried.append(1)) is None and tried == []
     assert isinstance(Service(url)._cache, MemoryCache)
     assert not isinstance(Service(url)._cache, RedisCache)  # no broker configured
 

@@ -36,6 +36,8 @@ REDIS_TTL_S = 7 * 24 * 3600
 REDIS_PREFIX = "loadwatch:state:"
 #: Longest a process holds (and waits for) a lock on shared work, seconds.
 LOCK_S = 600
+#: After a Redis failure, seconds before it is tried again.
+RETRY_S = 30.0
 _WARN_EVERY_S = 60.0
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -117,12 +119,18 @@ class RedisCache(MemoryCache):
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
         self.ttl_s = ttl_s
         self._warned = 0.0
+        self._down_until = 0.0
 
     def _call(self, action: Callable[[], Any]) -> Any:
+        """``action()``, or None when Redis fails (then left alone for :data:`RETRY_S`,
+        so that a missing Redis costs one connection timeout, not one per lookup)."""
+        now = time.monotonic()
+        if now < self._down_until:
+            return None
         try:
             return action()
         except self._errors as e:
-            now = time.monotonic()
+            self._down_until = now + RETRY_S
             if now - self._warned > _WARN_EVERY_S:
                 self._warned = now
                 LOG.warning("state cache: Redis unreachable (%s); using memory", type(e).__name__)
