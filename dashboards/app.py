@@ -56,6 +56,30 @@ def log_without_data(error: Exception) -> Any:
     return "Internal error: see the server log.", 500
 
 
+#: Request headers that carry credentials: never sent through the broker with a job.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def without_credentials(context: Any) -> Any:
+    """A background job's callback context without the request's credentials.
+
+    Dash hands a job the headers of the request that started it; through Celery
+    they travel in a Redis message, where a session cookie or a basic-auth
+    password has no business (a Redis may write its data to disk).
+    """
+    if not isinstance(context, dict) or not isinstance(context.get("headers"), dict):
+        return context
+    headers = {k: v for k, v in context["headers"].items() if k.lower() not in CREDENTIAL_HEADERS}
+    return {**context, "headers": headers}
+
+
+class CeleryJobs(dash.CeleryManager):
+    """Dash's ``CeleryManager``, sending jobs without the request's credentials."""
+
+    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> Any:
+        return super().call_job_fn(key, job_fn, args, without_credentials(context))
+
+
 def background_jobs(work: Path, settings: Settings | None = None) -> tuple[UploadArea, Any]:
     """The upload area and Dash's background-callback manager, as configured.
 
@@ -70,7 +94,7 @@ def background_jobs(work: Path, settings: Settings | None = None) -> tuple[Uploa
     folder = shared_upload_dir(settings)
     area = UploadArea(folder or work / "uploads")
     if settings.broker_url:
-        return area, dash.CeleryManager(celery_app(settings.broker_url))
+        return area, CeleryJobs(celery_app(settings.broker_url))
     return area, dash.DiskcacheManager(diskcache.Cache(str(work / "jobs")))
 
 
@@ -87,7 +111,7 @@ def worker_jobs(settings: Settings) -> Any:
             "or broker_url in the config file's [server] table"
         )
     area = UploadArea(shared_upload_dir(settings))
-    manager = dash.CeleryManager(celery_app(settings.broker_url))
+    manager = CeleryJobs(celery_app(settings.broker_url))
     app = dash.Dash(__name__, assets_folder=str(ASSETS), background_callback_manager=manager)
     callbacks.register_import(app, settings.db_url, area, background=manager)
     return manager.handle

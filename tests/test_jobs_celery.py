@@ -257,6 +257,39 @@ def test_a_multi_chunk_zip_through_two_web_processes_and_a_celery_worker(
     assert "received" in log and ATHLETE not in log and "watch.zip" not in log
 
 
+def test_a_job_goes_through_the_broker_without_the_request_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboards.app import CeleryJobs, background_jobs
+
+    monkeypatch.setenv("LOADWATCH_BROKER_URL", "redis://127.0.0.1:1/0")  # never reached
+    monkeypatch.setenv("LOADWATCH_UPLOAD_DIR", str(tmp_path / "shared"))
+    _, manager = background_jobs(tmp_path / "work")
+    assert isinstance(manager, CeleryJobs)
+    sent: list[Any] = []
+
+    class Task:
+        def delay(self, *args: Any) -> Any:
+            sent.append(args)
+            return type("Result", (), {"task_id": "t1"})()
+
+    headers = {
+        "Cookie": "session=abc",
+        "Authorization": "Basic Y29hY2g6czNjcmV0",
+        "X-Loadwatch-Actor": "accounts:coach",
+        "Origin": "http://localhost",
+    }
+    context = {"headers": headers, "inputs_list": []}
+    assert manager.call_job_fn("k", Task(), [1], context) == "t1"
+    (args,) = sent
+    assert args[3]["headers"] == {
+        "X-Loadwatch-Actor": "accounts:coach",
+        "Origin": "http://localhost",
+    }
+    assert args[3]["inputs_list"] == [] and args[2] == [1]
+    assert context["headers"]["Cookie"] == "session=abc"  # the request's own is untouched
+
+
 def test_with_a_broker_the_dashboard_needs_a_shared_upload_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
