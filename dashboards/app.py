@@ -47,6 +47,8 @@ from dashboards.upload import (
     install_upload_route,
 )
 from loadwatch.accounts import Accounts
+from loadwatch.errors import LoadwatchError
+from loadwatch.jobs import BROKER_ENV, celery_app, shared_upload_dir
 from loadwatch.settings import Settings
 
 ASSETS = Path(__file__).with_name("assets")
@@ -74,6 +76,67 @@ def log_without_data(error: Exception) -> Any:
     return "Internal error: see the server log.", 500
 
 
+#: Request headers that carry credentials: never sent through the broker with a job.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def without_credentials(context: Any) -> Any:
+    """A background job's callback context without the request's credentials.
+
+    Dash hands a job the headers of the request that started it; through Celery
+    they travel in a Redis message, where a session cookie or a basic-auth
+    password has no business (a Redis may write its data to disk).
+    """
+    if not isinstance(context, dict) or not isinstance(context.get("headers"), dict):
+        return context
+    headers = {k: v for k, v in context["headers"].items() if k.lower() not in CREDENTIAL_HEADERS}
+    return {**context, "headers": headers}
+
+
+class CeleryJobs(dash.CeleryManager):
+    """Dash's ``CeleryManager``, sending jobs without the request's credentials."""
+
+    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> Any:
+        return super().call_job_fn(key, job_fn, args, without_credentials(context))
+
+
+def background_jobs(work: Path, settings: Settings | None = None) -> tuple[UploadArea, Any]:
+    """The upload area and Dash's background-callback manager, as configured.
+
+    With a broker URL: Dash's ``CeleryManager`` over it (imports run in
+    ``loadwatch worker`` processes) and uploads in the configured shared upload
+    folder, so any web process can take any chunk and any worker can read the
+    upload. Without: ``DiskcacheManager`` in ``work`` (imports in a child process
+    of this one) and uploads in the upload folder if one is configured, else in
+    ``work``.
+    """
+    settings = settings or Settings.load()
+    folder = shared_upload_dir(settings)
+    area = UploadArea(folder or work / "uploads")
+    if settings.broker_url:
+        return area, CeleryJobs(celery_app(settings.broker_url))
+    return area, dash.DiskcacheManager(diskcache.Cache(str(work / "jobs")))
+
+
+def worker_jobs(settings: Settings) -> Any:
+    """The Celery app of ``loadwatch worker``: the dashboard's import callback as its task.
+
+    The callback is registered on a Dash app that is never served, with the
+    same id and code as the dashboard's, so the task name the dashboard sends
+    is the one registered here.
+    """
+    if not settings.broker_url:
+        raise LoadwatchError(
+            f"no broker configured: set {BROKER_ENV} (e.g. redis://127.0.0.1:6379/0) "
+            "or broker_url in the config file's [server] table"
+        )
+    area = UploadArea(shared_upload_dir(settings))
+    manager = CeleryJobs(celery_app(settings.broker_url))
+    app = dash.Dash(__name__, assets_folder=str(ASSETS), background_callback_manager=manager)
+    callbacks.register_import(app, settings.db_url, area, background=manager)
+    return manager.handle
+
+
 def create_app(
     source: Settings | str,
     *,
@@ -90,14 +153,14 @@ def create_app(
     :func:`dashboards.auth.resolve_auth` decided it for the server's address;
     without one the app is planned for a loopback server (accounts if any exist,
     else the single-user app for this machine). ``work_dir`` holds uploads in
-    progress and the background-callback cache (a new temporary folder when None).
+    progress and the background-callback cache (a new temporary folder when None)
+    unless a broker and an upload folder are configured (see :func:`background_jobs`).
     ``as_of``: the date the views describe (default: today).
     """
     settings = source if isinstance(source, Settings) else Settings.load(db_url=source)
     store_url = settings.db_url
     work = Path(work_dir) if work_dir else Path(tempfile.mkdtemp(prefix="loadwatch-dash-"))
-    area = UploadArea(work / "uploads")
-    background = dash.DiskcacheManager(diskcache.Cache(str(work / "jobs")))
+    area, background = background_jobs(work, settings)
     app = dash.Dash(
         __name__,
         title="loadwatch",
@@ -136,6 +199,7 @@ def create_app(
     app.server.config["LOADWATCH_DATA"] = data
     app.server.config["LOADWATCH_UPLOADS"] = area
     app.server.config["LOADWATCH_AUTH_PLAN"] = plan.mode
+    app.server.config["LOADWATCH_BACKGROUND"] = background  # Dash's background manager
     return app
 
 

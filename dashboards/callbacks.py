@@ -807,7 +807,17 @@ def register(
     def _open(cell: dict[str, Any] | None) -> Any:
         return open_athlete(cell)
 
-    store_url = data.store_url
+    register_import(app, data.store_url, area, background=background)
+
+
+def register_import(app: Dash, store_url: str, area: UploadArea, *, background: Any) -> None:
+    """Attach the background import callback to ``app``.
+
+    The dashboard calls it from :func:`register`; a Celery worker
+    (``loadwatch worker``) calls it alone, which registers the same callback
+    (same id, same code) as the task the dashboard sends: the job's arguments
+    are the upload's token, the athlete and a counter, never the file's bytes.
+    """
 
     @app.callback(
         Output(ids.IMPORT_SUMMARY, "children"),
