@@ -188,7 +188,8 @@ def resolve_auth(
                 "(or use --host 127.0.0.1 to stay on this machine)"
             )
         raise ValidationError(
-            f"refusing to serve without a way to sign in: {_NO_WAY_IN}; or set "
+            "refusing to serve without a way to sign in: add an account first (loadwatch "
+            f"users add NAME --role admin) or set {AUTH_ENV}=user:password; or set "
             "LOADWATCH_AUTH_MODE=none to answer requests from this machine only"
         )
     if not secret_key:
