@@ -15,12 +15,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from club_support import PAIN_FIRED, PAIN_OUTPUT, add_run, dash_body, pain_form
 from dash import no_update
 from flask import Flask
 from flask.testing import FlaskClient
@@ -31,9 +32,8 @@ from dashboards.auth import resolve_auth
 from dashboards.security import security_headers
 from loadwatch.accounts import Accounts
 from loadwatch.cli import cli
-from loadwatch.model import ActivitySummary
 from loadwatch.settings import Settings
-from loadwatch.store import FileRecord, PainEntry, Store
+from loadwatch.store import PainEntry, Store
 
 PASSWORD = "correct horse battery"
 SECRET = "s" * 64
@@ -50,23 +50,6 @@ VISIBLE = {
 ROLES = {"root": "admin", "cora": "coach", "ana": "athlete"}
 #: Runs per athlete: 10 km on Monday, Wednesday, Friday of 6 weeks; Ben adds a 25 km Sunday.
 RUNS = {"Ana": 18, "Ben": 19, "Cy": 18}
-
-
-def _run(store: Store, athlete: str, day: date, km: float) -> None:
-    sha = hashlib.sha256(f"{athlete}{day}{km}".encode()).hexdigest()
-    summary = ActivitySummary(
-        sport="running",
-        start_utc=datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC),
-        distance_m=km * 1000,
-        timer_s=km * 330,
-        elapsed_s=km * 340,
-        source_format="fit",
-        utc_offset_s=0,
-        source_sha256=sha,
-    )
-    store.add_file(
-        store.athlete(athlete), FileRecord(sha, f"{day}.fit", 1, "fit", "imported"), [summary]
-    )
 
 
 @dataclass
@@ -96,8 +79,8 @@ def _fill(url: str) -> str:
     for name in ("Ana", "Ben", "Cy"):
         for week in range(6):
             for offset in (0, 2, 4):
-                _run(store, name, MONDAY + timedelta(days=7 * week + offset), 10.0)
-    _run(store, "Ben", MONDAY + timedelta(days=7 * 5 + 6), 25.0)
+                add_run(store, name, MONDAY + timedelta(days=7 * week + offset), 10.0)
+    add_run(store, "Ben", MONDAY + timedelta(days=7 * 5 + 6), 25.0)
     store.add_pain([PainEntry(None, "Ben", MONDAY + timedelta(days=7 * 6), 6, note="sore")])
     accounts = Accounts(store)
     for user, role in ROLES.items():
@@ -195,29 +178,9 @@ def _requests(server: Flask, **arguments: str) -> list[tuple[str, str, str]]:
     return sorted(found, key=lambda r: r[0] == "loadwatch_logout")
 
 
-def _dash_body(app: Any, output: str, values: dict[tuple[str, str], Any], fired: str) -> dict:
-    """The JSON the page posts to ``/_dash-update-component`` for the callback whose
-    output names ``output`` (``id.property``), with ``values`` for its inputs and state."""
-    key = next(k for k in app.callback_map if output in k)
-    spec = app.callback_map[key]
-
-    def items(kind: str) -> list[dict[str, Any]]:
-        return [{**dep, "value": values.get((dep["id"], dep["property"]))} for dep in spec[kind]]
-
-    parts = key.strip(".").split("...")
-    outputs = [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True)) for p in parts]
-    return {
-        "output": key,
-        "outputs": outputs if key.startswith("..") else outputs[0],
-        "inputs": items("inputs"),
-        "state": items("state"),
-        "changedPropIds": [fired],
-    }
-
-
 def _athlete_options(club: Club, client: FlaskClient) -> list[str]:
-    body = _dash_body(
-        club.app,
+    body = dash_body(
+        club.app.callback_map,
         f"{ids.ATHLETE_DROPDOWN}.options",
         {(ids.DATA_VERSION, "data"): 0},
         f"{ids.DATA_VERSION}.data",
@@ -234,8 +197,8 @@ def _bodies(club: Club, user: str | None = None) -> dict[str, dict[str, Any]]:
     return {
         "loadwatch_login": login,
         "/_dash-update-component": {
-            "json": _dash_body(
-                club.app,
+            "json": dash_body(
+                club.app.callback_map,
                 f"{ids.ATHLETE_DROPDOWN}.options",
                 {(ids.DATA_VERSION, "data"): 0},
                 f"{ids.DATA_VERSION}.data",
@@ -328,8 +291,8 @@ def test_the_athlete_dropdown_holds_the_users_athletes(club: Club, user: str) ->
 
 
 def _coach_table(club: Club, client: FlaskClient) -> list[str]:
-    body = _dash_body(
-        club.app,
+    body = dash_body(
+        club.app.callback_map,
         f"{ids.COACH_GRID}.rowData",
         {(ids.TABS, "value"): ids.TAB_COACH, (ids.DATA_VERSION, "data"): 0},
         f"{ids.TABS}.value",
@@ -347,18 +310,8 @@ def test_the_coach_table_holds_the_users_athletes(club: Club, user: str) -> None
 
 def _save_pain(club: Club, client: FlaskClient, athlete: str, score: int) -> str:
     """Post the pain form for ``athlete`` as the page would; returns the form's message."""
-    values = {
-        (ids.PAIN_SUBMIT, "n_clicks"): 1,
-        (ids.SELECTED_ATHLETE, "data"): athlete,
-        (ids.PAIN_DATE, "date"): "2025-04-10",
-        (ids.PAIN_SCORE, "value"): score,
-        (ids.PAIN_WHERE, "value"): "lower_back",
-        (ids.PAIN_WHEN, "value"): "not_running",
-        (ids.PAIN_NOTE, "value"): None,
-        (ids.DATA_VERSION, "data"): 0,
-    }
-    body = _dash_body(
-        club.app, f"{ids.PAIN_MESSAGE}.children", values, f"{ids.PAIN_SUBMIT}.n_clicks"
+    body = dash_body(
+        club.app.callback_map, PAIN_OUTPUT, pain_form(athlete, "2025-04-10", score), PAIN_FIRED
     )
     answer = client.post("/_dash-update-component", json=body, headers=ORIGIN)
     assert answer.status_code == 200, answer.data
@@ -396,8 +349,11 @@ def test_an_athlete_cannot_add_athletes(fresh_club: Club) -> None:
         (ids.NEW_ATHLETE_NAME, "value"): "Dee",
         (ids.DATA_VERSION, "data"): 0,
     }
-    body = _dash_body(
-        club.app, f"{ids.ATHLETE_MESSAGE}.children", values, f"{ids.ADD_ATHLETE}.n_clicks"
+    body = dash_body(
+        club.app.callback_map,
+        f"{ids.ATHLETE_MESSAGE}.children",
+        values,
+        f"{ids.ADD_ATHLETE}.n_clicks",
     )
     client = club.client("ana")
     answer = client.post("/_dash-update-component", json=body, headers=ORIGIN)
