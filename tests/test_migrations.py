@@ -484,3 +484,34 @@ def test_db_current_of_a_0_1_0_sqlite_file_says_it_upgrades_on_open(tmp_path: Pa
     )
     assert _cli("athletes", "--db", str(path)).returncode == 0
     assert _cli("db", "current", "--db", str(path)).stdout == f"sqlite:///{path}: 0002 (current)\n"
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_0002_downgrades_to_the_0_1_0_schema_and_up_again(
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from loadwatch.migrations import alembic_config
+    from loadwatch.store import _engine
+
+    if dialect == "sqlite":
+        url = f"sqlite:///{tmp_path / 'down.db'}"
+    else:
+        url = request.getfixturevalue("postgres_empty_db")
+    build_0_1_0(url, dialect)
+    upgrade_schema(url)
+    engine = _engine(url)
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0001")
+    first = ScriptDirectory.from_config(alembic_config()).get_revision("0001")
+    assert first is not None
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), first.module.schema()) == []
+    engine.dispose()
+    assert schema_revision(url) == "0001"
+    upgrade_schema(url)
+    assert_rows_intact(url)
