@@ -33,6 +33,8 @@ _COMMANDS: dict[str, str] = {
     "alerts": "status",
     "notify": "notify",
     "config": "config",
+    "users": "users",
+    "teams": "teams",
     "serve": "serve",
     "demo": "serve",
     "db": "db",
@@ -58,6 +60,8 @@ _SHORT_HELP: dict[str, str] = {
     "alerts": "Past alerts of your recorded runs and pain log, with the evidence behind them.",
     "notify": "Send one message per new finding: a planned run or week that would be a jump.",
     "config": "Show the alert thresholds in force for an athlete and where each came from.",
+    "users": "Accounts for a club server: admins, coaches and athletes.",
+    "teams": "Teams: a coach sees and edits the athletes of the teams they coach.",
     "serve": "Run the dashboard (runner view and coach view) in your browser.",
     "demo": "Import the bundled sample runs and pain log into a fresh store and show "
     "the dashboard.",

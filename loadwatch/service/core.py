@@ -7,20 +7,28 @@ it) and a hash of the config file, so a write or a threshold change is seen
 on the next call and only that athlete is recomputed. The coach table (every
 athlete's state as of a date) is one cached list keyed by all the versions:
 a hit costs one query of the athletes table and one comparison.
+
+Every call is checked against the service's :class:`~loadwatch.service.access.Scope`
+(the local single user by default; :meth:`Service.for_user` gives a view for a
+signed-in user): the athlete list holds only the athletes the scope may see, any
+other athlete is :class:`~loadwatch.service.access.NotFound` exactly like one that
+does not exist, and writes are recorded under the user's name.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from loadwatch.alerts import SEVERITY_RANK, Alert, Thresholds, config_path
 from loadwatch.alerts.config import effective_thresholds, read_config
 from loadwatch.errors import ValidationError
+from loadwatch.service.access import LOCAL, NotFound, Scope, not_found, scope_for
 from loadwatch.service.check import PlanCheck, default_check_date, plan_check
 from loadwatch.service.coach import coach_states
 from loadwatch.service.context import (
@@ -40,6 +48,10 @@ from loadwatch.service.state import (
     ranked,
 )
 from loadwatch.store import PainEntry, PlannedRun, RehabSession, Store, WellnessDay
+
+if TYPE_CHECKING:
+    from loadwatch.accounts import User
+    from loadwatch.importer import ImportReport
 
 LOG = logging.getLogger("loadwatch.service")
 #: Runner views the warm-up computes after the coach table: the athletes a coach
@@ -64,16 +76,66 @@ class Service:
     #: the date the warm-up computes the views for (None: today)
     as_of: date | None = None
 
-    def __init__(self, store: Store | str) -> None:
+    def __init__(self, store: Store | str, *, scope: Scope = LOCAL) -> None:
         self._store = store if isinstance(store, Store) else None
         self._url = store if isinstance(store, str) else None
+        self._scope = scope
         self._lock = threading.Lock()
         # key -> (version it was computed for, value)
         self._cache: dict[Hashable, tuple[Any, Any]] = {}
 
     @classmethod
-    def open(cls, db: str | None = None) -> Service:
-        return cls(Store.open(db))
+    def open(cls, db: str | None = None, *, scope: Scope = LOCAL) -> Service:
+        return cls(Store.open(db), scope=scope)
+
+    def for_user(self, scope: Scope) -> Service:
+        """This service seen through ``scope`` (one per request): the same store and
+        caches (computed state does not depend on who asks), every call checked."""
+        self._store = self.store  # opened here, once, so that the views share it
+        view = copy.copy(self)
+        view._scope = scope
+        return view
+
+    def for_account(self, user: User) -> Service:
+        """:meth:`for_user` with the scope the account tables give ``user`` now."""
+        from loadwatch.accounts import Accounts
+
+        return self.for_user(scope_for(Accounts(self.store), user))
+
+    @property
+    def scope(self) -> Scope:
+        return self._scope
+
+    # ------------------------------------------------------------ access
+    def check_read(self, athlete: str) -> None:
+        """:class:`NotFound` unless the scope may see ``athlete`` (existence not checked)."""
+        if not self._scope.can_see(athlete):
+            raise not_found(athlete)
+
+    def check_write(self, athlete: str) -> None:
+        """:class:`NotFound` unless ``athlete`` exists and the scope may write them.
+
+        The local user and an admin get the store's message for an unknown athlete
+        (it names the athletes there); anyone else the same message as for an
+        athlete outside their scope.
+        """
+        if not self._scope.can_write(athlete):
+            raise not_found(athlete)
+        try:
+            self.store.athlete(athlete, create=False)
+        except ValidationError as e:
+            if self._scope.athletes is not None:
+                raise not_found(athlete) from None
+            raise NotFound(str(e)) from e
+
+    def _manage_athletes(self) -> None:
+        if not self._scope.can_manage_athletes:
+            raise ValidationError("only coaches and admins add or rename athletes")
+
+    @property
+    def writer(self) -> Store:
+        """The store whose writes are recorded under the acting user's name."""
+        return self.store.acting_as(self._scope.user_name)
 
     # ------------------------------------------------------------ plumbing
     @property
@@ -85,9 +147,15 @@ class Service:
         return self._store
 
     def versions(self) -> dict[str, Hashable]:
-        """Per athlete, a value that changes whenever their data or the config changes."""
+        """Per athlete the scope may see, a value that changes whenever their data or
+        the config changes."""
         config = _config_key()
-        return {name: (v, config) for name, v in self.store.athlete_versions().items()}
+        scope = self._scope
+        return {
+            name: (v, config)
+            for name, v in self.store.athlete_versions().items()
+            if scope.can_see(name)
+        }
 
     def _cached(self, key: Hashable, version: Any, compute: Callable[[], Any]) -> Any:
         with self._lock:
@@ -101,12 +169,15 @@ class Service:
 
     def invalidate(self) -> None:
         with self._lock:
-            self._cache = {}
+            self._cache.clear()  # in place: the views of :meth:`for_user` share it
 
     def _version(self, athlete: str, versions: dict[str, Hashable] | None = None) -> Hashable:
+        """The athlete's version; :class:`NotFound` for an unknown athlete or one
+        outside the scope (``versions`` holds only the athletes the scope may see)."""
+        self.check_read(athlete)
         versions = versions if versions is not None else self.versions()
         if athlete not in versions:
-            raise ValidationError(f"no athlete called {athlete!r} (see 'loadwatch athletes list')")
+            raise not_found(athlete)
         return versions[athlete]
 
     def warm_up(self) -> None:
@@ -127,6 +198,7 @@ class Service:
         return sorted(self.versions())
 
     def history(self, athlete: str, version: Hashable | None = None) -> History:
+        self.check_read(athlete)
         version = version if version is not None else self._version(athlete)
         return self._cached(
             ("history", athlete), version, lambda: load_history(self.store, athlete)
@@ -148,7 +220,8 @@ class Service:
         (all of them in one vectorised pass, :func:`coach_states`), the others
         come from the per-athlete cache.
         """
-        key = ("table", as_of)
+        # one table per set of athletes seen (a coach's ranks count their athletes only)
+        key = ("table", as_of, self._scope.athletes)
         with self._lock:
             hit = self._cache.get(key)
             known = (
@@ -185,7 +258,8 @@ class Service:
                     for n in stale
                 }
             else:
-                subset = stale if len(stale) < len(versions) else None
+                everyone = len(stale) == len(versions) and self._scope.athletes is None
+                subset = None if everyone else stale
                 computed = coach_states(self.store, as_of, thresholds_of, subset)
             with self._lock:
                 for name in stale:
@@ -201,8 +275,9 @@ class Service:
     ) -> list[AthleteState]:
         """Every athlete's state as of ``as_of`` (default today), who needs attention first.
 
-        With ``athlete``, that athlete's state alone (its ``attention_rank`` is
-        still its place among all athletes, as in the coach table).
+        Only the athletes of the scope are listed and ranked. With ``athlete``,
+        that athlete's state alone (its ``attention_rank`` is still its place
+        among them, as in the coach table).
         """
         as_of = as_of or date.today()
         versions = self.versions()
@@ -306,10 +381,39 @@ class Service:
 
     # -------------------------------------------------------------- writes
     def add_athlete(self, name: str) -> str:
-        return self.store.add_athlete(name).name
+        """Add an athlete (coaches and admins). A coach's new athlete joins the teams
+        they coach, so that they can see them; a coach without a team is refused."""
+        self._manage_athletes()
+        user = self._scope.user
+        if user is None or user.role != "coach":
+            return self.writer.add_athlete(name).name
+        from loadwatch.accounts import Accounts
+
+        accounts = Accounts(self.store)
+        their_teams = accounts.teams_of(user)
+        if not their_teams:
+            raise ValidationError("you coach no team yet: ask an admin to assign you to one")
+        added = self.writer.add_athlete(name).name
+        for team in their_teams:
+            accounts.assign(team, athlete=added)
+        self._see_also(added)
+        return added
 
     def rename_athlete(self, old: str, new: str) -> str:
-        return self.store.update_athlete(old, new_name=new).name
+        """Rename an athlete the scope may write (coaches and admins)."""
+        self._manage_athletes()
+        self.check_write(old)
+        renamed = self.writer.update_athlete(old, new_name=new).name
+        self._see_also(renamed)
+        return renamed
+
+    def _see_also(self, athlete: str) -> None:
+        """Let this view's scope see an athlete it just added or renamed (the next
+        request builds its scope from the tables, which say so already)."""
+        from dataclasses import replace
+
+        if self._scope.athletes is not None:
+            self._scope = replace(self._scope, athletes=self._scope.athletes | {athlete})
 
     def add_pain(
         self,
@@ -324,20 +428,20 @@ class Service:
         """Validate (as the CLI does) and store one pain score (integer 0–10)."""
         from loadwatch.pain import validate_entry
 
+        self.check_write(athlete)
         entry = validate_entry(
             athlete=athlete, score=score, day=day, where=location, when=timing, note=note
         )
-        self.store.athlete(athlete, create=False)
-        self.store.add_pain([entry])
+        self.writer.add_pain([entry])
         return entry
 
     def save_plans(self, athlete: str, runs: Sequence[tuple[date, float, str | None]]) -> None:
         """Store planned runs ``(date, km, note)`` for an existing athlete."""
-        self.store.athlete(athlete, create=False)
+        self.check_write(athlete)
         for _, km, _ in runs:
             if not km > 0:
                 raise ValidationError("the planned distance must be more than 0")
-        self.store.add_plans([PlannedRun(None, athlete, d, km * 1000.0, n) for d, km, n in runs])
+        self.writer.add_plans([PlannedRun(None, athlete, d, km * 1000.0, n) for d, km, n in runs])
 
     # ------------------------------------------------- context (wellness, rehab)
     def context(
@@ -390,19 +494,28 @@ class Service:
         """
         from loadwatch.wellness import validate_checkin
 
+        self.check_write(athlete)
         entry = validate_checkin(athlete=athlete, **values)
-        self.store.athlete(athlete, create=False)
-        self.store.upsert_wellness([entry])
+        self.writer.upsert_wellness([entry])
         return entry
 
     def log_rehab(self, athlete: str, exercise: str, *, day: date | None = None) -> RehabSession:
         """Validate (as ``loadwatch rehab log`` does) and store one session at the usual dose."""
         from loadwatch.rehab import validate_session
 
+        self.check_write(athlete)
         session = validate_session(athlete=athlete, exercise=exercise, day=day)
-        self.store.athlete(athlete, create=False)
-        self.store.add_rehab([session])
+        self.writer.add_rehab([session])
         return session
+
+    def import_files(self, athlete: str, paths: Sequence[Any], **options: Any) -> ImportReport:
+        """Import activity files, folders or archives for an athlete the scope may write,
+        recorded under the acting user (``options``: those of
+        :func:`loadwatch.importer.import_paths`)."""
+        from loadwatch.importer import import_paths
+
+        self.check_write(athlete)
+        return import_paths(self.writer, paths, athlete=athlete, **options)
 
     # ------------------------------------------------------- the days ahead
     def upcoming(
@@ -449,24 +562,25 @@ class Service:
         """Plans from one ICS file, idempotent by event (see ``loadwatch plan import``)."""
         from loadwatch.plans.sync import import_calendar
 
-        self.store.athlete(athlete, create=False)
-        return import_calendar(self.store, athlete, data, kind="file", location=file_name)
+        self.check_write(athlete)
+        return import_calendar(self.writer, athlete, data, kind="file", location=file_name)
 
     def subscribe_calendar(self, athlete: str, url: str) -> Any:
         """Follow a calendar feed: read it now (see ``loadwatch plan subscribe``)."""
         from loadwatch.plans.sync import fetch_calendar, import_calendar
 
-        self.store.athlete(athlete, create=False)
+        self.check_write(athlete)
         text = (url or "").strip()
         if not text.lower().startswith(("https://", "http://", "webcal://")):
             raise ValidationError("a calendar address starts with https:// or webcal://")
         data = fetch_calendar(text)
-        return import_calendar(self.store, athlete, data, kind="url", location=text)
+        return import_calendar(self.writer, athlete, data, kind="url", location=text)
 
     def calendars(self, athlete: str) -> list[dict[str, Any]]:
         """The athlete's calendar files and feeds (feeds by host only) with their plan counts."""
         from loadwatch.plans.sync import describe_source
 
+        self._version(athlete)
         counts: dict[int | None, int] = {}
         for p in self.store.calendar_plans(athlete):
             counts[p.source_id] = counts.get(p.source_id, 0) + 1
@@ -490,7 +604,7 @@ class Service:
         from loadwatch.notify.config import read_notify_config
         from loadwatch.notify.deliver import deliver, describe_target
 
-        self.store.athlete(athlete, create=False)
+        self.check_write(athlete)
         urls = read_notify_config().urls_for(athlete)
         if not urls:
             raise ValidationError(
