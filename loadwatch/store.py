@@ -738,8 +738,16 @@ class Store:
     ) -> None:
         """Record writes in the caller's transaction: an audit row per (athlete id,
         row id) and one revision bump per athlete."""
-        now = _utcnow()
         rows = list(rows)
+        self._audit(conn, action, what, rows)
+        _touch(conn, [aid for aid, _ in rows if aid is not None])
+
+    def _audit(
+        self, conn: Connection, action: str, what: str, rows: list[tuple[int | None, int | None]]
+    ) -> None:
+        """The audit rows of :meth:`_wrote` alone (for a caller that bumps the revision once
+        for a whole batch, as :meth:`add_files` does)."""
+        now = _utcnow()
         if not rows:
             return
         conn.execute(
@@ -756,7 +764,6 @@ class Store:
                 for aid, row_id in rows
             ],
         )
-        _touch(conn, [aid for aid, _ in rows if aid is not None])
 
     @contextmanager
     def _tx(self, *, write: bool = True) -> Iterator[Connection]:
@@ -933,7 +940,7 @@ class Store:
                 )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        self._wrote(conn, "add", "import", [(athlete.id, file_id)])
+        self._audit(conn, "add", "import", [(athlete.id, file_id)])  # add_files bumps
         for s in summaries:
             match = self._find_same_activity(conn, athlete.id, s)
             if match is None:
