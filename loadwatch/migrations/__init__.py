@@ -8,6 +8,15 @@ first upgrade.
 
 Reading the revision is one query and imports no Alembic; Alembic is loaded
 only to upgrade.
+
+A schema change is a new file ``versions/000N_what.py`` (``revision`` and
+``down_revision`` set, the operations written out, not taken from
+``loadwatch.store``), its id appended to :data:`REVISIONS`, and the tables in
+``loadwatch.store`` changed to match; the migration tests check that the
+scripts and :data:`REVISIONS` agree and that an upgraded database has
+exactly the store's tables. ``alembic -x`` is not needed: the ``alembic``
+command works with ``-c`` pointing at a file whose ``script_location`` is
+this folder and ``sqlalchemy.url`` a database.
 """
 
 from __future__ import annotations
