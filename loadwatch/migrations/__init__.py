@@ -14,9 +14,7 @@ A schema change is a new file ``versions/000N_what.py`` (``revision`` and
 ``loadwatch.store``), its id appended to :data:`REVISIONS`, and the tables in
 ``loadwatch.store`` changed to match; the migration tests check that the
 scripts and :data:`REVISIONS` agree and that an upgraded database has
-exactly the store's tables. ``alembic -x`` is not needed: the ``alembic``
-command works with ``-c`` pointing at a file whose ``script_location`` is
-this folder and ``sqlalchemy.url`` a database.
+exactly the store's tables.
 """
 
 from __future__ import annotations
