@@ -254,6 +254,14 @@ class Accounts:
         except IntegrityError as e:
             raise ValidationError(f"a team called {name!r} already exists") from e
 
+    def remove_team(self, name: str) -> None:
+        """Delete a team and its coach and athlete places (the athletes and accounts stay)."""
+        with self.store._tx() as conn:
+            tid = self._team_id(conn, name)
+            conn.execute(delete(team_coaches).where(team_coaches.c.team_id == tid))
+            conn.execute(delete(team_athletes).where(team_athletes.c.team_id == tid))
+            conn.execute(delete(teams).where(teams.c.id == tid))
+
     def _team_id(self, conn: Any, team: str) -> int:
         tid = conn.execute(select(teams.c.id).where(teams.c.name == team.strip())).scalar()
         if tid is None:
@@ -347,21 +355,30 @@ class Accounts:
 
     def visible_athletes(self, user: User) -> frozenset[str] | None:
         """The athletes ``user`` may see and write: None (all) for an admin, the athletes
-        of their teams for a coach, their own athlete for an athlete account."""
-        if user.role == "admin":
-            return None
-        if user.role == "athlete":
-            return frozenset([user.athlete] if user.athlete else [])
-        if user.role != "coach":
-            return frozenset()
-        q = (
+        of their teams for a coach, their own athlete for an athlete account.
+
+        Read from the tables by the user's id, not from ``user`` (which may be an
+        old copy, e.g. kept in a session): an account removed since sees nothing,
+        an athlete renamed since is seen under the new name.
+        """
+        q = select(*_USER_COLUMNS).select_from(_USERS).where(users.c.id == user.id)
+        coached = (
             select(athletes.c.name)
             .join(team_athletes, team_athletes.c.athlete_id == athletes.c.id)
             .join(team_coaches, team_coaches.c.team_id == team_athletes.c.team_id)
             .where(team_coaches.c.user_id == user.id)
         )
         with self.store._read() as conn:
-            return frozenset(conn.execute(q).scalars())
+            row = conn.execute(q).first()
+            if row is None or row.name != user.name:
+                return frozenset()
+            if row.role == "admin":
+                return None
+            if row.role == "athlete":
+                return frozenset([row.athlete_name] if row.athlete_name else [])
+            if row.role != "coach":
+                return frozenset()
+            return frozenset(conn.execute(coached).scalars())
 
     # ----------------------------------------------------------------- tokens
     def new_token(self, name: str) -> str:

@@ -262,6 +262,7 @@ def test_adding_and_renaming_athletes_is_for_coaches_and_admins(club: str) -> No
     assert ana.athletes() == ["Alex", "Newbie", "Sam"]  # the same view sees them at once
     assert _service(club, "ana").athletes() == ["Alex", "Newbie", "Sam"]  # and the next one
     assert ana.rename_athlete("Alex", "Alexandra") == "Alexandra"
+    assert ana.scope.athletes == frozenset({"Alexandra", "Newbie", "Sam"})
     assert _service(club, "ana").athletes() == ["Alexandra", "Newbie", "Sam"]
     assert _service(club, "ben").athletes() == ["Kim"]
     with pytest.raises(NotFound):

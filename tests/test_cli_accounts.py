@@ -77,8 +77,8 @@ def test_users_add_prompts_twice_and_refuses_a_mismatch(db: str) -> None:
     runner = CliRunner()
     args = ["users", "add", "sam", "--role", "athlete", "--athlete", "Sam", "--db", db]
     mismatch = runner.invoke(cli, args, input="first password\nsecond password\n")
-    assert mismatch.exit_code != 0
-    assert "Error: The two entered values do not match." in mismatch.output
+    assert mismatch.exit_code == 2
+    assert mismatch.output.endswith("Error: the two passwords differ; nothing was changed\n")
     assert Accounts(Store(db)).user("sam") is None
 
     ok = runner.invoke(cli, args, input="sam's password\nsam's password\n")
@@ -180,3 +180,12 @@ def test_teams_add_assign_unassign_list(db: str) -> None:
     ):  # fmt: skip
         result = runner.invoke(cli, [*args, "--db", db])
         assert (result.exit_code, result.output) == (2, expected)
+    gone = runner.invoke(cli, ["teams", "remove", "Tue", "--db", db])
+    assert (gone.exit_code, gone.output) == (0, "Removed team 'Tue'\n")
+    assert accounts.teams() == [] and accounts.visible_athletes(ana) == frozenset()
+    assert [a.name for a in Store(db).list_athletes()] == ["Alex", "Sam"]
+    again = runner.invoke(cli, ["teams", "remove", "Tue", "--db", db])
+    assert (again.exit_code, again.output) == (
+        2,
+        "Error: no team called 'Tue' (see 'loadwatch teams list')\n",
+    )

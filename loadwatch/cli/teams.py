@@ -1,4 +1,4 @@
-"""``loadwatch teams``: which coach sees which athletes (add, assign, unassign, list)."""
+"""``loadwatch teams``: which coach sees which athletes (add, assign, unassign, remove, list)."""
 
 from __future__ import annotations
 
@@ -122,6 +122,21 @@ def unassign_cmd(
     for athlete in athletes:
         accounts.unassign(team, athlete=athlete)
     click.echo(f"Team {team.strip()!r}: unassigned {_describe(coaches, athletes)}")
+
+
+@teams_cmd.command("remove")
+@click.argument("team")
+@db_option
+@handle_errors
+def remove_cmd(team: str, db: str | None) -> None:
+    """Remove a team: its coaches no longer see its athletes (nobody's data is deleted).
+
+    \b
+    Example:
+      loadwatch teams remove "Tuesday group"
+    """
+    _accounts(db).remove_team(team)
+    click.echo(f"Removed team {team.strip()!r}")
 
 
 @teams_cmd.command("list")

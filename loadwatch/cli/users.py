@@ -31,7 +31,8 @@ def _accounts(db: str | None) -> Accounts:
 
 
 def read_password(from_stdin: bool) -> str:
-    """The new password: the first line of stdin, or typed twice (hidden)."""
+    """The new password: the first line of stdin, or typed twice (hidden); two
+    different entries are an error (nothing is stored), not a third prompt."""
     if from_stdin:
         line = sys.stdin.readline()
         password = line[:-1] if line.endswith("\n") else line
@@ -39,10 +40,11 @@ def read_password(from_stdin: bool) -> str:
         if not password:
             raise ValidationError("no password on standard input")
         return password
-    value: str = click.prompt(
-        "Password", hide_input=True, confirmation_prompt="Repeat the password", err=True
-    )
-    return value
+    first: str = click.prompt("Password", hide_input=True, err=True)
+    again: str = click.prompt("Repeat the password", hide_input=True, err=True)
+    if first != again:
+        raise ValidationError("the two passwords differ; nothing was changed")
+    return first
 
 
 @click.group("users", cls=Group)

@@ -404,16 +404,18 @@ class Service:
         self._manage_athletes()
         self.check_write(old)
         renamed = self.writer.update_athlete(old, new_name=new).name
-        self._see_also(renamed)
+        self._see_also(renamed, instead_of=old)
         return renamed
 
-    def _see_also(self, athlete: str) -> None:
+    def _see_also(self, athlete: str, *, instead_of: str | None = None) -> None:
         """Let this view's scope see an athlete it just added or renamed (the next
         request builds its scope from the tables, which say so already)."""
         from dataclasses import replace
 
-        if self._scope.athletes is not None:
-            self._scope = replace(self._scope, athletes=self._scope.athletes | {athlete})
+        seen = self._scope.athletes
+        if seen is not None:
+            kept = seen - {instead_of} if instead_of is not None else seen
+            self._scope = replace(self._scope, athletes=kept | {athlete})
 
     def add_pain(
         self,
