@@ -1270,6 +1270,7 @@ class Store:
         """
         added = updated = unchanged = 0
         now = _utcnow()
+        written: dict[str, list[tuple[int | None, int | None]]] = {"add": [], "change": []}
         with self._tx() as conn:
             cache: dict[str, int] = {}
             for d in days:
@@ -1306,7 +1307,7 @@ class Store:
                             **given,
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
-                    self._wrote(conn, "add", "wellness", [(aid, new_id)])
+                    written["add"].append((aid, new_id))
                     added += 1
                 elif all(getattr(row, k) == v for k, v in given.items()):
                     unchanged += 1
@@ -1316,8 +1317,10 @@ class Store:
                         .where(wellness_days.c.id == row.id)
                         .values(updated_utc=now, **given)
                     )
-                    self._wrote(conn, "change", "wellness", [(aid, row.id)])
+                    written["change"].append((aid, row.id))
                     updated += 1
+            for action, rows in written.items():
+                self._wrote(conn, action, "wellness", rows)
         return WellnessOutcome(added, updated, unchanged)
 
     def list_wellness(
