@@ -1417,8 +1417,9 @@ class Store:
                         created_by=self.acting_user,
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
-            action = "delete" if row_id is None else "change" if removed else "add"
-            self._wrote(conn, action, "rehab_plan", [(aid, row_id)])
+            if removed or row_id is not None:  # removing what is not there writes nothing
+                action = "delete" if row_id is None else "change" if removed else "add"
+                self._wrote(conn, action, "rehab_plan", [(aid, row_id)])
 
     def rehab_plan(self, athlete: str | None = None) -> list[RehabPlanItem]:
         rows = self._by_athlete(rehab_plans, athlete)
