@@ -1,6 +1,7 @@
 """Benchmark stores: many athletes x years of runs and pain scores, built fast and reused.
 
-``build_store(path, athletes, years)`` writes one SQLite store: per athlete
+``build_store(path, athletes, years)`` writes one SQLite store
+(``fill_store`` fills any empty store, PostgreSQL included): per athlete
 about 4.6 runs a week (3-30 km, a long run most weeks, fixed seed) and 200
 pain scores over the period, the last run on the store's last day. Rows are
 written with one bulk insert per table (not through the importer), so a
@@ -34,12 +35,19 @@ def last_day(years: int) -> date:
 
 def build_store(path: Path, athletes_n: int, years: int) -> None:
     """Write the store to ``path`` (replacing a half-built one)."""
-    rng = np.random.default_rng(SEED)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     for leftover in tmp.parent.glob(tmp.name + "*"):
         leftover.unlink()
     store = Store(f"sqlite:///{tmp}")
+    fill_store(store, athletes_n, years)
+    store.close()
+    tmp.replace(path)
+
+
+def fill_store(store: Store, athletes_n: int, years: int) -> None:
+    """Write the athletes, runs and pain scores into an empty ``store`` (any backend)."""
+    rng = np.random.default_rng(SEED)
     days = round(365.25 * years)
     now = datetime(2026, 1, 1)
     first = datetime.combine(FIRST_DAY, datetime.min.time())
@@ -110,8 +118,12 @@ def build_store(path: Path, athletes_n: int, years: int) -> None:
                     for d, s in zip(pain_days, scores, strict=True)
                 ],
             )
-    store.close()
-    tmp.replace(path)
+        if conn.dialect.name == "postgresql":  # ids were given: move the sequences past them
+            for table in ("athletes", "source_files"):
+                conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
+                )
 
 
 def ensure_store(athletes_n: int, years: int, *, rebuild: bool = False) -> Path:

@@ -516,7 +516,9 @@ def run_import(
         return html.Div(
             "Choose an athlete before importing.", className="lw-message error"
         ), no_update
-    from loadwatch.importer import Progress, import_paths
+    from dashboards.auth import owner_scope
+    from loadwatch.importer import Progress
+    from loadwatch.service import Service
     from loadwatch.store import Store
 
     progress = _DashProgress(set_progress)
@@ -533,10 +535,19 @@ def run_import(
 
     store = Store(store_url)  # a fresh engine: this runs in a child process
     try:
+        # the user who sent the files: they must be allowed to write the athlete (the
+        # page's athlete is the browser's word), and the import is recorded as theirs
+        scope = owner_scope(store, area, token)
+        if scope is None:
+            return html.Div(
+                "Sign in and drop the files again.", className="lw-message error"
+            ), no_update
+        service = Service(store, scope=scope)
+        service.check_write(athlete)
         files = area.files(token)
         if not files:
             return html.Div("The upload arrived empty.", className="lw-message error"), no_update
-        report = import_paths(store, files, athlete=athlete, progress=_Bridge()).as_json()
+        report = service.import_files(athlete, files, progress=_Bridge()).as_json()
     except LoadwatchError as e:
         return html.Div(f"Import failed: {e}", className="lw-message error"), no_update
     finally:
@@ -554,9 +565,22 @@ def _upload_name(path: str, folder: str) -> str:
 
 
 # ------------------------------------------------------------------ wiring
-def register(app: Dash, data: DashboardData, area: UploadArea, *, background: Any) -> None:
-    """Attach every callback to ``app``."""
+def register(
+    app: Dash,
+    data: DashboardData,
+    area: UploadArea,
+    *,
+    background: Any,
+    scoped: Callable[[], DashboardData] | None = None,
+) -> None:
+    """Attach every callback to ``app``.
+
+    ``scoped()``: ``data`` as the user of the current request may see it (their
+    :class:`~loadwatch.service.access.Scope`); every callback reads and writes
+    through it. Without it, ``data`` itself (the local single user).
+    """
     version = Input(ids.DATA_VERSION, "data")
+    view = scoped or (lambda: data)
 
     def on_submit(
         button: str,
@@ -566,7 +590,8 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         again: bool = False,
         more: Sequence[Output] = (),
     ) -> None:
-        """A form that writes: a click on ``button`` calls ``body(data, *states, version)``.
+        """A form that writes: a click on ``button`` calls ``body(data, *states, version)``
+        (``data`` seen through the request's scope).
 
         ``body`` answers the message (text, class) shown in ``message``, the
         next data version (which refreshes the views) and any ``more`` outputs.
@@ -585,7 +610,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
             prevent_initial_call=True,
         )
         def _submit(_n: int, *values: Any) -> Any:
-            return body(data, *values)
+            return body(view(), *values)
 
     @app.callback(
         Output(ids.ATHLETE_DROPDOWN, "options"),
@@ -595,7 +620,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         State(ids.ATHLETE_DROPDOWN, "value"),
     )
     def _athletes(_version: int, current: str | None) -> Any:
-        return athlete_options(data, current)
+        return athlete_options(view(), current)
 
     @app.callback(Output(ids.SELECTED_ATHLETE, "data"), Input(ids.ATHLETE_DROPDOWN, "value"))
     def _select(value: str | None) -> str | None:
@@ -622,9 +647,10 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         measure: str,
         _version: int,
     ) -> Any:
-        weekly, timeline, alerts, status = runner_outputs(data, athlete, start, end, unit, measure)
+        mine = view()
+        weekly, timeline, alerts, status = runner_outputs(mine, athlete, start, end, unit, measure)
         x_range = timeline.layout.xaxis.range
-        context = context_output(data, athlete, start, end, x_range)
+        context = context_output(mine, athlete, start, end, x_range)
         return weekly, timeline, alerts, status, context
 
     @app.callback(
@@ -636,7 +662,8 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         version,
     )
     def _side(athlete: str | None, unit: str, _version: int) -> Any:
-        return upcoming(data, athlete, unit), rehab_choices(data, athlete), calendars(data, athlete)
+        mine = view()
+        return upcoming(mine, athlete, unit), rehab_choices(mine, athlete), calendars(mine, athlete)
 
     on_submit(
         ids.CHECKIN_SUBMIT,
@@ -670,7 +697,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         prevent_initial_call=True,
     )
     def _ics(contents: str | None, name: str | None, athlete: str | None, v: int) -> Any:
-        return import_ics(data, athlete, contents, name, v)
+        return import_ics(view(), athlete, contents, name, v)
 
     @app.callback(
         Output(ids.REHAB_MESSAGE, "children"),
@@ -684,7 +711,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
     )
     def _rehab(clicks: list[int | None], athlete: str | None, day: str | None, v: int) -> Any:
         fired = ctx.triggered[0]["value"] if ctx.triggered else None
-        return log_rehab(data, athlete, ctx.triggered_id, fired, day, v)
+        return log_rehab(view(), athlete, ctx.triggered_id, fired, day, v)
 
     @app.callback(
         Output(ids.NOTIFY_MESSAGE, "children"),
@@ -694,7 +721,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         prevent_initial_call=True,
     )
     def _notify(_n: int, athlete: str | None) -> Any:
-        return test_notification(data, athlete)
+        return test_notification(view(), athlete)
 
     on_submit(
         ids.PAIN_SUBMIT,
@@ -749,7 +776,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         _version: int,
     ) -> Any:
         prefer_week = ctx.triggered_id == ids.PLAN_WEEK
-        return check_plan(data, athlete, day, distance, week, unit, prefer_week=prefer_week)
+        return check_plan(view(), athlete, day, distance, week, unit, prefer_week=prefer_week)
 
     @app.callback(
         Output(ids.COACH_GRID, "rowData"),
@@ -759,7 +786,7 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
         version,
     )
     def _coach(tab: str, _version: int) -> Any:
-        return coach_rows(data, tab)
+        return coach_rows(view(), tab)
 
     @app.callback(
         Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),
@@ -780,7 +807,17 @@ def register(app: Dash, data: DashboardData, area: UploadArea, *, background: An
     def _open(cell: dict[str, Any] | None) -> Any:
         return open_athlete(cell)
 
-    store_url = data.store_url
+    register_import(app, data.store_url, area, background=background)
+
+
+def register_import(app: Dash, store_url: str, area: UploadArea, *, background: Any) -> None:
+    """Attach the background import callback to ``app``.
+
+    The dashboard calls it from :func:`register`; a Celery worker
+    (``loadwatch worker``) calls it alone, which registers the same callback
+    (same id, same code) as the task the dashboard sends: the job's arguments
+    are the upload's token, the athlete and a counter, never the file's bytes.
+    """
 
     @app.callback(
         Output(ids.IMPORT_SUMMARY, "children"),

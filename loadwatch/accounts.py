@@ -146,6 +146,15 @@ class Accounts:
         row = self._row(name)
         return None if row is None else _user(row)
 
+    def user_with_stamp(self, name: str) -> tuple[User, str] | None:
+        """The user and a digest of their password hash, which changes with every new
+        password (and differs for an account made anew under the same name); None for an
+        unknown name. A login session carries the stamp: a new password ends the others."""
+        row = self._row(name)
+        if row is None:
+            return None
+        return _user(row), hashlib.sha256(row.password_hash.encode("utf-8")).hexdigest()
+
     def _existing(self, name: str) -> User:
         found = self.user(name)
         if found is None:

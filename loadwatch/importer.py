@@ -6,7 +6,8 @@ The one import path behind both the CLI and the dashboard:
    depth) without unpacking archives;
 2. each member's bytes are hashed; a file already in the store is
    ``unchanged``, a second copy within the same run is a ``duplicate``;
-3. new files are decoded on all cores (a process pool for larger batches);
+3. new files are decoded on all cores (a process pool for larger batches;
+   in one process where a pool cannot start, e.g. inside a Celery worker);
 4. each file's activities are committed in one transaction together with its
    source-file row, so an interrupted import leaves no half-imported
    activity and re-running it finishes the job;
@@ -27,6 +28,7 @@ import bisect
 import dataclasses
 import hashlib
 import json
+import multiprocessing
 import os
 import signal
 import threading
@@ -214,6 +216,17 @@ def decode_member(
         return _Decoded(display, sha256, len(raw), fmt, [], [], error=reason)
 
 
+def can_start_workers() -> bool:
+    """Whether this process may start worker processes.
+
+    A daemonic process (a Celery worker's pool process, a ``multiprocessing``
+    daemon) cannot have children: there the importer decodes in-process.
+    Celery's billiard registers its processes with ``multiprocessing``, so one
+    check covers both.
+    """
+    return not multiprocessing.current_process().daemon
+
+
 #: sha256 of files already in the store, set in each worker process by _init_worker.
 _KNOWN: frozenset[str] = frozenset()
 
@@ -357,7 +370,8 @@ class Importer:
         seen: set[str] = set()
         pool: ProcessPoolExecutor | None = None
         pending: deque[tuple[_Source, Hint | None, Future[_Decoded] | _Decoded]] = deque()
-        if self.workers > 1 and sum(len(s.members) for s in sources) >= POOL_THRESHOLD:
+        many = sum(len(s.members) for s in sources) >= POOL_THRESHOLD
+        if self.workers > 1 and many and can_start_workers():
             pool = ProcessPoolExecutor(
                 max_workers=self.workers, initializer=_init_worker, initargs=(known,)
             )

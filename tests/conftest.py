@@ -51,6 +51,9 @@ from pgserver import (  # noqa: E402, F401
     postgres_url,
 )
 
+# A throwaway Redis server for the background-job and cache tests (see tests/redisserver.py).
+from redisserver import redis_db, redis_server, redis_url  # noqa: E402, F401
+
 _ASSERTS = pytest.StashKey[int]()
 _LANES = pytest.StashKey[dict[str, str]]()
 

@@ -125,6 +125,7 @@ READS: dict[str, Callable[[Service, str], Any]] = {
     "rehab_choices": lambda s, a: s.rehab_choices(a),
     "upcoming": lambda s, a: s.upcoming(a, as_of=AS_OF),
     "calendars": lambda s, a: s.calendars(a),
+    "activities": lambda s, a: s.activities(a),
 }
 
 ICS = (
@@ -168,6 +169,7 @@ def test_every_athlete_method_of_the_service_is_checked_here() -> None:
 def test_the_athlete_list_and_the_coach_table_hold_the_scope_only(club: str, who: str) -> None:
     service = _service(club, who)
     assert service.athletes() == SEES[who]
+    assert [a.name for a in service.athlete_profiles()] == SEES[who]
     table = service.status(as_of=AS_OF)
     assert sorted(s.athlete for s in table) == SEES[who]
     assert [s.attention_rank for s in table] == list(range(1, len(SEES[who]) + 1))

@@ -13,10 +13,10 @@ from werkzeug.security import generate_password_hash
 from dashboards.app import create_app
 from dashboards.auth import (
     AUTH_ENV,
-    check_bind,
     is_loopback,
     load_credentials,
     read_users_file,
+    resolve_auth,
 )
 from loadwatch.cli import cli
 from loadwatch.errors import ValidationError
@@ -50,10 +50,20 @@ def test_loopback_addresses(host: str, local: bool) -> None:
 
 
 def test_non_local_bind_needs_credentials() -> None:
+    def plan(host: str, credentials: dict[str, str] | None) -> str:
+        return resolve_auth(
+            "accounts",
+            credentials=credentials,
+            any_users=lambda: False,
+            secret_key=None,
+            host=host,
+            ephemeral_secret=True,
+        ).mode
+
     with pytest.raises(ValidationError, match=AUTH_ENV):
-        check_bind("0.0.0.0", None)
-    check_bind("0.0.0.0", {"coach": "pw"})  # allowed with credentials
-    check_bind("127.0.0.1", None)  # local needs none
+        plan("0.0.0.0", None)
+    assert plan("0.0.0.0", {"coach": "pw"}) == "basic"  # allowed with credentials
+    assert plan("127.0.0.1", None) == "accounts"  # local needs none (no account yet)
 
 
 def test_serve_on_all_interfaces_without_credentials_refuses(tmp_path: Path) -> None:

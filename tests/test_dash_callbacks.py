@@ -490,6 +490,7 @@ def test_run_import_uses_the_importer_and_reports_per_file(
     day = MONDAY + timedelta(days=7 * WEEKS + 2)
     _upload(area, token, "morning run.fit", _fit_bytes(day, 21.0))
     _upload(area, token, "broken.fit", b".FIT" + b"\x00" * 40)
+    (area.folder(token) / ".owner").write_text("local")  # sent by the single user
     progress: list[tuple[str, str]] = []
     summary, version = callbacks.run_import(
         data.store_url, area, progress.append, {"token": token}, "Ana", 4
@@ -564,11 +565,12 @@ def test_upload_endpoint(tmp_path: Path) -> None:
 def test_create_app_touches_no_database(tmp_path: Path) -> None:
     db = tmp_path / "later" / "x.db"
     app = create_app(f"sqlite:///{db}", work_dir=tmp_path / "work")
+    assert not db.exists()
+    # the first request opens it: whether anyone must sign in depends on its accounts
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200
-    assert not db.exists()
 
 
 def test_page_loads_nothing_from_other_hosts(tmp_path: Path) -> None:

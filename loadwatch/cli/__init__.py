@@ -37,6 +37,7 @@ _COMMANDS: dict[str, str] = {
     "teams": "teams",
     "serve": "serve",
     "demo": "serve",
+    "worker": "worker",
     "db": "db",
     "audit": "audit",
 }
@@ -65,6 +66,7 @@ _SHORT_HELP: dict[str, str] = {
     "serve": "Run the dashboard (runner view and coach view) in your browser.",
     "demo": "Import the bundled sample runs and pain log into a fresh store and show "
     "the dashboard.",
+    "worker": "Run background imports for the dashboard's web processes (a Celery worker).",
     "db": "The database schema: which revision it is at, and upgrading it.",
     "audit": "List who wrote what: every write, oldest first.",
 }

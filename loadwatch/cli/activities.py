@@ -14,7 +14,7 @@ from loadwatch.cli.common import (
     parse_date,
     units_option,
 )
-from loadwatch.model import SUMMARY_COLUMNS
+from loadwatch.service.records import ACTIVITY_COLUMNS, activity_records
 from loadwatch.store import Store
 
 _TABLE_COLUMNS = (
@@ -32,9 +32,6 @@ _TABLE_COLUMNS = (
     "notes",
     "flag",
 )
-#: JSON and CSV columns: the activity summary, the session RPE (CR-10, null when not
-#: given), then the activity's name and notes.
-_LIST_COLUMNS = (*SUMMARY_COLUMNS, "rpe", "name", "notes")
 
 
 #: Activities the table shows unless ``--limit`` or ``--all`` says otherwise.
@@ -97,15 +94,13 @@ def activities_cmd(
     if athlete is not None:
         store.athlete(athlete, create=False)
     since_day = parse_date(since, "--since")
-    rows = [
-        {**s.as_dict(), "rpe": s.rpe, "name": s.name, "notes": list(s.notes)}
-        for s in store.activity_rows(athlete, since=since_day)
-    ]
+    # JSON and CSV: the records of the web API (:mod:`loadwatch.service.records`)
+    rows = activity_records(store.activity_rows(athlete, since=since_day))
     if fmt == "csv":
         for r in rows:
             r["notes"] = " | ".join(r["notes"])
     if fmt != "table":
-        emit_rows(rows, _LIST_COLUMNS, fmt)
+        emit_rows(rows, ACTIVITY_COLUMNS, fmt)
         return
     total = len(rows)
     rows = rows[::-1] if show_all else rows[: -limit - 1 : -1]

@@ -32,11 +32,9 @@ def athletes_cmd(ctx: click.Context, fmt: str, db: str | None) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    rows = [
-        {"name": a.name, "tz": a.tz, "hr_rest": a.hr_rest, "hr_max": a.hr_max, "sex": a.sex}
-        for a in Store.open(db).list_athletes()
-    ]
-    emit_rows(rows, ("name", "tz", "hr_rest", "hr_max", "sex"), fmt)
+    from loadwatch.service.records import ATHLETE_COLUMNS, athlete_records
+
+    emit_rows(athlete_records(Store.open(db).list_athletes()), ATHLETE_COLUMNS, fmt)
 
 
 def _profile_options(f: Any) -> Any:

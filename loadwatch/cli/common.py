@@ -9,7 +9,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -219,11 +219,9 @@ def protect_negative_numbers(
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:  # NaN
-        return None
-    return value
+    from loadwatch.service.records import plain
+
+    return plain(value)
 
 
 def emit_rows(

@@ -36,7 +36,7 @@ def _server_options(f: Any) -> Any:
     f = click.option(
         "--users-file",
         type=click.Path(dir_okay=False, exists=True, path_type=Path),
-        help="File of user:password lines; required (or LOADWATCH_AUTH) for a non-local --host.",
+        help="File of user:password lines for HTTP basic auth (instead of accounts).",
     )(f)
     f = click.option(
         "--port", type=click.IntRange(1, 65535), default=8050, show_default=True, help="TCP port."
@@ -45,10 +45,33 @@ def _server_options(f: Any) -> Any:
         "--host",
         default="127.0.0.1",
         show_default=True,
-        help="Address to listen on. Anything but this machine needs a password "
-        "(LOADWATCH_AUTH=user:password or --users-file).",
+        help="Address to listen on. Anything but this machine needs a way to sign in: "
+        "accounts (loadwatch users add), LOADWATCH_AUTH=user:password or --users-file.",
     )(f)
     return f
+
+
+def _plan(url: str | None, host: str, users_file: Path | None) -> Any:
+    """How the server authenticates (refusing, with what to do, when it cannot);
+    ``url`` None: a store not made yet (no accounts)."""
+    from dashboards.auth import load_credentials, resolve_auth
+    from loadwatch.settings import Settings
+
+    settings = Settings.load(db_url=url)
+
+    def any_users() -> bool:
+        from dashboards.app import store_has_users
+
+        return url is not None and store_has_users(url)
+
+    return resolve_auth(
+        settings.auth,
+        credentials=load_credentials(users_file),
+        any_users=any_users,
+        secret_key=settings.secret_key,
+        host=host,
+        ephemeral_secret=True,  # one process: a key of its own is enough
+    )
 
 
 def _run(
@@ -60,13 +83,11 @@ def _run(
     open_browser: bool,
     as_of: date | None = None,
 ) -> None:
-    from dashboards.auth import check_bind, load_credentials
+    plan = _plan(url, host, users_file)  # refuse before importing Dash or touching the port
+    from dashboards.app import create_app, store_has_users
+    from loadwatch.settings import Settings
 
-    credentials = load_credentials(users_file)
-    check_bind(host, credentials)  # refuse before importing Dash or touching the port
-    from dashboards.app import create_app
-
-    app = create_app(url, auth=credentials, as_of=as_of)
+    app = create_app(Settings.load(db_url=url), auth=plan.credentials, as_of=as_of, plan=plan)
     # Fill the caches in the background so the first clicks answer at once.
     warm = app.server.config["LOADWATCH_DATA"].warm_up
     threading.Thread(target=warm, name="loadwatch-warm-up", daemon=True).start()
@@ -79,7 +100,11 @@ def _run(
         server = make_server(host, port, app.server, threaded=True)
     except OSError as e:
         raise LoadwatchError(f"cannot listen on {host}:{port}: {e.strerror or e}") from e
-    password = ", password required" if credentials else ""
+    password = ""
+    if plan.mode == "basic":
+        password = ", password required"
+    elif plan.mode == "accounts" and store_has_users(url):
+        password = ", sign-in required"
     click.echo(f"loadwatch dashboard on {link} (Ctrl+C to stop{password})")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(link,)).start()
@@ -128,9 +153,7 @@ def demo(host: str, port: int, users_file: Path | None, db: str | None, no_brows
       loadwatch demo
       loadwatch demo --no-browser --port 8060
     """
-    from dashboards.auth import check_bind, load_credentials
-
-    check_bind(host, load_credentials(users_file))
+    _plan(resolve_db_url(db) if db else None, host, users_file)  # refuse before any work
     if db is None:
         db = str(Path(tempfile.mkdtemp(prefix="loadwatch-demo-")) / "demo.db")
     url = resolve_db_url(db)

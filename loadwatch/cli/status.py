@@ -16,6 +16,7 @@ from loadwatch.cli.common import (
     parse_date,
     units_option,
 )
+from loadwatch.service.records import ALERT_KEYS, EPISODE_KEYS, alert_records, status_records
 
 #: Table columns of ``status`` (JSON has :data:`loadwatch.service.STATE_KEYS`).
 STATUS_TABLE = (
@@ -32,8 +33,6 @@ STATUS_TABLE = (
     "latest_pain",
     "worst_alert",
 )
-ALERT_JSON = ("date", "rule", "severity", "value", "threshold", "evidence", "message")
-EPISODE_JSON = ("first_date", "last_date", *ALERT_JSON)
 
 
 def _fmt(value: float | None, spec: str, suffix: str = "") -> str:
@@ -113,7 +112,7 @@ def status_cmd(
     name = None if everyone else athlete_name(athlete)
     states = service.status(name, as_of=parse_date(as_of, "--as-of"))
     if fmt == "json":
-        click.echo(json.dumps([s.as_dict() for s in states], indent=2))
+        click.echo(json.dumps(status_records(states), indent=2))
         return
     rows = [_status_row(s, units) for s in states]
     emit_rows(rows, STATUS_TABLE, fmt, title="Status" if fmt == "table" else None)
@@ -161,9 +160,8 @@ def alerts_cmd(
       loadwatch alerts --episodes --format json
     """
     from loadwatch.cli.entries import open_athlete
-    from loadwatch.service import Service, alerts_frame
-    from loadwatch.service import episodes as fold
-    from loadwatch.service.render import alert_sentence, citations
+    from loadwatch.service import Service
+    from loadwatch.service.render import citations
 
     store, name = open_athlete(db, athlete)
     found = Service(store).alerts(
@@ -172,24 +170,8 @@ def alerts_cmd(
         until=parse_date(until, "--until"),
         min_severity=min_severity,
     )
-    records: list[dict[str, Any]]
-    columns: tuple[str, ...]
-    if episodes:
-        folded = fold(alerts_frame(found)).to_dict("records")
-        records = [{str(k): v for k, v in r.items()} for r in folded]
-        columns = EPISODE_JSON
-    else:
-        records = [a.as_dict() for a in found]
-        columns = ALERT_JSON
-    rows = []
-    for r in records:
-        row = {c: r.get(c) for c in columns if c != "message"}
-        row["message"] = alert_sentence(r, unit=units)
-        for key in ("date", "first_date", "last_date"):
-            value = row.get(key)
-            if value is not None and hasattr(value, "isoformat"):
-                row[key] = value.isoformat()
-        rows.append(row)
+    rows = alert_records(found, unit=units, episodes=episodes)
+    columns = EPISODE_KEYS if episodes else ALERT_KEYS
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

@@ -6,7 +6,9 @@ keyed by the store's per-athlete version (every write for an athlete changes
 it) and a hash of the config file, so a write or a threshold change is seen
 on the next call and only that athlete is recomputed. The coach table (every
 athlete's state as of a date) is one cached list keyed by all the versions:
-a hit costs one query of the athletes table and one comparison.
+a hit costs one query of the athletes table and one comparison. With a
+Redis configured the entries are shared by every process reading it
+(:mod:`loadwatch.service.cache`).
 
 Every call is checked against the service's :class:`~loadwatch.service.access.Scope`
 (the local single user by default; :meth:`Service.for_user` gives a view for a
@@ -20,7 +22,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
-import threading
 from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
@@ -28,7 +29,9 @@ from typing import TYPE_CHECKING, Any, cast
 from loadwatch.alerts import SEVERITY_RANK, Alert, Thresholds, config_path
 from loadwatch.alerts.config import effective_thresholds, read_config
 from loadwatch.errors import ValidationError
+from loadwatch.model import ActivitySummary
 from loadwatch.service.access import LOCAL, NotFound, Scope, not_found, scope_for
+from loadwatch.service.cache import MISSING, MemoryCache, default_cache
 from loadwatch.service.check import PlanCheck, default_check_date, plan_check
 from loadwatch.service.coach import coach_states
 from loadwatch.service.context import (
@@ -47,7 +50,7 @@ from loadwatch.service.state import (
     load_history,
     ranked,
 )
-from loadwatch.store import PainEntry, PlannedRun, RehabSession, Store, WellnessDay
+from loadwatch.store import Athlete, PainEntry, PlannedRun, RehabSession, Store, WellnessDay
 
 if TYPE_CHECKING:
     from loadwatch.accounts import User
@@ -76,13 +79,16 @@ class Service:
     #: the date the warm-up computes the views for (None: today)
     as_of: date | None = None
 
-    def __init__(self, store: Store | str, *, scope: Scope = LOCAL) -> None:
+    def __init__(
+        self, store: Store | str, *, scope: Scope = LOCAL, cache: MemoryCache | None = None
+    ) -> None:
         self._store = store if isinstance(store, Store) else None
         self._url = store if isinstance(store, str) else None
         self._scope = scope
-        self._lock = threading.Lock()
-        # key -> (version it was computed for, value)
-        self._cache: dict[Hashable, tuple[Any, Any]] = {}
+        # computed values by key and the version they were computed for: in this
+        # process, or shared through Redis when one is configured
+        where = store if isinstance(store, str) else store.url
+        self._cache = cache if cache is not None else default_cache(where)
 
     @classmethod
     def open(cls, db: str | None = None, *, scope: Scope = LOCAL) -> Service:
@@ -158,18 +164,15 @@ class Service:
         }
 
     def _cached(self, key: Hashable, version: Any, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None and hit[0] == version:
-            return hit[1]
+        hit = self._cache.get(key, version)
+        if hit is not MISSING:
+            return hit
         value = compute()
-        with self._lock:
-            self._cache[key] = (version, value)
+        self._cache.put(key, version, value)
         return value
 
     def invalidate(self) -> None:
-        with self._lock:
-            self._cache.clear()  # in place: the views of :meth:`for_user` share it
+        self._cache.clear()  # in place: the views of :meth:`for_user` share it
 
     def _version(self, athlete: str, versions: dict[str, Hashable] | None = None) -> Hashable:
         """The athlete's version; :class:`NotFound` for an unknown athlete or one
@@ -185,17 +188,29 @@ class Service:
         the default runner view of the first :data:`WARM_VIEWS` athletes it ranks.
 
         Best effort: a failure only means the first request computes instead; it
-        is logged by type only (a message could name an athlete).
+        is logged by type only (a message could name an athlete). Processes sharing
+        a Redis warm up one at a time: the first computes, the others read.
         """
         try:
-            for state in self.status(as_of=self.as_of)[:WARM_VIEWS]:
-                self.runner(state.athlete, as_of=self.as_of)
+            with self._cache.exclusive("warm-up"):
+                for state in self.status(as_of=self.as_of)[:WARM_VIEWS]:
+                    self.runner(state.athlete, as_of=self.as_of)
         except Exception as e:
             LOG.warning("cache warm-up stopped early (%s)", type(e).__name__)
 
     # -------------------------------------------------------------- reads
     def athletes(self) -> list[str]:
         return sorted(self.versions())
+
+    def athlete_profiles(self) -> list[Athlete]:
+        """The athletes the scope may see with their profiles (time zone, heart rates
+        in bpm, sex), by name: the rows of ``loadwatch athletes``."""
+        return [a for a in self.store.list_athletes() if self._scope.can_see(a.name)]
+
+    def activities(self, athlete: str, *, since: date | None = None) -> list[ActivitySummary]:
+        """The athlete's stored activities, oldest first (from local date ``since``)."""
+        self._version(athlete)
+        return self.store.activity_rows(athlete, since=since)
 
     def history(self, athlete: str, version: Hashable | None = None) -> History:
         self.check_read(athlete)
@@ -222,21 +237,15 @@ class Service:
         """
         # one table per set of athletes seen (a coach's ranks count their athletes only)
         key = ("table", as_of, self._scope.athletes)
-        with self._lock:
-            hit = self._cache.get(key)
-            known = (
-                {n: self._cache.get(("state", n, as_of)) for n in versions}
-                if not (hit is not None and hit[0] == versions)
-                else {}
-            )
-        if hit is not None and hit[0] == versions:
-            return cast(list[AthleteState], hit[1])
+        hit = self._cache.get(key, versions)
+        if hit is not MISSING:
+            return cast(list[AthleteState], hit)
+        known = self._cache.get_many([(("state", n, as_of), v) for n, v in versions.items()])
         states: dict[str, AthleteState] = {}
         stale = []
-        for name, version in versions.items():
-            found = known.get(name)
-            if found is not None and found[0] == version:
-                states[name] = found[1]
+        for name, found in zip(versions, known, strict=True):
+            if found is not MISSING:
+                states[name] = found
             else:
                 stale.append(name)
         if stale:
@@ -261,13 +270,10 @@ class Service:
                 everyone = len(stale) == len(versions) and self._scope.athletes is None
                 subset = None if everyone else stale
                 computed = coach_states(self.store, as_of, thresholds_of, subset)
-            with self._lock:
-                for name in stale:
-                    self._cache[("state", name, as_of)] = (versions[name], computed[name])
+            self._cache.put_many([(("state", n, as_of), versions[n], computed[n]) for n in stale])
             states.update(computed)
         table = ranked([states[n] for n in versions])
-        with self._lock:
-            self._cache[key] = (dict(versions), table)
+        self._cache.put(key, dict(versions), table)
         return table
 
     def status(
