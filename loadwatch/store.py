@@ -738,8 +738,16 @@ class Store:
     ) -> None:
         """Record writes in the caller's transaction: an audit row per (athlete id,
         row id) and one revision bump per athlete."""
-        now = _utcnow()
         rows = list(rows)
+        self._audit(conn, action, what, rows)
+        _touch(conn, [aid for aid, _ in rows if aid is not None])
+
+    def _audit(
+        self, conn: Connection, action: str, what: str, rows: list[tuple[int | None, int | None]]
+    ) -> None:
+        """The audit rows of :meth:`_wrote` alone (for a caller that bumps the revision once
+        for a whole batch, as :meth:`add_files` does)."""
+        now = _utcnow()
         if not rows:
             return
         conn.execute(
@@ -756,7 +764,6 @@ class Store:
                 for aid, row_id in rows
             ],
         )
-        _touch(conn, [aid for aid, _ in rows if aid is not None])
 
     @contextmanager
     def _tx(self, *, write: bool = True) -> Iterator[Connection]:
@@ -933,7 +940,7 @@ class Store:
                 )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        self._wrote(conn, "add", "import", [(athlete.id, file_id)])
+        self._audit(conn, "add", "import", [(athlete.id, file_id)])  # add_files bumps
         for s in summaries:
             match = self._find_same_activity(conn, athlete.id, s)
             if match is None:
@@ -1263,6 +1270,7 @@ class Store:
         """
         added = updated = unchanged = 0
         now = _utcnow()
+        written: dict[str, list[tuple[int | None, int | None]]] = {"add": [], "change": []}
         with self._tx() as conn:
             cache: dict[str, int] = {}
             for d in days:
@@ -1299,7 +1307,7 @@ class Store:
                             **given,
                         )
                     ).inserted_primary_key[0]  # type: ignore[index]
-                    self._wrote(conn, "add", "wellness", [(aid, new_id)])
+                    written["add"].append((aid, new_id))
                     added += 1
                 elif all(getattr(row, k) == v for k, v in given.items()):
                     unchanged += 1
@@ -1309,8 +1317,10 @@ class Store:
                         .where(wellness_days.c.id == row.id)
                         .values(updated_utc=now, **given)
                     )
-                    self._wrote(conn, "change", "wellness", [(aid, row.id)])
+                    written["change"].append((aid, row.id))
                     updated += 1
+            for action, rows in written.items():
+                self._wrote(conn, action, "wellness", rows)
         return WellnessOutcome(added, updated, unchanged)
 
     def list_wellness(
@@ -1407,8 +1417,9 @@ class Store:
                         created_by=self.acting_user,
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
-            action = "delete" if row_id is None else "change" if removed else "add"
-            self._wrote(conn, action, "rehab_plan", [(aid, row_id)])
+            if removed or row_id is not None:  # removing what is not there writes nothing
+                action = "delete" if row_id is None else "change" if removed else "add"
+                self._wrote(conn, action, "rehab_plan", [(aid, row_id)])
 
     def rehab_plan(self, athlete: str | None = None) -> list[RehabPlanItem]:
         rows = self._by_athlete(rehab_plans, athlete)

@@ -277,3 +277,20 @@ def test_audit_command_table_and_json(store: Store) -> None:
     out = _cli("audit", "--athlete", "Nobody", "--db", db)
     assert out.returncode == 2
     assert out.stderr.startswith("Error: no athlete called 'Nobody'")
+
+
+def test_rehab_routine_changes_are_add_change_delete_and_a_no_op_writes_nothing(
+    store: Store,
+) -> None:
+    n = len(store.audit("Kim"))
+    store.set_rehab_plan("Kim", "bird_dog", 3)
+    store.set_rehab_plan("Kim", "bird_dog", 5)
+    store.set_rehab_plan("Kim", "bird_dog", 0)
+    revision = _revision(store, "Kim")
+    store.set_rehab_plan("Kim", "bird_dog", 0)  # not in the routine: nothing to remove
+    assert _revision(store, "Kim") == revision
+    assert [(e.action, e.what) for e in store.audit("Kim")[n:]] == [
+        ("add", "rehab_plan"),
+        ("change", "rehab_plan"),
+        ("delete", "rehab_plan"),
+    ]

@@ -8,6 +8,13 @@ first upgrade.
 
 Reading the revision is one query and imports no Alembic; Alembic is loaded
 only to upgrade.
+
+A schema change is a new file ``versions/000N_what.py`` (``revision`` and
+``down_revision`` set, the operations written out, not taken from
+``loadwatch.store``), its id appended to :data:`REVISIONS`, and the tables in
+``loadwatch.store`` changed to match; the migration tests check that the
+scripts and :data:`REVISIONS` agree and that an upgraded database has
+exactly the store's tables.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Connection
 
 if TYPE_CHECKING:
@@ -28,6 +35,14 @@ HEAD = REVISIONS[-1]
 LOCK_UPGRADE = 0x10AD0001
 
 FOLDER = Path(__file__).resolve().parent
+
+#: Alembic's own table, as Alembic creates it (to stamp a new database without Alembic).
+_VERSION_TABLE = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
 
 
 def revision(conn: Connection) -> str | None:
@@ -75,11 +90,10 @@ def upgrade(conn: Connection, target: str = "head") -> tuple[str | None, str]:
     makes concurrent upgraders wait; whoever comes second finds nothing to do.
     A database from before migrations is first brought to ``0001`` (missing
     tables and nullable columns added) and stamped. A database at a revision
-    this loadwatch does not know is refused, not touched.
+    this loadwatch does not know is refused, not touched. An empty database
+    gets the store's tables as they are now and is stamped at the head (what
+    running every revision makes, a test checks, without loading Alembic).
     """
-    from alembic import command
-    from alembic.script import ScriptDirectory
-
     from loadwatch.errors import StoreError
 
     if conn.dialect.name == "postgresql":
@@ -87,6 +101,21 @@ def upgrade(conn: Connection, target: str = "head") -> tuple[str | None, str]:
     before = revision(conn)
     if before is not None and before not in REVISIONS:
         raise StoreError(refusal(before))
+    if before is None and target in ("head", HEAD):
+        from loadwatch.store import metadata
+
+        metadata.create_all(conn)
+        _VERSION_TABLE.create(conn)
+        conn.execute(_VERSION_TABLE.insert().values(version_num=HEAD))
+        return None, HEAD
+    return before, _run_revisions(conn, before, target)
+
+
+def _run_revisions(conn: Connection, before: str | None, target: str) -> str:
+    """Run the revision scripts up to ``target`` with Alembic; the revision after."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     config = alembic_config(conn)
     if before is not None and not inspect(conn).has_table("alembic_version"):
         first = ScriptDirectory.from_config(config).get_revision(REVISIONS[0])
@@ -96,4 +125,4 @@ def upgrade(conn: Connection, target: str = "head") -> tuple[str | None, str]:
     command.upgrade(config, target)
     after = revision(conn)
     assert after is not None
-    return before, after
+    return after

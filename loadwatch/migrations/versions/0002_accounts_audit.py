@@ -78,9 +78,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in CREATED_BY_TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("created_by")
+    for table in CREATED_BY_TABLES:  # SQLite: ALTER TABLE DROP COLUMN needs SQLite 3.35
+        op.drop_column(table, "created_by")
     op.drop_index("ix_audit_athlete", table_name="audit_log")
     for table in ("audit_log", "api_tokens", "team_athletes", "team_coaches", "teams", "users"):
         op.drop_table(table)
