@@ -210,11 +210,14 @@ def test_serve_prints_one_start_up_line(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "loadwatch", "serve", "--port", str(port)]
     cmd += ["--db", str(tmp_path / "lw.db")]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    listening = False
     try:
-        deadline = time.monotonic() + 60
+        # a generous deadline: on a loaded two-core CI machine start-up has taken over 60 s
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline and proc.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                listening = True
                 break
             except OSError:
                 time.sleep(0.2)
@@ -222,6 +225,7 @@ def test_serve_prints_one_start_up_line(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=20)
+    assert listening, f"the server never listened (exit {proc.returncode}): {err}"
     assert out == f"loadwatch dashboard on http://127.0.0.1:{port}/ (Ctrl+C to stop)\n"
     assert err == ""
 
