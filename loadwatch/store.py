@@ -729,6 +729,28 @@ class Store:
             for r in rows
         ]
 
+    def _add_rows(
+        self, table: Table, what: str, rows: Iterable[tuple[str, dict[str, Any]]]
+    ) -> list[int]:
+        """Insert one row of ``table`` per (athlete name, values), all in one transaction
+        (all or none), stamped with when and by whom, and record the writes; the new ids."""
+        ids: list[int] = []
+        written: list[tuple[int | None, int | None]] = []
+        with self._tx() as conn:
+            athlete_ids: dict[str, int] = {}
+            for name, values in rows:
+                if name not in athlete_ids:
+                    athlete_ids[name] = self._athlete_id(conn, name)
+                aid = athlete_ids[name]
+                statement = insert(table).values(
+                    athlete_id=aid, created_utc=_utcnow(), created_by=self.acting_user, **values
+                )
+                new_id = conn.execute(statement).inserted_primary_key[0]  # type: ignore[index]
+                ids.append(new_id)
+                written.append((aid, new_id))
+            self._wrote(conn, "add", what, written)
+        return ids
+
     def _wrote(
         self,
         conn: Connection,
@@ -1169,35 +1191,26 @@ class Store:
     # -------------------------------------------------------------------- pain
     def add_pain(self, entries: Sequence[PainEntry]) -> list[int]:
         """Store pain entries (all or none). Entries must be validated by the caller."""
-        ids: list[int] = []
-        written: list[tuple[int | None, int | None]] = []
-        with self._tx() as conn:
-            cache: dict[str, int] = {}
-            for e in entries:
-                aid = cache.get(e.athlete)
-                if aid is None:
-                    aid = self._athlete_id(conn, e.athlete)
-                    cache[e.athlete] = aid
-                ids.append(
-                    conn.execute(
-                        insert(pain_entries).values(
-                            athlete_id=aid,
-                            date=e.date,
-                            time=e.time,
-                            score=e.score,
-                            location=e.location,
-                            timing=e.timing,
-                            sleep_h=e.sleep_h,
-                            stress=e.stress,
-                            note=e.note,
-                            created_utc=_utcnow(),
-                            created_by=self.acting_user,
-                        )
-                    ).inserted_primary_key[0]  # type: ignore[index]
+        return self._add_rows(
+            pain_entries,
+            "pain",
+            (
+                (
+                    e.athlete,
+                    {
+                        "date": e.date,
+                        "time": e.time,
+                        "score": e.score,
+                        "location": e.location,
+                        "timing": e.timing,
+                        "sleep_h": e.sleep_h,
+                        "stress": e.stress,
+                        "note": e.note,
+                    },
                 )
-                written.append((aid, ids[-1]))
-            self._wrote(conn, "add", "pain", written)
-        return ids
+                for e in entries
+            ),
+        )
 
     def list_pain(self, athlete: str | None = None) -> list[PainEntry]:
         rows = self._by_athlete(pain_entries, athlete)
@@ -1223,30 +1236,16 @@ class Store:
     # ------------------------------------------------------------------- plans
     def add_plans(self, plans: Sequence[PlannedRun]) -> list[int]:
         """Store planned runs (all or none)."""
-        ids: list[int] = []
-        written: list[tuple[int | None, int | None]] = []
-        with self._tx() as conn:
+
+        def rows() -> Iterator[tuple[str, dict[str, Any]]]:
             for p in plans:
                 if not p.distance_m > 0:
                     raise ValidationError(
                         f"a planned distance must be positive (got {p.distance_m})"
                     )
-                aid = self._athlete_id(conn, p.athlete)
-                ids.append(
-                    conn.execute(
-                        insert(planned_runs).values(
-                            athlete_id=aid,
-                            date=p.date,
-                            distance_m=p.distance_m,
-                            note=p.note,
-                            created_utc=_utcnow(),
-                            created_by=self.acting_user,
-                        )
-                    ).inserted_primary_key[0]  # type: ignore[index]
-                )
-                written.append((aid, ids[-1]))
-            self._wrote(conn, "add", "plan", written)
-        return ids
+                yield p.athlete, {"date": p.date, "distance_m": p.distance_m, "note": p.note}
+
+        return self._add_rows(planned_runs, "plan", rows())
 
     def list_plans(
         self, athlete: str | None = None, *, since: date | None = None
@@ -1361,30 +1360,25 @@ class Store:
 
     def add_rehab(self, sessions: Sequence[RehabSession]) -> list[int]:
         """Store rehab sessions (all or none). Sessions must be validated by the caller."""
-        ids: list[int] = []
-        written: list[tuple[int | None, int | None]] = []
-        with self._tx() as conn:
-            for s in sessions:
-                aid = self._athlete_id(conn, s.athlete)
-                ids.append(
-                    conn.execute(
-                        insert(rehab_sessions).values(
-                            athlete_id=aid,
-                            date=s.date,
-                            exercise=s.exercise,
-                            sets=s.sets,
-                            reps=s.reps,
-                            seconds=s.seconds,
-                            side=s.side,
-                            note=s.note,
-                            created_utc=_utcnow(),
-                            created_by=self.acting_user,
-                        )
-                    ).inserted_primary_key[0]  # type: ignore[index]
+        return self._add_rows(
+            rehab_sessions,
+            "rehab",
+            (
+                (
+                    s.athlete,
+                    {
+                        "date": s.date,
+                        "exercise": s.exercise,
+                        "sets": s.sets,
+                        "reps": s.reps,
+                        "seconds": s.seconds,
+                        "side": s.side,
+                        "note": s.note,
+                    },
                 )
-                written.append((aid, ids[-1]))
-            self._wrote(conn, "add", "rehab", written)
-        return ids
+                for s in sessions
+            ),
+        )
 
     def list_rehab(
         self, athlete: str | None = None, *, since: date | None = None
