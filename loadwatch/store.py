@@ -10,12 +10,13 @@ and come back timezone-aware.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
 import json
 import os
 import time as _time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -44,7 +45,9 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -889,14 +892,129 @@ class Store:
 
         Committing a batch costs about what one file costs, which is what makes
         importing thousands of files fast; each file is still whole or absent.
+        The batch is first written with a few statements for all its files
+        (:meth:`_add_files_together`); if the database refuses any of it, that
+        attempt is rolled back and every file is stored on its own, so a refused
+        file fails alone.
         """
         with self._tx() as conn:
             if conn.dialect.name == "postgresql":
                 # one importer at a time per athlete: finding "the same run" is then race-free
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_IMPORT}, {athlete.id})")
-            outcomes = [self._add_file_alone(conn, athlete, rec, summ) for rec, summ in items]
+            outcomes: list[FileOutcome] | None = None
+            if len(items) > 1:
+                try:
+                    with conn.begin_nested():
+                        outcomes = self._add_files_together(conn, athlete, items)
+                except SQLAlchemyError:
+                    outcomes = None
+            if outcomes is None:
+                outcomes = [self._add_file_alone(conn, athlete, rec, summ) for rec, summ in items]
             _touch(conn, [athlete.id])
             return outcomes
+
+    def _add_files_together(
+        self,
+        conn: Connection,
+        athlete: Athlete,
+        items: Sequence[tuple[FileRecord, Sequence[ActivitySummary]]],
+    ) -> list[FileOutcome] | None:
+        """Store a batch as :meth:`_add_file` would file by file, with a few statements.
+
+        One query finds which files are known, one reads the athlete's
+        activities around the batch's starts; "the same run" is then found in
+        memory, against the stored activities and those added earlier in the
+        batch, in the order :meth:`_find_same_activity` scans them. Rows are
+        inserted with ids taken in file order, as one file at a time would get
+        them. None (nothing written) when the batch holds the bytes of a file
+        it also records as an error: only the file-by-file path replaces those.
+        """
+        aid = athlete.id
+        stored = self._stored_files(conn, aid, [rec.sha256 for rec, _ in items])
+        index = _RunIndex(_window_rows(conn, aid, [s.start_utc for _, summ in items for s in summ]))
+        outcomes: list[FileOutcome] = []
+        replaced: list[int] = []
+        files: list[dict[str, Any]] = []
+        links: list[tuple[_Run, int, int, str]] = []  # (activity, file, session, format)
+        now = _utcnow()
+        for record, summaries in items:
+            found = stored.get(record.sha256)
+            if found is not None:
+                found_id, found_outcome = found
+                if found_outcome != "error":
+                    outcomes.append(FileOutcome(0, 0, already_known=True))
+                    continue
+                if found_id is None:
+                    return None
+                replaced.append(found_id)
+            inserted = merged = 0
+            for s in summaries:
+                run = index.find(s)
+                if run is None:
+                    run = index.add(aid, s)
+                    inserted += 1
+                else:
+                    index.merge(run, s)
+                    merged += 1
+                links.append((run, len(files), s.session_index, s.source_format))
+            outcome = record.outcome
+            if merged and not inserted and outcome == "imported":
+                outcome = "duplicate"
+            stored[record.sha256] = (None, outcome)
+            files.append(
+                clip_text(
+                    source_files,
+                    athlete_id=aid,
+                    sha256=record.sha256,
+                    original_name=record.original_name,
+                    size=record.size,
+                    format=record.format,
+                    outcome=outcome,
+                    error=record.error,
+                    recovered=record.recovered,
+                    imported_utc=now,
+                    created_by=self.acting_user,
+                )
+            )
+            outcomes.append(FileOutcome(inserted, merged, already_known=False))
+        if replaced:
+            conn.execute(delete(source_files).where(source_files.c.id.in_(replaced)))
+        file_ids = _insert_with_ids(conn, source_files, files)
+        _insert_with_ids(conn, activities, [run.values for run in index.added])
+        for run in index.changed():
+            conn.execute(update(activities).where(activities.c.id == run.id).values(run.changes))
+        if links:
+            conn.execute(
+                insert(activity_sources),
+                [
+                    {
+                        "activity_id": run.id,
+                        "source_file_id": file_ids[f],
+                        "session_index": session,
+                        "format": fmt,
+                    }
+                    for run, f, session, fmt in links
+                ],
+            )
+        self._audit(conn, "add", "import", [(aid, fid) for fid in file_ids])  # add_files bumps
+        return outcomes
+
+    @staticmethod
+    def _stored_files(
+        conn: Connection, athlete_id: int, shas: Sequence[str]
+    ) -> dict[str, tuple[int | None, str]]:
+        """sha256 -> (id, outcome) of the athlete's stored files among ``shas``."""
+        found: dict[str, tuple[int | None, str]] = {}
+        c = source_files.c
+        unique = sorted(set(shas))
+        for i in range(0, len(unique), 500):
+            rows = conn.execute(
+                select(c.sha256, c.id, c.outcome).where(
+                    and_(c.athlete_id == athlete_id, c.sha256.in_(unique[i : i + 500]))
+                )
+            )
+            found.update({r.sha256: (r.id, r.outcome) for r in rows})
+        return found
 
     def _add_file_alone(
         self,
@@ -1013,17 +1131,18 @@ class Store:
                 activities.c.avg_hr,
                 activities.c.max_hr,
                 activities.c.notes,
-            ).where(
+            )
+            .where(
                 and_(
                     activities.c.athlete_id == athlete_id,
                     activities.c.start_utc >= start - DEDUP_WINDOW,
                     activities.c.start_utc <= start + DEDUP_WINDOW,
                 )
             )
+            .order_by(activities.c.start_utc, activities.c.id)
         ).all()
         for row in rows:
-            biggest = max(row.distance_m, s.distance_m)
-            if biggest == 0 or abs(row.distance_m - s.distance_m) <= DEDUP_DISTANCE * biggest:
+            if _same_distance(row.distance_m, s.distance_m):
                 return row
         return None
 
@@ -2042,30 +2161,159 @@ def _athlete(row: Any) -> Athlete:
 
 
 def _merge_into(conn: Connection, row: Any, s: ActivitySummary) -> None:
-    """Merge a second source of one run into the stored activity ``row``.
+    """Merge a second source of one run into the stored activity ``row`` (see
+    :func:`_merged_values`)."""
+    values = _merged_values(row._mapping, s)
+    if values:
+        conn.execute(update(activities).where(activities.c.id == row.id).values(**values))
+
+
+def _merged_values(row: Mapping[str, Any], s: ActivitySummary) -> dict[str, Any]:
+    """The columns to change when ``s`` is a second source of the stored activity ``row``.
 
     The richer source's values are kept (:func:`~loadwatch.model.richness`:
     positions, a device distance, the format, then heart rate); heart rate
     missing from the kept source is filled from the other one. Name and RPE
-    the athlete may have set are never overwritten.
+    the athlete may have set are never overwritten. Empty: nothing changes.
     """
-    stored = f"{row.channels or ''} {'hr' if row.avg_hr is not None else ''}"
-    new_is_richer = richness(s.channels, s.source_format) > richness(stored, row.source_format)
+    stored = f"{row['channels'] or ''} {'hr' if row['avg_hr'] is not None else ''}"
+    new_is_richer = richness(s.channels, s.source_format) > richness(stored, row["source_format"])
     if new_is_richer:
         values = {k: v for k, v in _activity_values(s).items() if k not in ("name", "rpe")}
-        if values["avg_hr"] is None and row.avg_hr is not None:
-            values["avg_hr"], values["max_hr"] = row.avg_hr, row.max_hr
+        if values["avg_hr"] is None and row["avg_hr"] is not None:
+            values["avg_hr"], values["max_hr"] = row["avg_hr"], row["max_hr"]
             values["notes"] = json.dumps(
-                [*s.notes, f"heart rate from the {row.source_format} copy of this run"]
+                [*s.notes, f"heart rate from the {row['source_format']} copy of this run"]
             )
-        conn.execute(update(activities).where(activities.c.id == row.id).values(**values))
-    elif row.avg_hr is None and s.avg_hr is not None:
-        notes = [*_notes(row.notes), f"heart rate from the {s.source_format} copy of this run"]
-        conn.execute(
-            update(activities)
-            .where(activities.c.id == row.id)
-            .values(avg_hr=s.avg_hr, max_hr=s.max_hr, notes=json.dumps(notes))
+        return values
+    if row["avg_hr"] is None and s.avg_hr is not None:
+        notes = [*_notes(row["notes"]), f"heart rate from the {s.source_format} copy of this run"]
+        return {"avg_hr": s.avg_hr, "max_hr": s.max_hr, "notes": json.dumps(notes)}
+    return {}
+
+
+def _same_distance(a: float, b: float) -> bool:
+    """Whether two distances (metres) can be one run (within ``DEDUP_DISTANCE``)."""
+    biggest = max(a, b)
+    return biggest == 0 or abs(a - b) <= DEDUP_DISTANCE * biggest
+
+
+#: What finding and merging "the same run" reads of a stored activity.
+_MATCH_COLUMNS = (
+    activities.c.id,
+    activities.c.start_utc,
+    activities.c.distance_m,
+    activities.c.source_format,
+    activities.c.channels,
+    activities.c.avg_hr,
+    activities.c.max_hr,
+    activities.c.notes,
+    activities.c.name,
+    activities.c.rpe,
+)
+
+
+def _window_rows(conn: Connection, athlete_id: int, starts: Iterable[datetime]) -> list[Any]:
+    """The athlete's activities starting within ``DEDUP_WINDOW`` of any of ``starts``."""
+    spans: list[list[datetime]] = []
+    for t in sorted(_naive_utc(s) for s in starts):
+        if spans and t - DEDUP_WINDOW <= spans[-1][1]:
+            spans[-1][1] = t + DEDUP_WINDOW
+        else:
+            spans.append([t - DEDUP_WINDOW, t + DEDUP_WINDOW])
+    rows: list[Any] = []
+    for i in range(0, len(spans), 200):
+        rows.extend(
+            conn.execute(
+                select(*_MATCH_COLUMNS).where(
+                    and_(
+                        activities.c.athlete_id == athlete_id,
+                        or_(*(activities.c.start_utc.between(a, b) for a, b in spans[i : i + 200])),
+                    )
+                )
+            )
         )
+    return rows
+
+
+def _insert_with_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` with ids given in order (as one-by-one inserts would get them); the ids.
+
+    SQLite: the next ids after the largest (the caller holds the write lock);
+    PostgreSQL: taken from the table's sequence. Each row dict gets its ``id``.
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        sequence = "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+        ids = list(conn.execute(text(sequence), {"t": table.name, "n": len(rows)}).scalars())
+    else:
+        top = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        ids = list(range(top + 1, top + 1 + len(rows)))
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    conn.execute(insert(table), rows)
+    return ids
+
+
+@dataclass(slots=True)
+class _Run:
+    """One activity as the batch being stored sees it: stored, or added by the batch."""
+
+    values: dict[str, Any]  # its columns (every column of an added one)
+    order: tuple[int, int]  # (0, id) stored, (1, n) added: the scan order among equal starts
+    id: int | None = None
+    changes: dict[str, Any] = dataclasses.field(default_factory=dict)  # to UPDATE (stored)
+
+
+class _RunIndex:
+    """The athlete's activities around a batch's starts, to find "the same run" in memory
+    exactly as :meth:`Store._find_same_activity` does in the database."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.runs: dict[tuple[int, int], _Run] = {}
+        self.starts: list[tuple[datetime, tuple[int, int]]] = []
+        self.added: list[_Run] = []
+        for r in rows:
+            self._put(_Run(dict(r._mapping), (0, r.id), r.id))
+
+    def _put(self, run: _Run) -> None:
+        self.runs[run.order] = run
+        bisect.insort(self.starts, (run.values["start_utc"], run.order))
+
+    def find(self, s: ActivitySummary) -> _Run | None:
+        start = _naive_utc(s.start_utc)
+        i = bisect.bisect_left(self.starts, (start - DEDUP_WINDOW,))
+        while i < len(self.starts) and self.starts[i][0] <= start + DEDUP_WINDOW:
+            run = self.runs[self.starts[i][1]]
+            if _same_distance(run.values["distance_m"], s.distance_m):
+                return run
+            i += 1
+        return None
+
+    def add(self, athlete_id: int, s: ActivitySummary) -> _Run:
+        run = _Run({"athlete_id": athlete_id, **_activity_values(s)}, (1, len(self.added)))
+        self.added.append(run)
+        self._put(run)
+        return run
+
+    def merge(self, run: _Run, s: ActivitySummary) -> None:
+        """:func:`_merge_into`, then the name and RPE filled where the run has none."""
+        values = _merged_values(run.values, s)
+        if s.name and run.values["name"] is None:
+            values["name"] = clip_text(activities, name=s.name)["name"]
+        if s.rpe is not None and run.values["rpe"] is None:
+            values["rpe"] = s.rpe
+        if "start_utc" in values and values["start_utc"] != run.values["start_utc"]:
+            self.starts.remove((run.values["start_utc"], run.order))
+            bisect.insort(self.starts, (values["start_utc"], run.order))
+        run.values.update(values)
+        if run.order[0] == 0:
+            run.changes.update(values)
+
+    def changed(self) -> list[_Run]:
+        """Stored activities the batch changes."""
+        return [r for r in self.runs.values() if r.order[0] == 0 and r.changes]
 
 
 def _notes(text: str | None) -> list[str]:
