@@ -977,10 +977,15 @@ class Store:
                 )
             )
             outcomes.append(FileOutcome(inserted, merged, already_known=False))
+        # ids first, as a file read again after an error got its id: after the others
+        file_ids = _new_ids(conn, source_files, len(files))
         if replaced:
             conn.execute(delete(source_files).where(source_files.c.id.in_(replaced)))
-        file_ids = _insert_with_ids(conn, source_files, files)
-        _insert_with_ids(conn, activities, [run.values for run in index.added])
+        _insert_with_ids(conn, source_files, files, file_ids)
+        added = _new_ids(conn, activities, len(index.added))
+        _insert_with_ids(conn, activities, [run.values for run in index.added], added)
+        for run, new_id in zip(index.added, added, strict=True):
+            run.id = new_id
         for run in index.changed():
             conn.execute(update(activities).where(activities.c.id == run.id).values(run.changes))
         if links:
@@ -2236,24 +2241,30 @@ def _window_rows(conn: Connection, athlete_id: int, starts: Iterable[datetime]) 
     return rows
 
 
-def _insert_with_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` with ids given in order (as one-by-one inserts would get them); the ids.
+def _new_ids(conn: Connection, table: Table, n: int) -> list[int]:
+    """The ids ``n`` rows inserted one after another into ``table`` would get, in order.
 
     SQLite: the next ids after the largest (the caller holds the write lock);
-    PostgreSQL: taken from the table's sequence. Each row dict gets its ``id``.
+    PostgreSQL: taken from the table's sequence.
     """
-    if not rows:
+    if not n:
         return []
     if conn.dialect.name == "postgresql":
         sequence = "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
-        ids = list(conn.execute(text(sequence), {"t": table.name, "n": len(rows)}).scalars())
-    else:
-        top = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-        ids = list(range(top + 1, top + 1 + len(rows)))
+        return list(conn.execute(text(sequence), {"t": table.name, "n": n}).scalars())
+    top = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(top + 1, top + 1 + n))
+
+
+def _insert_with_ids(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], ids: list[int]
+) -> None:
+    """Insert ``rows`` (one statement) with the given ids; each row dict gets its ``id``."""
+    if not rows:
+        return
     for row, new_id in zip(rows, ids, strict=True):
         row["id"] = new_id
     conn.execute(insert(table), rows)
-    return ids
 
 
 @dataclass(slots=True)
