@@ -199,7 +199,7 @@ def decode_member(
         if originals is not None:
             write_original(originals, sha256, raw, fmt)
         with time_budget(limits.budget_for(len(raw)), display):
-            result = read_activity_bytes(raw, display)
+            result = read_activity_bytes(raw, display, sha256)
         return _Decoded(display, sha256, len(raw), fmt, result.summaries, result.notes)
     except NotAnActivityFile as e:
         if originals is not None and fmt is not None:
