@@ -61,7 +61,7 @@ from loadwatch.ingest.sources import (
 from loadwatch.ingest.tz import format_offset, offset_in_zone
 from loadwatch.model import UNKNOWN_SPORT, ActivitySummary
 from loadwatch.plausibility import implausibility
-from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, write_original
+from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, base_name, write_original
 
 #: Below this many new files, decoding in-process beats starting workers.
 POOL_THRESHOLD = 16
@@ -183,6 +183,7 @@ class _Decoded:
     skip_reason: str | None = None
     error: str | None = None
     known: bool = False
+    crc32: int | None = None  # of the bytes as their zip header describes them
 
 
 def decode_member(
@@ -254,13 +255,17 @@ def process_payload(
     """
     limits = limits or Limits.from_env()
     try:
-        raw = maybe_gunzip(payload.inflate(display, limits), display, limits)
+        inflated = payload.inflate(display, limits)
+        raw = maybe_gunzip(inflated, display, limits)
     except ActivityFileError as e:
         return _Decoded(display, None, len(payload.data), None, [], [], error=e.reason)
     sha = hashlib.sha256(raw).hexdigest()
     if sha in (_KNOWN if known is None else known):
         return _Decoded(display, sha, len(raw), None, [], [], known=True)
-    return decode_member(display, raw, sha, originals, limits)
+    decoded = decode_member(display, raw, sha, originals, limits)
+    # inflate() checked the header's CRC against these very bytes (not when un-gzipped)
+    decoded.crc32 = payload.crc if raw is inflated else None
+    return decoded
 
 
 @dataclass(slots=True)
@@ -367,6 +372,12 @@ class Importer:
     # ----------------------------------------------------------- processing
     def _process(self, sources: list[_Source]) -> None:
         known = frozenset(self.store.known_hashes(self.athlete))
+        # files stored from a zip: a member its header shows to be one is not read again
+        headers = (
+            self.store.known_zip_members(self.athlete)
+            if any(s.scan is not None for s in sources)
+            else set()
+        )
         seen: set[str] = set()
         pool: ProcessPoolExecutor | None = None
         pending: deque[tuple[_Source, Hint | None, Future[_Decoded] | _Decoded]] = deque()
@@ -386,6 +397,10 @@ class Importer:
                     except ActivityFileError as e:
                         src.report.errors.append({"path": e.path, "error": e.reason})
                         self.progress.advance(member.display, "error")
+                        continue
+                    if _header_key(member.display, payload) in headers:
+                        src.report.unchanged += 1
+                        self.progress.advance(member.display, "unchanged")
                         continue
                     job: Future[_Decoded] | _Decoded = (
                         pool.submit(
@@ -459,10 +474,14 @@ class Importer:
                 continue
             seen.add(d.sha256)
             if d.error is not None:
-                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "error", d.error)
+                record = FileRecord(
+                    d.sha256, d.display, d.size, d.fmt, "error", d.error, crc32=d.crc32
+                )
                 to_store.append((src, d, record, []))
             elif d.skip_reason is not None:
-                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "skipped", d.skip_reason)
+                record = FileRecord(
+                    d.sha256, d.display, d.size, d.fmt, "skipped", d.skip_reason, crc32=d.crc32
+                )
                 to_store.append((src, d, record, []))
             else:
                 summaries = [self._localize(s, hint) for s in d.summaries]
@@ -471,7 +490,9 @@ class Importer:
                 recovered = any(s.recovered for s in summaries)
                 d.notes = list(dict.fromkeys([*d.notes, *(n for x in summaries for n in x.notes)]))
                 note = "; ".join(d.notes) or None
-                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "imported", note, recovered)
+                record = FileRecord(
+                    d.sha256, d.display, d.size, d.fmt, "imported", note, recovered, d.crc32
+                )
                 to_store.append((src, d, record, summaries))
         if not to_store:
             return
@@ -649,6 +670,14 @@ def _missing_row(exp: ExpectedActivity) -> dict[str, Any]:
     row = asdict(exp)
     row["start_utc"] = exp.start_utc.isoformat() if exp.start_utc else None
     return row
+
+
+def _header_key(display: str, payload: Payload) -> tuple[str, int, int] | None:
+    """What a zip header says of a member (base name, inflated size, CRC-32), or None
+    for a plain file: equal to a stored file's, the member is that file."""
+    if payload.crc is None or payload.size is None:
+        return None
+    return base_name(display), payload.size, payload.crc
 
 
 def _file_sha256(path: Path) -> tuple[str, int]:

@@ -104,7 +104,10 @@ source_files = Table(
     Column("recovered", Boolean, nullable=False, default=False),
     Column("imported_utc", DateTime, nullable=False),
     Column("created_by", String(200)),  # the account that wrote it; None: local
+    # CRC-32 of the bytes as a zip header describes them (None: not from a zip as they are)
+    Column("crc32", BigInteger),
     UniqueConstraint("athlete_id", "sha256", name="uq_source_athlete_sha"),
+    Index("ix_source_files_athlete_crc", "athlete_id", "crc32"),
 )
 
 activities = Table(
@@ -586,6 +589,8 @@ class FileRecord:
     outcome: str  # imported | duplicate | skipped | error
     error: str | None = None
     recovered: bool = False
+    #: CRC-32 of the bytes as their zip header describes them; None when not from a zip
+    crc32: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -869,6 +874,19 @@ class Store:
                 found.update(conn.execute(q.where(source_files.c.sha256.in_(chunk))).scalars())
             return found
 
+    def known_zip_members(self, athlete: Athlete) -> set[tuple[str, int, int]]:
+        """(base name, size, CRC-32) of the files stored for ``athlete`` that came out of a
+        zip as they are (a zip header can then tell them without reading them).
+
+        Like :meth:`known_hashes`, a file that failed to read is not known.
+        """
+        c = source_files.c
+        q = select(c.original_name, c.size, c.crc32).where(
+            and_(c.athlete_id == athlete.id, c.crc32.is_not(None), c.outcome != "error")
+        )
+        with self._read() as conn:
+            return {(base_name(r.original_name), r.size, r.crc32) for r in conn.execute(q)}
+
     def add_file(
         self, athlete: Athlete, record: FileRecord, summaries: Sequence[ActivitySummary] = ()
     ) -> FileOutcome:
@@ -974,6 +992,7 @@ class Store:
                     recovered=record.recovered,
                     imported_utc=now,
                     created_by=self.acting_user,
+                    crc32=record.crc32,
                 )
             )
             outcomes.append(FileOutcome(inserted, merged, already_known=False))
@@ -1082,6 +1101,7 @@ class Store:
                     recovered=record.recovered,
                     imported_utc=now,
                     created_by=self.acting_user,
+                    crc32=record.crc32,
                 )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
@@ -2045,6 +2065,11 @@ def _athlete_name(name: str) -> str:
             f"an athlete name can be at most {MAX_ATHLETE_NAME} characters (got {len(name)})"
         )
     return name
+
+
+def base_name(display: str) -> str:
+    """A file's own name from how the user knows it: ``a.zip!b/c.zip!d/run.fit`` -> ``run.fit``."""
+    return display.rsplit("!", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def clip_text(table: Table, **values: Any) -> dict[str, Any]:

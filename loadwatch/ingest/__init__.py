@@ -117,9 +117,10 @@ def read_activity_bytes(data: bytes, name: str, sha256: str | None = None) -> Re
 
     ``sha256`` is the hex digest of the (un-gzipped) bytes when the caller has
     already computed it (the importer hashes every file once, to know it);
-    otherwise it is computed here. Raises :class:`~loadwatch.errors.NotAnActivityFile` for readable files
-    that hold no activity (skip them) and :class:`ActivityFileError` for files
-    that cannot be read at all; both carry ``name`` and a human reason.
+    otherwise it is computed here. Raises
+    :class:`~loadwatch.errors.NotAnActivityFile` for readable files that hold
+    no activity (skip them) and :class:`ActivityFileError` for files that
+    cannot be read at all; both carry ``name`` and a human reason.
     """
     raw = maybe_gunzip(data, name)
     fmt = sniff_format(raw, name)
