@@ -4,12 +4,15 @@ The one import path behind both the CLI and the dashboard:
 
 1. every input is expanded into members (files on disk, zip members at any
    depth) without unpacking archives;
-2. each member's bytes are hashed; a file already in the store is
+2. a zip member whose header (base name, size, CRC-32) matches a file
+   stored from a zip is ``unchanged`` without being inflated; every other
+   member's bytes are hashed (once): a file already in the store is
    ``unchanged``, a second copy within the same run is a ``duplicate``;
 3. new files are decoded on all cores (a process pool for larger batches;
    in one process where a pool cannot start, e.g. inside a Celery worker);
 4. each file's activities are committed in one transaction together with its
-   source-file row, so an interrupted import leaves no half-imported
+   source-file row (batches of files in a few statements, see
+   :meth:`Store.add_files`), so an interrupted import leaves no half-imported
    activity and re-running it finishes the job;
 5. an archive whose every member was handled is remembered by its sha256, so
    importing the same export again costs one hash of the zip.
