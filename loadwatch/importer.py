@@ -303,6 +303,8 @@ class Importer:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.progress = progress or Progress()
         self.report = ImportReport()
+        #: decoded files waiting to be stored (see :meth:`_drain`)
+        self._ready: list[tuple[_Source, Hint | None, _Decoded]] = []
 
     # ------------------------------------------------------------------ public
     def run(self, paths: Iterable[str | Path]) -> ImportReport:
@@ -444,19 +446,23 @@ class Importer:
         *,
         keep: int,
     ) -> None:
-        """Store finished results from the head of the queue, in order, in batches.
+        """Store finished results from the head of the queue, in order, in batches of
+        ``COMMIT_BATCH`` (``keep=0``: everything, the last batch as it is).
 
         Waits only while more than ``keep`` files are in flight (bounding memory).
+        Finished results wait in ``self._ready`` until a batch is full: storing
+        a few files at a time would cost nearly as much per file as one by one.
         """
-        batch: list[tuple[_Source, Hint | None, _Decoded]] = []
+        ready = self._ready
         while pending and (len(pending) > keep or _done(pending[0][2])):
             src, hint, job = pending.popleft()
-            batch.append((src, hint, job.result() if isinstance(job, Future) else job))
-            if len(batch) >= COMMIT_BATCH:
-                self._commit(batch, seen)
-                batch = []
-        if batch:
-            self._commit(batch, seen)
+            ready.append((src, hint, job.result() if isinstance(job, Future) else job))
+            if len(ready) >= COMMIT_BATCH:
+                self._commit(ready, seen)
+                ready.clear()
+        if keep == 0 and ready:
+            self._commit(ready, seen)
+            ready.clear()
 
     def _commit(self, batch: list[tuple[_Source, Hint | None, _Decoded]], seen: set[str]) -> None:
         """One transaction for a batch of decoded files (each file whole or absent)."""

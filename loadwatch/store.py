@@ -40,6 +40,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -1224,26 +1225,34 @@ class Store:
             _touch(conn, [athlete.id])
 
     def name_activities(self, athlete: Athlete, names: Sequence[tuple[datetime, str]]) -> int:
-        """Give unnamed activities starting within 2 minutes of each instant that name."""
-        n = 0
+        """Give unnamed activities starting within 2 minutes of each instant that name.
+
+        In order: an activity takes the first name whose instant is close enough.
+        """
+        if not names:
+            return 0
         with self._tx() as conn:
+            unnamed = [
+                r for r in _window_rows(conn, athlete.id, [t for t, _ in names]) if r.name is None
+            ]
+            unnamed.sort(key=lambda r: r.start_utc)
+            starts = [r.start_utc for r in unnamed]
+            given: dict[int, str] = {}
             for start, name in names:
                 t = _naive_utc(start)
-                n += conn.execute(
+                lo = bisect.bisect_left(starts, t - DEDUP_WINDOW)
+                hi = bisect.bisect_right(starts, t + DEDUP_WINDOW)
+                for r in unnamed[lo:hi]:
+                    given.setdefault(r.id, clip_text(activities, name=name)["name"])
+            if given:
+                conn.execute(
                     update(activities)
-                    .where(
-                        and_(
-                            activities.c.athlete_id == athlete.id,
-                            activities.c.start_utc >= t - DEDUP_WINDOW,
-                            activities.c.start_utc <= t + DEDUP_WINDOW,
-                            activities.c.name.is_(None),
-                        )
-                    )
-                    .values(**clip_text(activities, name=name))
-                ).rowcount
-            if n:
+                    .where(activities.c.id == bindparam("row_id"))
+                    .values(name=bindparam("new_name")),
+                    [{"row_id": k, "new_name": v} for k, v in given.items()],
+                )
                 self._wrote(conn, "change", "name", [(athlete.id, None)])
-        return n
+        return len(given)
 
     # -------------------------------------------------------------- activities
     def activity_rows(
@@ -2245,25 +2254,38 @@ _MATCH_COLUMNS = (
 
 def _window_rows(conn: Connection, athlete_id: int, starts: Iterable[datetime]) -> list[Any]:
     """The athlete's activities starting within ``DEDUP_WINDOW`` of any of ``starts``."""
-    spans: list[list[datetime]] = []
+    spans: list[tuple[datetime, datetime]] = []
     for t in sorted(_naive_utc(s) for s in starts):
         if spans and t - DEDUP_WINDOW <= spans[-1][1]:
-            spans[-1][1] = t + DEDUP_WINDOW
+            spans[-1] = (spans[-1][0], t + DEDUP_WINDOW)
         else:
-            spans.append([t - DEDUP_WINDOW, t + DEDUP_WINDOW])
+            spans.append((t - DEDUP_WINDOW, t + DEDUP_WINDOW))
     rows: list[Any] = []
-    for i in range(0, len(spans), 200):
-        rows.extend(
-            conn.execute(
-                select(*_MATCH_COLUMNS).where(
-                    and_(
-                        activities.c.athlete_id == athlete_id,
-                        or_(*(activities.c.start_utc.between(a, b) for a, b in spans[i : i + 200])),
-                    )
-                )
-            )
-        )
+    for i in range(0, len(spans), _WINDOW_SPANS):
+        chunk = spans[i : i + _WINDOW_SPANS]
+        chunk += [chunk[-1]] * (_WINDOW_SPANS - len(chunk))  # one statement, built once
+        params: dict[str, Any] = {"athlete": athlete_id}
+        for j, (a, b) in enumerate(chunk):
+            params[f"a{j}"], params[f"b{j}"] = a, b
+        rows.extend(conn.execute(_WINDOW_QUERY, params))
     return rows
+
+
+#: Time spans per query of :func:`_window_rows`.
+_WINDOW_SPANS = 64
+_WINDOW_QUERY = select(*_MATCH_COLUMNS).where(
+    and_(
+        activities.c.athlete_id == bindparam("athlete"),
+        or_(
+            *(
+                activities.c.start_utc.between(
+                    bindparam(f"a{j}", type_=DateTime), bindparam(f"b{j}", type_=DateTime)
+                )
+                for j in range(_WINDOW_SPANS)
+            )
+        ),
+    )
+)
 
 
 def _new_ids(conn: Connection, table: Table, n: int) -> list[int]:

@@ -264,3 +264,36 @@ def test_a_batch_repeating_an_unreadable_file_goes_file_by_file(
     assert batch_out == alone_out and batch_rows == alone_rows
     assert _shape(batch_out) == [(0, 0, False), (1, 0, False)]
     assert [f[4] for f in batch_rows["files"] if f[0][0] == "h"] == ["imported"]
+
+
+def test_names_from_an_export_index_fill_only_unnamed_runs_first_name_first(
+    make_url: Callable[[str], str],
+) -> None:
+    store = Store(make_url("names"))
+    me = store.athlete()
+    runs = [
+        _summary(start_utc=T0),
+        _summary(start_utc=T0 + timedelta(seconds=100), distance_m=5_000.0),  # another run
+        _summary(start_utc=T0 + timedelta(days=1), name="Own name"),
+        _summary(start_utc=T0 + timedelta(days=2)),
+    ]
+    for i, run in enumerate(runs):
+        store.add_file(me, _rec(str(i)), [run])
+    names = [
+        (T0 + timedelta(seconds=50), "First"),  # within 2 min of the first two runs
+        (T0 + timedelta(seconds=100), "Second"),  # both already named by then
+        (T0 + timedelta(days=1), "Index name"),  # the run has its own name
+        (T0 + timedelta(days=2, minutes=3), "Too far"),
+    ]
+    before = len(store.audit())
+    assert store.name_activities(me, names) == 2
+    got = [(a.start_utc, a.name) for a in store.activity_rows()]
+    assert got == [
+        (T0, "First"),
+        (T0 + timedelta(seconds=100), "First"),
+        (T0 + timedelta(days=1), "Own name"),
+        (T0 + timedelta(days=2), None),
+    ]
+    assert [(e.action, e.what) for e in store.audit()[before:]] == [("change", "name")]
+    assert store.name_activities(me, names) == 0
+    store.close()
