@@ -46,7 +46,6 @@ from sqlalchemy import (
     event,
     func,
     insert,
-    or_,
     select,
     text,
     type_coerce,
@@ -2253,36 +2252,28 @@ _MATCH_COLUMNS = (
 
 
 def _window_rows(conn: Connection, athlete_id: int, starts: Iterable[datetime]) -> list[Any]:
-    """The athlete's activities starting within ``DEDUP_WINDOW`` of any of ``starts``."""
-    spans: list[tuple[datetime, datetime]] = []
+    """The athlete's activities starting within ``DEDUP_WINDOW`` of any of ``starts``
+    (and some between them: one index range per cluster of starts)."""
+    ranges: list[tuple[datetime, datetime]] = []
     for t in sorted(_naive_utc(s) for s in starts):
-        if spans and t - DEDUP_WINDOW <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], t + DEDUP_WINDOW)
+        if ranges and t - DEDUP_WINDOW <= ranges[-1][1] + _WINDOW_GAP:
+            ranges[-1] = (ranges[-1][0], t + DEDUP_WINDOW)
         else:
-            spans.append((t - DEDUP_WINDOW, t + DEDUP_WINDOW))
+            ranges.append((t - DEDUP_WINDOW, t + DEDUP_WINDOW))
     rows: list[Any] = []
-    for i in range(0, len(spans), _WINDOW_SPANS):
-        chunk = spans[i : i + _WINDOW_SPANS]
-        chunk += [chunk[-1]] * (_WINDOW_SPANS - len(chunk))  # one statement, built once
-        params: dict[str, Any] = {"athlete": athlete_id}
-        for j, (a, b) in enumerate(chunk):
-            params[f"a{j}"], params[f"b{j}"] = a, b
-        rows.extend(conn.execute(_WINDOW_QUERY, params))
+    for lo, hi in ranges:
+        rows.extend(conn.execute(_WINDOW_QUERY, {"athlete": athlete_id, "lo": lo, "hi": hi}))
     return rows
 
 
-#: Time spans per query of :func:`_window_rows`.
-_WINDOW_SPANS = 64
+#: Starts closer than this share one range query (reading the few runs between
+#: them costs less than another query; many ORed ranges cost SQLite far more).
+_WINDOW_GAP = timedelta(days=14)
 _WINDOW_QUERY = select(*_MATCH_COLUMNS).where(
     and_(
         activities.c.athlete_id == bindparam("athlete"),
-        or_(
-            *(
-                activities.c.start_utc.between(
-                    bindparam(f"a{j}", type_=DateTime), bindparam(f"b{j}", type_=DateTime)
-                )
-                for j in range(_WINDOW_SPANS)
-            )
+        activities.c.start_utc.between(
+            bindparam("lo", type_=DateTime), bindparam("hi", type_=DateTime)
         ),
     )
 )

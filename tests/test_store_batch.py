@@ -42,12 +42,14 @@ def _seed(store: Store) -> None:
     store.add_file(me, FileRecord("1" * 64, "old.gpx", 10, "gpx", "imported"), [gpx])
     no_hr = _summary(start_utc=T0 + timedelta(days=3), source_format="fit", channels=("gps",))
     store.add_file(me, FileRecord("2" * 64, "old2.fit", 10, "fit", "imported"), [no_hr])
+    later = _summary(start_utc=T0 + timedelta(days=60), source_format="gpx", channels=("gps",))
+    store.add_file(me, FileRecord("4" * 64, "later.gpx", 10, "gpx", "imported"), [later])
     unread = FileRecord("3" * 64, "broken.fit", 10, "fit", "error", "cut short")
     store.add_file(me, unread, [])
 
 
 def _batch() -> Items:
-    day = timedelta(days=1)
+    day, late = timedelta(days=1), timedelta(seconds=30)
     fit_copy = _summary(  # the old GPX run, from the watch: richer, with a name
         start_utc=T0 + timedelta(seconds=40),
         distance_m=10_300.0,
@@ -87,6 +89,7 @@ def _batch() -> Items:
         (_rec("e"), [hr_only]),
         (_rec("f"), legs),
         (_rec("g"), [_summary(start_utc=T0 + 9 * day, device="x" * 500)]),  # cut to fit
+        (_rec("i"), [_summary(start_utc=T0 + 60 * day + late, channels=("gps", "distance"))]),
     ]
 
 
@@ -102,6 +105,7 @@ EXPECTED = [
     (0, 1, False),
     (2, 0, False),
     (1, 0, False),
+    (0, 1, False),
 ]
 
 
@@ -226,9 +230,10 @@ def test_a_batch_stores_what_one_file_at_a_time_stores(
     hr_filled = acts[T0 + timedelta(days=3)]
     assert (hr_filled[10], hr_filled[11]) == (140.0, 160.0)
     assert "heart rate from the tcx copy of this run" in hr_filled[19]
-    assert len(acts) == 2 + 1 + 1 + 2 + 1  # seeded, new, re-read, two legs, long device
+    assert len(acts) == 3 + 1 + 1 + 2 + 1  # seeded, new, re-read, two legs, long device
     assert len(acts[T0 + timedelta(days=9)][12]) == 100  # device cut to its column
-    assert batch_rows["revision"] == 5  # the athlete made, three seeding files, one batch
+    assert acts[T0 + timedelta(days=60, seconds=30)][13] == "fit"  # merged weeks away
+    assert batch_rows["revision"] == 6  # the athlete made, four seeding files, one batch
 
 
 def test_a_refused_file_in_the_middle_fails_alone(
