@@ -996,7 +996,7 @@ class Store:
                 )
             )
             outcomes.append(FileOutcome(inserted, merged, already_known=False))
-        # ids first, as a file read again after an error got its id: after the others
+        # ids before the replaced error rows go: new ids follow every existing row
         file_ids = _new_ids(conn, source_files, len(files))
         if replaced:
             conn.execute(delete(source_files).where(source_files.c.id.in_(replaced)))
