@@ -451,8 +451,13 @@ def coach_rows(data: DashboardData, tab: str | None) -> tuple[list[dict[str, Any
     """The coach table's rows, the as-of line above it, and the same rows as cards (phones)."""
     if tab != ids.TAB_COACH:
         raise PreventUpdate  # computed when the coach opens the tab, not on every change
-    rows = layout.coach_table_rows(data.coach_rows())
-    return rows, layout.coach_as_of(rows), layout.coach_cards(rows)
+
+    def build() -> tuple[list[dict[str, Any]], str, Any]:
+        rows = layout.coach_table_rows(data.coach_rows())
+        return rows, layout.coach_as_of(rows), layout.as_json(layout.coach_cards(rows))
+
+    # built once per revision of the athletes shown: a revisit only sends it again
+    return data.built_for_versions("coach view", build)
 
 
 def open_athlete(cell: dict[str, Any] | None) -> tuple[str, str]:
@@ -648,6 +653,17 @@ def register(
         _version: int,
     ) -> Any:
         mine = view()
+        with mine.one_read():
+            return _runner_and_context(mine, athlete, start, end, unit, measure)
+
+    def _runner_and_context(
+        mine: DashboardData,
+        athlete: str | None,
+        start: str | None,
+        end: str | None,
+        unit: str,
+        measure: str,
+    ) -> Any:
         weekly, timeline, alerts, status = runner_outputs(mine, athlete, start, end, unit, measure)
         x_range = timeline.layout.xaxis.range
         context = context_output(mine, athlete, start, end, x_range)
@@ -663,7 +679,12 @@ def register(
     )
     def _side(athlete: str | None, unit: str, _version: int) -> Any:
         mine = view()
-        return upcoming(mine, athlete, unit), rehab_choices(mine, athlete), calendars(mine, athlete)
+        with mine.one_read():
+            return (
+                upcoming(mine, athlete, unit),
+                rehab_choices(mine, athlete),
+                calendars(mine, athlete),
+            )
 
     on_submit(
         ids.CHECKIN_SUBMIT,
@@ -786,7 +807,9 @@ def register(
         version,
     )
     def _coach(tab: str, _version: int) -> Any:
-        return coach_rows(view(), tab)
+        mine = view()
+        with mine.one_read():
+            return coach_rows(mine, tab)
 
     @app.callback(
         Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),
