@@ -132,7 +132,7 @@ def runner_outputs(
         known = data.runner_outputs.get(key)
         if known is not None and known[0] is view:
             return cast(tuple[go.Figure, go.Figure, Any, Any], known[1])
-        outputs = _runner_view(view, athlete, start=_day(start), end=_day(end))
+        outputs = _runner_view(data, view, athlete, start=_day(start), end=_day(end))
         data.runner_outputs[key] = (view, outputs)
         return outputs
     except LoadwatchError as e:
@@ -151,7 +151,7 @@ def cleared_runner(message: str) -> tuple[go.Figure, go.Figure, Any, Any]:
 
 
 def _runner_view(
-    view: Any, athlete: str, *, start: date | None, end: date | None
+    data: DashboardData, view: Any, athlete: str, *, start: date | None, end: date | None
 ) -> tuple[go.Figure, go.Figure, Any, Any]:
     """The four runner outputs of a built view. ``start``/``end``: the dates the user chose."""
     alerts = layout.alerts_list(view.alerts, citations=getattr(view, "citations", None))
@@ -162,8 +162,9 @@ def _runner_view(
             f"No runs or pain scores for {athlete} in this period: drop files in Import runs"
         )
         return blank, blank, alerts, status
-    weekly = weekly_figure(view.weekly, unit=view.unit, start=start, end=end)
-    timeline = timeline_figure(
+    weekly = data.figure(weekly_figure, view.weekly, unit=view.unit, start=start, end=end)
+    timeline = data.figure(
+        timeline_figure,
         view.daily,
         view.runs,
         view.pain,
@@ -282,7 +283,7 @@ def context_output(
             f"No sleep, heart rate, stress or rehab for {athlete} in this period: "
             "log a check-in or import a Garmin export"
         )
-    return context_figure(view.wellness, view.rehab, x_range=x_range)
+    return data.figure(context_figure, view.wellness, view.rehab, x_range=x_range)
 
 
 def save_checkin(

@@ -7,7 +7,10 @@ alerts into sentences in the page's unit and shapes rows for the components.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
+import hashlib
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -29,6 +32,8 @@ from loadwatch.service.render import (
 KM_TO_MI = 1.0 / KM_PER_MILE
 SEVERITY_RANK: dict[str | None, int] = {None: 0, "info": 1, "caution": 2, "high": 3}
 T = TypeVar("T")
+#: Figures :meth:`DashboardData.figure` keeps (about 10 athletes' views).
+FIGURES_KEPT = 40
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,21 @@ def with_messages(alerts: pd.DataFrame, unit: str, who: str | None = None) -> pd
     )
 
 
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, pd.DataFrame):
+        return _frame_digest(value)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _frame_digest(frame: pd.DataFrame | None) -> Hashable:
+    """A digest of a frame's columns, dtypes, index and values (None for None)."""
+    if frame is None:
+        return None
+    rows = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+    head = repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape))
+    return hashlib.blake2b(head.encode() + rows.tobytes(), digest_size=16).hexdigest()
+
+
 def _context_columns(summary: dict[str, Any]) -> dict[str, Any]:
     """The coach table's sleep trend (hours) and rehab adherence (%) of one athlete,
     from their :meth:`~loadwatch.service.Service.context_summary`."""
@@ -86,6 +106,9 @@ class DashboardData(Service):
         self._views: dict[tuple[Any, ...], tuple[RunnerView, RunnerView]] = {}
         #: (the view shown, the runner callback's outputs built from it), per key
         self.runner_outputs: dict[tuple[Any, ...], tuple[RunnerView, Any]] = {}
+        #: figures by what they were built from (:meth:`figure`), the newest last
+        self._figures: OrderedDict[Hashable, Any] = OrderedDict()
+        self._figures_lock = threading.Lock()
         #: per scope's athletes: the versions and the newest data date stand-in of them
         self._newest: dict[Any, tuple[dict[str, Hashable], date | None]] = {}
 
@@ -134,6 +157,35 @@ class DashboardData(Service):
             value = self.store.newest_data_date()
         self._newest[scope] = (dict(versions), value)
         return value
+
+    def figure(self, build: Callable[..., T], *frames: pd.DataFrame | None, **options: Any) -> T:
+        """``build(*frames, **options)``, or the figure built before from equal frames
+        and options (a digest of every value, index and column of each frame).
+
+        A write changes an athlete's revision, but usually only one of the runner
+        view's charts: a pain score leaves the weekly bars and the context chart as
+        they were, and they are not built again.
+        """
+        try:
+            key = (
+                build.__qualname__,
+                tuple(_frame_digest(f) for f in frames),
+                tuple(sorted((k, _hashable(v)) for k, v in options.items())),
+            )
+            hash(key)
+        except (TypeError, ValueError):  # a value pandas cannot hash: build it
+            return build(*frames, **options)
+        with self._figures_lock:
+            known = self._figures.get(key)
+            if known is not None:
+                self._figures.move_to_end(key)
+                return known  # type: ignore[no-any-return]
+        fig = build(*frames, **options)
+        with self._figures_lock:
+            self._figures[key] = fig
+            while len(self._figures) > FIGURES_KEPT:
+                self._figures.popitem(last=False)
+        return fig
 
     def built_for_versions(self, name: str, build: Callable[[], T]) -> T:
         """``build()``, kept until the data of any athlete the scope sees changes (or
