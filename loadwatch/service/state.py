@@ -262,4 +262,8 @@ def ranked(states: list[AthleteState]) -> list[AthleteState]:
     from dataclasses import replace
 
     ordered = sorted(states, key=attention_key)
-    return [replace(s, attention_rank=i) for i, s in enumerate(ordered, start=1)]
+    # after a write most ranks are those of the table before: keep those states as they are
+    return [
+        s if s.attention_rank == i else replace(s, attention_rank=i)
+        for i, s in enumerate(ordered, start=1)
+    ]
