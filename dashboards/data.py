@@ -7,10 +7,10 @@ alerts into sentences in the page's unit and shapes rows for the components.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 import hashlib
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -19,8 +19,8 @@ import pandas as pd
 
 from loadwatch.model import KM_PER_MILE
 from loadwatch.service import RunnerView, Service
-from loadwatch.service.core import FEW_STALE
 from loadwatch.service.context import ContextView
+from loadwatch.service.core import FEW_STALE
 from loadwatch.service.render import (
     alert_sentence,
     ceiling_sentence,
@@ -179,7 +179,7 @@ class DashboardData(Service):
             known = self._figures.get(key)
             if known is not None:
                 self._figures.move_to_end(key)
-                return known  # type: ignore[no-any-return]
+                return known
         fig = build(*frames, **options)
         with self._figures_lock:
             self._figures[key] = fig
@@ -193,7 +193,7 @@ class DashboardData(Service):
         versions = self.versions()
         day = date.today() if self.fixed_as_of is None else self._moved_as_of(versions)
         key = ("built", name, day, self.scope.athletes)
-        return self._cached(key, versions, build)  # type: ignore[no-any-return]
+        return self._cached(key, versions, build)
 
     def runner(
         self,

@@ -58,7 +58,7 @@ def url(tmp_path: Path) -> str:
 
 
 def _coach(data: DashboardData) -> tuple[list[dict[str, Any]], str, list[dict[str, Any]]]:
-    return callbacks.coach_rows(data, ids.TAB_COACH)  # type: ignore[return-value]
+    return callbacks.coach_rows(data, ids.TAB_COACH)
 
 
 def _row(rows: list[dict[str, Any]], athlete: str) -> dict[str, Any]:

@@ -529,7 +529,9 @@ class Service:
         stale = [n for n, value in found.items() if value is MISSING]
         if stale:
             computed = context_summaries(self.store, stale, as_of=day)
-            self._cache.put_many([(("context_summary", n, day), versions[n], computed[n]) for n in stale])
+            self._cache.put_many(
+                [(("context_summary", n, day), versions[n], computed[n]) for n in stale]
+            )
             found.update(computed)
         return found
 
