@@ -181,3 +181,28 @@ def test_coach_context_columns_read_together_match_one_by_one(tmp_path: Path) ->
         "rehab_adherence": None,
         "rehab_sessions_28d": 0,
     }
+
+
+def test_state_and_view_sharing_distance_metrics_equal_each_alone(url: str) -> None:
+    """After a write the state and the runner view share one daily-metrics pass: both
+    equal what each computes on its own (and a run after the date is not shared)."""
+    from loadwatch.service.runner import runner_view
+    from loadwatch.service.state import all_alerts, athlete_state, distance_metrics, load_history
+
+    store = Store(url)
+    _run(store, "Ben", LAST_RUN - timedelta(days=1), 25.0)  # a spike inside the window
+    store.add_pain([PainEntry(None, "Ben", LAST_RUN, 4)])
+    history = load_history(store, "Ben")
+    alerts = all_alerts(history, end=LAST_RUN)
+    shared = distance_metrics(history, LAST_RUN)
+    assert shared is not None
+    alone = athlete_state(history, LAST_RUN, alerts)
+    assert athlete_state(history, LAST_RUN, alerts, shared) == alone
+    assert alone.latest_spike_pct is not None and alone.last_7d_km == 55.0
+    view = runner_view(history, alone, alerts)
+    with_shared = runner_view(history, alone, alerts, shared=shared)
+    for frame in ("daily", "weekly", "runs", "pain"):
+        assert getattr(with_shared, frame).equals(getattr(view, frame)), frame
+    # a run after the date: nothing is shared, each computes its own
+    _run(store, "Ben", LAST_RUN + timedelta(days=2), 8.0)
+    assert distance_metrics(load_history(store, "Ben"), LAST_RUN) is None

@@ -47,9 +47,11 @@ from loadwatch.service.render import short_reason
 from loadwatch.service.runner import RunnerView, runner_view
 from loadwatch.service.state import (
     AthleteState,
+    DistanceMetrics,
     History,
     all_alerts,
     athlete_state,
+    distance_metrics,
     load_history,
     ranked,
 )
@@ -255,6 +257,20 @@ class Service:
             lambda: all_alerts(self.history(athlete, version), end=as_of),
         )
 
+    def _distance_metrics(
+        self, athlete: str, end: date, version: Hashable
+    ) -> DistanceMetrics | None:
+        """:func:`distance_metrics` of the athlete up to ``end`` (cached): computed once for
+        the athlete's state and their runner view after a write."""
+        return cast(
+            DistanceMetrics | None,
+            self._cached(
+                ("distance metrics", athlete, end),
+                version,
+                lambda: distance_metrics(self.history(athlete, version), end),
+            ),
+        )
+
     def _table(self, as_of: date, versions: dict[str, Hashable]) -> list[AthleteState]:
         """Every athlete's state as of ``as_of``, ranked: one cached table.
 
@@ -290,7 +306,10 @@ class Service:
                 # alerts the athlete's runner view reads too (computed once for both)
                 computed = {
                     n: athlete_state(
-                        self.history(n, versions[n]), as_of, self._alerts(n, as_of, versions[n])
+                        self.history(n, versions[n]),
+                        as_of,
+                        self._alerts(n, as_of, versions[n]),
+                        self._distance_metrics(n, as_of, versions[n]),
                     )
                     for n in stale
                 }
@@ -377,8 +396,18 @@ class Service:
             history = self.history(athlete, version)
             alerts_end = max(as_of, end or as_of)
             alerts = self._alerts(athlete, alerts_end, version)
+            shared = None
+            if measure == "distance" and (end is None or end <= as_of):
+                shared = self._distance_metrics(athlete, as_of, version)
             return runner_view(
-                history, state, alerts, measure=measure, unit=unit, start=start, end=end
+                history,
+                state,
+                alerts,
+                measure=measure,
+                unit=unit,
+                start=start,
+                end=end,
+                shared=shared,
             )
 
         key = ("runner", athlete, measure, unit, start, end, as_of)
