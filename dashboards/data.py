@@ -134,7 +134,9 @@ class DashboardData(Service):
         million runs); after a write for up to :data:`FEW_STALE` athletes it comes
         from the date known before and those athletes' histories (which the
         switch and their new state read anyway). Only when it may have moved back
-        (an athlete holding it deleted data) is the store asked again.
+        (an athlete holding it deleted data) is the store asked again. A history
+        leaves out runs flagged implausible and not accepted, so such a run does
+        not move the date on this path; the store's scan counts it.
         """
         assert self.fixed_as_of is not None
         scope = self.scope.athletes
