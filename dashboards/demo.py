@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from loadwatch.errors import ValidationError
-from loadwatch.importer import import_paths
-from loadwatch.pain import parse_pain_csv, read_text
-from loadwatch.store import Store
+
+if TYPE_CHECKING:
+    from loadwatch.store import Store
 
 
 @dataclass
@@ -24,13 +25,10 @@ class DemoReport:
     last_day: date | None = None
 
 
-def import_samples(store: Store, samples: Path, *, workers: int | None = None) -> DemoReport:
-    """Import every sample athlete listed in ``samples/expected.json``, with their pain logs.
+def sample_listing(samples: Path) -> dict[str, dict[str, Any]]:
+    """The sample athletes listed in ``samples/expected.json`` (key -> name, folder, logs).
 
-    Activities go through the CLI's importer and pain rows through the CLI's
-    validation; a pain row that fails it is left out and named in ``warnings``.
-    Importing twice adds nothing the second time. ``workers``: decoding
-    processes of the importer (default: one per core).
+    :class:`ValidationError` naming the file when it is missing or unreadable.
     """
     index = samples / "expected.json"
     try:
@@ -40,6 +38,22 @@ def import_samples(store: Store, samples: Path, *, workers: int | None = None) -
             f"the sample activities are missing ({index}); run from a source checkout, "
             "or generate them with python sample_activities/generate.py"
         ) from e
+    return dict(listing)
+
+
+def import_samples(store: Store, samples: Path, *, workers: int | None = None) -> DemoReport:
+    """Import every sample athlete listed in ``samples/expected.json``, with their pain logs.
+
+    Activities go through the CLI's importer and pain rows through the CLI's
+    validation; a pain row that fails it is left out and named in ``warnings``.
+    Importing twice adds nothing the second time. ``workers``: decoding
+    processes of the importer (default: one per core).
+    """
+    # imported here: ``loadwatch demo`` reads the listing before it forks the importing process
+    from loadwatch.importer import import_paths
+    from loadwatch.pain import parse_pain_csv, read_text
+
+    listing = sample_listing(samples)
     report = DemoReport()
     for info in listing.values():
         name = info["name"]
@@ -65,6 +79,8 @@ def import_samples(store: Store, samples: Path, *, workers: int | None = None) -
 
 def _import_context(store: Store, samples: Path, info: dict[str, object], name: str) -> list[str]:
     """The sample's watch wellness (a Garmin-style zip), check-ins, rehab log and plan."""
+    from loadwatch.importer import import_paths
+    from loadwatch.pain import read_text
     from loadwatch.rehab import parse_rehab_csv
     from loadwatch.wellness import parse_wellness_csv
 
