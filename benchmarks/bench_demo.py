@@ -189,7 +189,11 @@ def report(runs: list[Run]) -> list[float]:
     """Print the figures of ``runs``; the first-page wall seconds."""
 
     def row(what: str, values: list[float]) -> None:
-        print(f"  {what:<44s} min {min(values):5.2f}  median {statistics.median(values):5.2f}")
+        each = " ".join(f"{v:.2f}" for v in values)
+        print(
+            f"  {what:<44s} min {min(values):5.2f}  median {statistics.median(values):5.2f}"
+            f"  (each: {each})"
+        )
 
     print(f"  (n = {len(runs)})")
     pages = [r[0] for r in runs]
