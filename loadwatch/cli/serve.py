@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -95,12 +96,13 @@ def _run(
     waits for it (:func:`_hold_data_requests`). If it fails, the server stops
     and its error is raised here.
     """
-    plan = _plan(url, host, users_file)  # refuse before importing Dash or touching the port
-    with _without_notebook_support():
-        from dashboards.app import create_app, store_has_users
-    from loadwatch.settings import Settings
+    with _loading():
+        plan = _plan(url, host, users_file)  # refuse before importing Dash or touching the port
+        with _without_notebook_support():
+            from dashboards.app import create_app, store_has_users
+        from loadwatch.settings import Settings
 
-    app = create_app(Settings.load(db_url=url), auth=plan.credentials, as_of=as_of, plan=plan)
+        app = create_app(Settings.load(db_url=url), auth=plan.credentials, as_of=as_of, plan=plan)
     data = app.server.config["LOADWATCH_DATA"]
     ready = threading.Event()
     if fill is not None:
@@ -177,6 +179,26 @@ def _hold_data_requests(server: Any, ready: threading.Event) -> None:
 
 
 @contextmanager
+def _loading() -> Iterator[None]:
+    """Load modules and build the app without the garbage collector, then freeze what
+    was loaded.
+
+    Start-up creates a few hundred thousand objects that live as long as the
+    process (modules, classes, functions) and next to no garbage; the collector
+    would walk them again and again while they pile up. Frozen, later collections
+    (while callbacks run) skip them too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
 def _without_notebook_support() -> Iterator[None]:
     """Import Dash without its notebook support.
 
@@ -233,16 +255,17 @@ def demo(host: str, port: int, users_file: Path | None, db: str | None, no_brows
       loadwatch demo
       loadwatch demo --no-browser --port 8060
     """
-    _plan(resolve_db_url(db) if db else None, host, users_file)  # refuse before any work
-    samples = samples_dir()
-    from dashboards.demo import sample_listing
+    with _loading():
+        _plan(resolve_db_url(db) if db else None, host, users_file)  # refuse before any work
+        samples = samples_dir()
+        from dashboards.demo import sample_listing
 
-    sample_listing(samples)  # missing samples: refused before the server starts
-    if db is None:
-        db = str(Path(tempfile.mkdtemp(prefix="loadwatch-demo-")) / "demo.db")
-    url = resolve_db_url(db)
-    started = time.perf_counter()
-    Store(url).close()  # create the schema once, before two processes open the file
+        sample_listing(samples)  # missing samples: refused before the server starts
+        if db is None:
+            db = str(Path(tempfile.mkdtemp(prefix="loadwatch-demo-")) / "demo.db")
+        url = resolve_db_url(db)
+        started = time.perf_counter()
+        Store(url).close()  # create the schema once, before two processes open the file
     # The samples are imported in a second process while this one loads the
     # dashboard (Dash, plotly) and starts serving: the page answers at once and
     # its data requests wait until the samples are in (see _run).
