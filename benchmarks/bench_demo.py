@@ -15,9 +15,9 @@ the verdict. ``--baseline TREE`` runs the demo of another source tree (an
 older version, e.g. from ``git worktree add``) in turn with this one, A B A B,
 and prints its figures below. Before timing, the bytecode of each tree's
 packages is compiled, as ``pip install`` does (``--no-compile``: not, as on
-the very first start from a source checkout). Goal 6: the first page within 3 s of start (wall; on a busy
-machine the CPU figure of the demo process, the critical path, is the
-steadier one).
+the very first start from a source checkout). Goal 6: the first page within
+3 s of start (wall; on a busy machine the CPU figure of the demo process, the
+critical path, is the steadier one).
 """
 
 from __future__ import annotations
