@@ -12,6 +12,8 @@ import time
 import urllib.request
 from datetime import date
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from browser_support import REPO, cli_server, free_port
@@ -22,11 +24,11 @@ from loadwatch.cli.serve import _hold_data_requests
 SAMPLES = Path(os.environ.get("LOADWATCH_SAMPLES") or REPO / "sample_activities")
 
 
-def _expected() -> dict[str, object]:
+def _expected() -> dict[str, Any]:
     return dict(json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8")))
 
 
-def _get(url: str) -> object:
+def _get(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=120) as r:
         return json.loads(r.read())
 
@@ -34,8 +36,7 @@ def _get(url: str) -> object:
 @pytest.mark.slow
 def test_first_data_request_waits_for_every_sample(tmp_path: Path) -> None:
     expected = _expected()
-    athletes = expected["athletes"]
-    assert isinstance(athletes, dict)
+    athletes: dict[str, Any] = expected["athletes"]
     port = free_port()
     log = tmp_path / "demo.log"
     args = ["demo", "--no-browser", "--port", str(port), "--db", str(tmp_path / "d.db")]
@@ -43,10 +44,10 @@ def test_first_data_request_waits_for_every_sample(tmp_path: Path) -> None:
         base = f"http://127.0.0.1:{port}"
         # asked as soon as the page answers: the samples may still be going in
         listed = _get(f"{base}/api/v1/athletes")
-        assert sorted(a["name"] for a in listed) == sorted(i["name"] for i in athletes.values())  # type: ignore[union-attr, index]
+        assert sorted(a["name"] for a in listed) == sorted(i["name"] for i in athletes.values())
         name = next(iter(athletes.values()))["name"]
-        runs = _get(f"{base}/api/v1/athletes/{urllib.request.quote(name)}/activities")
-        assert len(runs) == len(next(iter(athletes.values()))["runs"])  # type: ignore[arg-type]
+        runs = _get(f"{base}/api/v1/athletes/{quote(name)}/activities")
+        assert len(runs) == len(next(iter(athletes.values()))["runs"])
         text = log.read_text(encoding="utf-8")
     assert f"as of their last day, {date.fromisoformat(str(expected['last_day']))}" in text
     assert text.index("loadwatch dashboard on") < text.index("Demo data ready")
