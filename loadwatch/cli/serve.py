@@ -192,8 +192,8 @@ def _loading() -> Iterator[None]:
     gc.disable()
     try:
         yield
+        gc.freeze()  # only once loaded: a refusal (an error) leaves nothing frozen
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 
