@@ -3,6 +3,7 @@ that reads data sees the store before they are in."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -134,3 +135,30 @@ def test_dash_is_loaded_without_notebook_support_and_ipython_stays_importable() 
     ).stdout.splitlines()
     assert out[0] == "False False"
     assert out[1:] in ([], ["IPython"])
+
+
+def test_loading_pauses_the_collector_and_freezes_what_was_loaded() -> None:
+    code = (
+        "import gc\n"
+        "from loadwatch.cli.serve import _loading\n"
+        "with _loading():\n"
+        "    paused = not gc.isenabled()\n"
+        "    import dashboards.layout\n"
+        "print(paused, gc.isenabled(), gc.get_freeze_count() > 10000)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert out.split() == ["True", "True", "True"]
+
+
+def test_loading_that_fails_freezes_nothing_and_collects_again() -> None:
+    from loadwatch.cli.serve import _loading
+
+    frozen = gc.get_freeze_count()
+    with pytest.raises(ValueError), _loading():
+        assert not gc.isenabled()
+        raise ValueError("refused")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
