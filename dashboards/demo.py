@@ -46,7 +46,8 @@ def import_samples(store: Store, samples: Path, *, workers: int | None = None) -
 
     Activities go through the CLI's importer and pain rows through the CLI's
     validation; a pain row that fails it is left out and named in ``warnings``.
-    Importing twice adds nothing the second time. ``workers``: decoding
+    Importing twice adds nothing the second time. No copy of the sample files is
+    kept in the originals folder: they ship with loadwatch. ``workers``: decoding
     processes of the importer (default: one per core).
     """
     # imported here: ``loadwatch demo`` reads the listing before it forks the importing process
@@ -60,7 +61,9 @@ def import_samples(store: Store, samples: Path, *, workers: int | None = None) -
         known = {a.name for a in store.list_athletes()}
         if name not in known:
             store.add_athlete(name, tz=info.get("time_zone"))
-        imported = import_paths(store, [samples / info["folder"]], athlete=name, workers=workers)
+        imported = import_paths(
+            store, [samples / info["folder"]], athlete=name, workers=workers, keep_originals=False
+        )
         report.activities[name] = imported.activities_added
         report.warnings += [f"{e['path']}: {e['error']}" for e in imported.errors]
         pain_log = info.get("pain_log")
@@ -87,7 +90,7 @@ def _import_context(store: Store, samples: Path, info: dict[str, object], name: 
     warnings: list[str] = []
     garmin = info.get("garmin_wellness")
     if isinstance(garmin, str) and (samples / garmin).exists():
-        done = import_paths(store, [samples / garmin], athlete=name)
+        done = import_paths(store, [samples / garmin], athlete=name, keep_originals=False)
         warnings += [f"{e['path']}: {e['error']}" for e in done.errors]
     for key, parse, save in (
         ("wellness_log", parse_wellness_csv, store.upsert_wellness),

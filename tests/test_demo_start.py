@@ -52,6 +52,8 @@ def test_first_data_request_waits_for_every_sample(tmp_path: Path) -> None:
         text = log.read_text(encoding="utf-8")
     assert f"as of their last day, {date.fromisoformat(str(expected['last_day']))}" in text
     assert text.index("loadwatch dashboard on") < text.index("Demo data ready")
+    # the samples ship with loadwatch: no copies of them beside the store
+    assert not (tmp_path / "originals").exists()
 
 
 def test_page_answers_at_once_and_data_requests_wait() -> None:
