@@ -397,15 +397,15 @@ class Importer:
             for src in sources:
                 current = src
                 for member in src.members:
+                    if _header_key(member) in headers:  # known: not even read
+                        src.report.unchanged += 1
+                        self.progress.advance(member.display, "unchanged")
+                        continue
                     try:
                         payload = member.fetch()
                     except ActivityFileError as e:
                         src.report.errors.append({"path": e.path, "error": e.reason})
                         self.progress.advance(member.display, "error")
-                        continue
-                    if _header_key(member.display, payload) in headers:
-                        src.report.unchanged += 1
-                        self.progress.advance(member.display, "unchanged")
                         continue
                     job: Future[_Decoded] | _Decoded = (
                         pool.submit(
@@ -681,12 +681,12 @@ def _missing_row(exp: ExpectedActivity) -> dict[str, Any]:
     return row
 
 
-def _header_key(display: str, payload: Payload) -> tuple[str, int, int] | None:
+def _header_key(member: Member) -> tuple[str, int, int] | None:
     """What a zip header says of a member (base name, inflated size, CRC-32), or None
     for a plain file: equal to a stored file's, the member is that file."""
-    if payload.crc is None or payload.size is None:
+    if member.crc is None:
         return None
-    return base_name(display), payload.size, payload.crc
+    return base_name(member.display), member.size, member.crc
 
 
 def _file_sha256(path: Path) -> tuple[str, int]:

@@ -88,6 +88,9 @@ class Member:
     size: int
     fetch: Callable[[], Payload]
     hint: Hint | None = None
+    #: the CRC-32 its zip header declares (the fetched Payload's ``crc``); None for a
+    #: plain file or a member zipfile itself reads
+    crc: int | None = None
 
     def read(self, limits: Limits | None = None) -> bytes:
         """The file's bytes (inflated)."""
@@ -328,7 +331,8 @@ def _collect(
             if wellness:
                 scan.wellness.append(Member(display, info.file_size, fetch))
             else:
-                scan.members.append(Member(display, info.file_size, fetch, hints.get(name)))
+                crc = info.CRC if _readable_raw(zf, info) else None
+                scan.members.append(Member(display, info.file_size, fetch, hints.get(name), crc))
 
 
 def _reader(
