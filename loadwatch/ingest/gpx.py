@@ -167,14 +167,23 @@ class GpxContent:
 
 
 def read_gpx(
-    data: bytes, name: str, *, parser: Literal["auto", "lxml", "gpxpy"] = "auto"
+    data: bytes, name: str, *, parser: Literal["auto", "scan", "lxml", "gpxpy"] = "auto"
 ) -> list[ActivitySummary]:
     """Read a GPX document (decompressed bytes) into one activity summary.
 
-    ``parser`` exists for tests and measurements: ``"lxml"`` forces the fast
-    path (raising :class:`FastPathDeclined` where it would fall back),
+    ``parser`` exists for tests and measurements: ``"scan"`` forces the byte
+    scan of :mod:`loadwatch.ingest.gpxscan` and ``"lxml"`` the tree fast path
+    (each raising :class:`FastPathDeclined` where it would fall back),
     ``"gpxpy"`` forces the reference path.
     """
+    if parser in ("auto", "scan"):
+        from loadwatch.ingest.gpxscan import scan_gpx
+
+        scanned = scan_gpx(data)
+        if scanned is not None:
+            return summaries(scanned, name, [])
+        if parser == "scan":
+            raise FastPathDeclined("the byte scan declined the file")
     root, notes = parse_xml(data, name)
     if local_name(root.tag) != "gpx":
         raise ActivityFileError(name, f"not a GPX file: the root element is <{root.tag}>")
@@ -187,6 +196,11 @@ def read_gpx(
             if parser == "lxml":
                 raise
             content = extract_with_gpxpy(root, name)
+    return summaries(content, name, notes)
+
+
+def summaries(content: GpxContent, name: str, notes: list[str]) -> list[ActivitySummary]:
+    """The summary of each outing in ``content`` (see :func:`split_at_gaps`)."""
     parts, split_notes = split_at_gaps(content)
     if len(parts) == 1:
         return [summarise(parts[0], name, notes + split_notes)]
