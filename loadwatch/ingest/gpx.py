@@ -167,13 +167,17 @@ class GpxContent:
 
 
 def read_gpx(
-    data: bytes, name: str, *, parser: Literal["auto", "scan", "lxml", "gpxpy"] = "auto"
+    data: bytes,
+    name: str,
+    *,
+    parser: Literal["auto", "scan", "tree", "lxml", "gpxpy"] = "auto",
 ) -> list[ActivitySummary]:
     """Read a GPX document (decompressed bytes) into one activity summary.
 
-    ``parser`` exists for tests and measurements: ``"scan"`` forces the byte
-    scan of :mod:`loadwatch.ingest.gpxscan` and ``"lxml"`` the tree fast path
-    (each raising :class:`FastPathDeclined` where it would fall back),
+    ``"auto"`` tries the byte scan of :mod:`loadwatch.ingest.gpxscan`, then
+    the lxml tree walk, then gpxpy. The other values exist for tests and
+    measurements: ``"tree"`` skips the scan, ``"scan"`` and ``"lxml"`` force
+    one path (raising :class:`FastPathDeclined` where it would fall back),
     ``"gpxpy"`` forces the reference path.
     """
     if parser in ("auto", "scan"):
