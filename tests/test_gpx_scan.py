@@ -12,12 +12,17 @@ scan reads itself, and what it must leave to the tree path.
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from corpus import REALWORLD, manifest_rows, params
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loadwatch.errors import LoadwatchError
+from loadwatch.ingest import gpxscan
 from loadwatch.ingest.gpx import FastPathDeclined, read_gpx
 
 DATA = Path(__file__).resolve().parent / "data" / "gpx"
@@ -263,3 +268,61 @@ def test_plain_variant_values_by_hand() -> None:
     assert s.max_hr == 149.0
     assert s.avg_hr == pytest.approx(sum(120 + i % 30 for i in range(120)) / 120)
     assert s.name == "Lunch <Run>" and s.device == "test & co"
+
+
+# --- the scan's number reader against float() -------------------------------------
+
+
+def _texts_as_bytes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    data = b"<" + b"<".join(t.encode() for t in texts) + b"<"
+    a = np.frombuffer(data, dtype=np.uint8)
+    lt = np.flatnonzero(a == ord("<"))
+    return a, lt[:-1] + 1, lt[1:]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.floats(-1e4, 1e4, allow_nan=False, exclude_min=True, exclude_max=True),
+        min_size=1,
+        max_size=40,
+    ),
+    st.data(),
+)
+def test_decimals_are_read_as_float_reads_them(values: list[float], data: st.DataObject) -> None:
+    places = data.draw(st.integers(0, 10))  # at most 15 digits in all
+    texts = [f"{v:.{places}f}" for v in values]
+    a, starts, ends = _texts_as_bytes(texts)
+    expected = np.array([float(t) for t in texts])
+    general = gpxscan._plain_decimals(a, starts, ends)
+    assert general is not None and general.tolist() == expected.tolist()
+    same_shape = gpxscan._uniform_decimals(a, starts, ends)
+    if same_shape is not None:
+        assert same_shape.tolist() == expected.tolist()
+    for i, t in enumerate(texts):  # one at a time: the sign of zero too
+        (one,) = gpxscan._plain_decimals(a, starts[i : i + 1], ends[i : i + 1])  # type: ignore[misc]
+        assert math.copysign(1, one) == math.copysign(1, float(t))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-",
+        ".",
+        "-.",
+        "1.2.3",
+        "1e5",
+        "+1",
+        " 1",
+        "1 ",
+        "--1",
+        "1-2",
+        "0x1",
+        "1,5",
+        "1234567890123456",
+    ],
+)
+def test_other_number_forms_are_left_to_float(text: str) -> None:
+    a, starts, ends = _texts_as_bytes([text])
+    assert gpxscan._plain_decimals(a, starts, ends) is None
+    assert gpxscan._uniform_decimals(a, starts, ends) is None

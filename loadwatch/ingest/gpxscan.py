@@ -344,23 +344,61 @@ def _numbers(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 def _all_plain_decimals(a: np.ndarray, spans: list[Span]) -> list[np.ndarray] | None:
-    """:func:`_plain_decimals` of several columns at once, split again."""
-    starts = np.concatenate([s for s, _ in spans])
-    ends = np.concatenate([e for _, e in spans])
-    values = _plain_decimals(a, starts, ends)
-    if values is None:
-        return None
-    return np.split(values, np.cumsum([s.size for s, _ in spans])[:-1])
+    """:func:`_plain_decimals` of several columns; ``None`` if any text is of another form."""
+    out = []
+    for starts, ends in spans:
+        values = _uniform_decimals(a, starts, ends)
+        if values is None:
+            values = _plain_decimals(a, starts, ends)
+        if values is None:
+            return None
+        out.append(values)
+    return out
 
 
 def _rows(a: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     """``a[start : start + width]`` for each start, as an (n, width) matrix."""
-    padded = (
-        a
-        if starts.size == 0 or int(starts.max()) + width <= a.size
-        else np.append(a, np.zeros(width, dtype=np.uint8))
-    )
-    return sliding_window_view(padded, width)[starts]
+    if starts.size and (int(starts.min()) < 0 or int(starts.max()) + width > a.size):
+        pad = np.zeros(width, dtype=np.uint8)  # rows off either end read zeros there
+        return sliding_window_view(np.concatenate((pad, a, pad)), width)[starts + width]
+    return sliding_window_view(a, width)[starts]
+
+
+def _uniform_decimals(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+    """:func:`_plain_decimals` for a column whose texts all have one shape (the same
+    length, the point in the same place, all or none negative), as most writers
+    print positions; ``None`` for any other column."""
+    if not starts.size:
+        return np.zeros(0)
+    lengths = ends - starts
+    width = int(lengths[0])
+    if not 0 < width <= 16 or (lengths != width).any():
+        return None
+    text = _rows(a, starts, width)
+    negative = text[0, 0] == ord("-")
+    if ((text[:, 0] == ord("-")) != negative).any():
+        return None
+    if negative:
+        text = text[:, 1:]
+    points = np.flatnonzero(text[0] == ord("."))
+    if points.size > 1 or not 0 < text.shape[1] - points.size <= 15:
+        return None
+    column = int(points[0]) if points.size else -1
+    if column >= 0 and not (text[:, column] == ord(".")).all():
+        return None
+    digits = text - ord("0")  # uint8: every other byte wraps above 9
+    if int(np.count_nonzero(digits > 9)) != (len(digits) if column >= 0 else 0):
+        return None  # a sign, a blank, an exponent... somewhere
+    n = digits.shape[1]
+    weights = np.zeros(n, dtype=np.int64)
+    kept = [c for c in range(n) if c != column]
+    weights[kept] = 10 ** np.arange(len(kept) - 1, -1, -1, dtype=np.int64)
+    if column >= 0:
+        digits = digits.copy()
+        digits[:, column] = 0
+    decimals = n - 1 - column if column >= 0 else 0
+    value: np.ndarray = (digits @ weights) / 10.0**decimals
+    return -value if negative else value
 
 
 def _plain_decimals(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
@@ -381,37 +419,39 @@ def _plain_decimals(a: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.n
     if (lengths < 0).any() or int(lengths.max()) > _MAX_NUMBER:
         return None
     width = max(int(lengths.max()), 1)
-    text = _rows(a, starts, width)
-    inside = np.arange(width) < lengths[:, None]
-    is_dot = (text == ord(".")) & inside
-    dots = is_dot.sum(1)
-    if (dots > 1).any():
-        return None
-    point = np.where(dots == 1, is_dot.argmax(1), lengths)  # digits before the point
-    n_int, n_frac = int(point.max()), int((lengths - point - dots).max())
-    if n_int + n_frac > 15 or ((lengths == dots) & ((lengths > 0) | minus)).any():
-        return None  # too many digits for the exact path, or a lone "." / "-"
-    whole = _aligned(a, starts + point - n_int, n_int, np.arange(n_int) >= (n_int - point)[:, None])
-    frac_start = starts + point + 1
-    frac = _aligned(a, frac_start, n_frac, np.arange(n_frac) < (lengths - point - dots)[:, None])
+    first_dot = (_rows(a, starts, width) == ord(".")).argmax(1)  # 0 also when there is none
+    has_dot = (a[starts + first_dot] == ord(".")) & (first_dot < lengths)
+    point = np.where(has_dot, first_dot, lengths)  # digits before the point
+    n_frac_each = lengths - point - has_dot
+    n_int, n_frac = int(point.max()), int(n_frac_each.max())
+    if n_int + n_frac > 15 or ((point + n_frac_each == 0) & ((lengths > 0) | minus)).any():
+        return None  # too many digits for the exact path, or no digit at all ("-", ".")
+    whole = _aligned(a, starts + point - n_int, _KEEP_LAST, n_int, point)
+    frac = _aligned(a, starts + point + 1, _KEEP_FIRST, n_frac, n_frac_each)
     if whole is None or frac is None:
-        return None
-    mantissa = whole * 10**n_frac + frac
-    value = mantissa / 10.0**n_frac
+        return None  # another character among the digits (a second point, a blank...)
+    value = (whole * 10**n_frac + frac) / 10.0**n_frac
     value = np.where(minus, -value, value)
     return np.where(lengths + minus == 0, math.nan, value)
 
 
-def _aligned(a: np.ndarray, starts: np.ndarray, width: int, keep: np.ndarray) -> np.ndarray | None:
-    """The digits at ``starts`` (``width`` of them, those outside ``keep`` taken as
-    zeros) as integers; ``None`` if a kept byte is not a digit."""
+#: Row k of these keeps the last (or first) k of _MAX_NUMBER columns.
+_KEEP_LAST = np.tril(np.ones((_MAX_NUMBER + 1, _MAX_NUMBER), dtype=np.uint8), -1)[:, ::-1]
+_KEEP_FIRST = np.tril(np.ones((_MAX_NUMBER + 1, _MAX_NUMBER), dtype=np.uint8), -1)
+
+
+def _aligned(
+    a: np.ndarray, starts: np.ndarray, keep: np.ndarray, width: int, counts: np.ndarray
+) -> np.ndarray | None:
+    """The integer made by the ``counts`` digits at the right (``_KEEP_LAST``) or left
+    (``_KEEP_FIRST``) of ``width`` bytes at ``starts``; ``None`` if one is no digit."""
     if width == 0:
         return np.zeros(starts.size, dtype=np.int64)
-    digits = (_rows(a, np.maximum(starts, 0), width) - ord("0")) * keep  # uint8: non-digits wrap
+    mask = keep[counts][:, -width:] if keep is _KEEP_LAST else keep[counts][:, :width]
+    digits = (_rows(a, starts, width) - ord("0")) * mask  # uint8: others wrap
     if (digits > 9).any():
         return None
-    weights = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    result: np.ndarray = digits.astype(np.int64) @ weights
+    result: np.ndarray = digits @ 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
     return result
 
 
