@@ -505,6 +505,7 @@ def _motion(segs: list[TrackSegment], start_us: int) -> _Motion:
         steps = geo.step_distances_m(s.lat, s.lon)
         m.distance_m += float(steps.sum())
         cum = np.concatenate(([0.0], np.cumsum(steps)))
+        del steps  # a long track's arrays are large: hold as few at once as can be
         usable = _usable(s)
         secs = np.full(len(s), math.nan)
         secs[usable] = (s.time_us[usable] - start_us) / 1e6
@@ -570,6 +571,7 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
             f"times come from the other {usable.size}"
         )
     start_us, end_us = int(usable.min()), int(usable.max())
+    del usable
     start = from_us(start_us)
     span_s = (end_us - start_us) / 1e6
     if span_s > MAX_SPAN_S:

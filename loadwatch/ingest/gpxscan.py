@@ -29,6 +29,7 @@ What keeps the scan honest:
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from datetime import datetime
@@ -50,6 +51,8 @@ from loadwatch.ingest.xmlsafe import local_name, namespace_of, parse_xml, xml_pa
 
 #: Bytes of segment content scanned at a time (bounds the scan's temporary arrays).
 CHUNK_BYTES = 4_000_000
+#: From this size on, positions are not kept for the whole document (memory).
+LARGE_BYTES = 16_000_000
 #: Longest number (bytes) read by the scan; longer ones decline it.
 _MAX_NUMBER = 40
 #: Encodings whose bytes the scan may read as ASCII (from the XML declaration).
@@ -92,8 +95,7 @@ def _scan(data: bytes) -> GpxContent:
     _validate(data)  # from here on, every '<' opens a tag
     a = np.frombuffer(data, dtype=np.uint8)
     lt = _positions_of(a, _LT, 0, a.size)
-    after = a[lt + 1]
-    if (after == ord("!")).any() or (after[1:] == ord("?")).any():
+    if _at(a, lt, b"!", 1).size or _at(a, lt[1:], b"?", 1).size:
         raise _Declined  # DOCTYPE, comments, CDATA (text the scan would misread), PIs
     bounds = _segment_bounds(a, lt)
     skeleton = b"".join(
@@ -112,17 +114,25 @@ def _scan(data: bytes) -> GpxContent:
     for seg in root.iter(ns + "trkseg"):
         if any(prefix and f"{{{uri}}}" == ns for prefix, uri in seg.nsmap.items()):
             raise _Declined  # GPX elements may come with a prefix: the scan reads none
-    content.segments = [_segment(data, a, lt, lo, hi) for lo, hi in bounds]
+    # a large document's '<' positions are found again a chunk at a time (memory)
+    kept = lt if a.size < LARGE_BYTES else None
+    del lt
+    content.segments = [_segment(data, a, kept, lo, hi) for lo, hi in bounds]
     return content
 
 
 def _positions_of(a: np.ndarray, byte: int, lo: int, hi: int) -> np.ndarray:
-    """Positions of ``byte`` in ``a[lo:hi]``, a chunk at a time (no full-size temporary)."""
-    parts = [
-        np.flatnonzero(a[start : min(start + CHUNK_BYTES, hi)] == byte) + start
-        for start in range(lo, hi, CHUNK_BYTES)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    """Positions of ``byte`` in ``a[lo:hi]``, found a chunk at a time into one array
+    (no temporary as long as the data), as 32-bit integers where they fit."""
+    dtype = np.int32 if a.size < 2**31 - 64 else np.int64
+    chunks = range(lo, hi, CHUNK_BYTES)
+    counts = [int(np.count_nonzero(a[c : min(c + CHUNK_BYTES, hi)] == byte)) for c in chunks]
+    out = np.empty(sum(counts), dtype=dtype)
+    at = 0
+    for c, count in zip(chunks, counts, strict=True):
+        out[at : at + count] = np.flatnonzero(a[c : min(c + CHUNK_BYTES, hi)] == byte) + c
+        at += count
+    return out
 
 
 def _validate(data: bytes) -> None:
@@ -137,8 +147,8 @@ def _validate(data: bytes) -> None:
 
 def _segment_bounds(a: np.ndarray, lt: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) of the content of every ``<trkseg>``, which must be plain and not nested."""
-    opens = lt[_at(a, lt + 1, b"trkseg")]
-    closes = lt[_at(a, lt + 1, b"/trkseg")]
+    opens = lt[_at(a, lt, b"trkseg", 1)]
+    closes = lt[_at(a, lt, b"/trkseg", 1)]
     if opens.size != closes.size or not (a[opens + 7] == _GT).all():
         raise _Declined  # an attribute or a self-closed segment
     if not (a[closes + 8] == _GT).all():
@@ -148,30 +158,57 @@ def _segment_bounds(a: np.ndarray, lt: np.ndarray) -> list[tuple[int, int]]:
     return [(int(lo) + 8, int(hi)) for lo, hi in zip(opens, closes, strict=True)]
 
 
-def _segment(data: bytes, a: np.ndarray, lt: np.ndarray, lo: int, hi: int) -> TrackSegment:
-    region_lt = lt[np.searchsorted(lt, lo) : np.searchsorted(lt, hi)]
-    chunks = []
-    start = lo
-    while start < hi:
-        # cut at a '<trkpt' (a chunk begins with a point) about CHUNK_BYTES on
-        k = int(np.searchsorted(region_lt, start + CHUNK_BYTES))
-        cut = _at(a, region_lt[k:] + 1, b"trkpt")
-        end = int(region_lt[k + cut[0]]) if cut.size else hi
-        inside = region_lt[np.searchsorted(region_lt, start) : np.searchsorted(region_lt, end)]
-        chunks.append(_points(data, a, inside, start, end, first=start == lo))
-        start = end
-    if not chunks:
-        return TrackSegment.from_lists([], [], [], [], [])
-    return TrackSegment(*(np.concatenate(column) for column in zip(*chunks, strict=True)))
+def _segment(data: bytes, a: np.ndarray, lt: np.ndarray | None, lo: int, hi: int) -> TrackSegment:
+    """The points of one segment's content ``data[lo:hi]``; ``lt``: the positions of
+    every '<' in the document (``None``: find them a chunk at a time)."""
+
+    def lt_within(start: int, end: int) -> np.ndarray:
+        if lt is None:
+            return _positions_of(a, _LT, start, end)
+        return lt[np.searchsorted(lt, start) : np.searchsorted(lt, end)]
+
+    starts = np.concatenate(  # where each point begins
+        [
+            (inside := lt_within(c, min(c + CHUNK_BYTES, hi)))[_at(a, inside, b"trkpt", 1)]
+            for c in range(lo, hi, CHUNK_BYTES)
+        ]
+        or [np.zeros(0, dtype=np.int64)]
+    )
+    n = starts.size
+    seg = TrackSegment(
+        np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=np.int64), np.empty(n)
+    )
+    # a chunk of about CHUNK_BYTES at a time, each but the first beginning at a point
+    marks = np.searchsorted(starts, np.arange(lo + CHUNK_BYTES, hi, CHUNK_BYTES))
+    cuts = np.unique(starts[marks[marks < n]])
+    bounds = [lo, *cuts.tolist(), hi]
+    done = 0
+    for start, end in itertools.pairwise(bounds):
+        inside = lt_within(start, end)
+        columns = _points(data, a, inside, start, end, first=start == lo)
+        count = columns[0].size
+        targets = (seg.lat, seg.lon, seg.ele, seg.time_us, seg.hr)
+        for target, values in zip(targets, columns, strict=True):
+            target[done : done + count] = values
+        done += count
+    if done != n:
+        raise _Declined
+    return seg
 
 
-def _at(a: np.ndarray, pos: np.ndarray, text: bytes) -> np.ndarray:
-    """Indices ``i`` where ``text`` starts at ``pos[i]`` (checked a byte at a time,
-    on the survivors only: most positions fail at the first byte)."""
-    sel = np.flatnonzero(a[pos] == text[0])
-    for k in range(1, len(text)):
-        sel = sel[a[pos[sel] + k] == text[k]]
-    return sel
+def _at(a: np.ndarray, pos: np.ndarray, text: bytes, offset: int = 0) -> np.ndarray:
+    """Indices ``i`` where ``text`` starts at ``pos[i] + offset`` (checked a byte at a
+    time, on the survivors only: most positions fail at the first byte; a million
+    positions at a time, so no temporary is as long as ``pos``)."""
+    step = 1 << 20
+    found = []
+    for i in range(0, pos.size, step):
+        part = pos[i : i + step]
+        sel = np.flatnonzero(a[part + offset] == text[0])
+        for k in range(1, len(text)):
+            sel = sel[a[part[sel] + (offset + k)] == text[k]]
+        found.append(sel + i)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _points(
@@ -187,10 +224,9 @@ def _points(
         return _empty()
     # every '<' opens a tag (no comments or CDATA here); the region is followed
     # by '</trkseg>', so looking a few bytes ahead never runs off the data
-    after = lt + 1
-    pts = _at(a, after, b"trkpt")
-    ele = _at(a, after, b"ele")
-    when = _at(a, after, b"time")
+    pts = _at(a, lt, b"trkpt", 1)
+    ele = _at(a, lt, b"ele", 1)
+    when = _at(a, lt, b"time", 1)
     if not (
         _SPACE[a[lt[pts] + 6]].all()
         and (a[lt[ele] + 4] == _GT).all()

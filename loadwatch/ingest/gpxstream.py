@@ -2,12 +2,14 @@
 
 :func:`loadwatch.ingest.gpx.read_gpx` builds the whole document tree, about
 18 times the file's size in memory (a 1-million-point, 105 MB file took
-1.9 GB). Files larger than :data:`STREAM_FROM_BYTES` are read here instead:
-``lxml.etree.iterparse`` hands over one ``<trkpt>`` at a time, which is read
-into packed numeric arrays and then freed, so the tree never exists. The
-parser is as closed as the tree path's (no entities, no DTD, no network) and
-the result goes through the same :func:`~loadwatch.ingest.gpx.summarise`, so
-the two paths cannot disagree about the arithmetic.
+1.9 GB). Files larger than :data:`STREAM_FROM_BYTES` are read by the byte
+scan (:mod:`loadwatch.ingest.gpxscan`, which holds the bytes plus a few
+arrays) or, when it declines the file, here: ``lxml.etree.iterparse`` hands
+over one ``<trkpt>`` at a time, which is read into packed numeric arrays and
+then freed, so the tree never exists. The parser is as closed as the tree
+path's (no entities, no DTD, no network) and the result goes through the
+same :func:`~loadwatch.ingest.gpx.summarise`, so the paths cannot disagree
+about the arithmetic.
 
 Anything the stream does not understand (a malformed number, a point
 without a position, an encoding the parser refuses) is left to the tree
@@ -34,9 +36,11 @@ from loadwatch.ingest.gpx import (
     _hr_value,
     read_gpx,
     split_at_gaps,
+    summaries,
     summarise,
     to_us,
 )
+from loadwatch.ingest.gpxscan import scan_gpx
 from loadwatch.ingest.xmlsafe import _declares_entities, local_name, namespace_of
 from loadwatch.model import ActivitySummary
 
@@ -52,13 +56,17 @@ def read_gpx_large(data: bytes, name: str) -> list[ActivitySummary]:
     """Summaries of a GPX document, streamed when it is large (see the module docstring)."""
     if len(data) <= STREAM_FROM_BYTES or _declares_entities(data):
         return read_gpx(data, name)
+    scanned = scan_gpx(data)
+    if scanned is not None:
+        return summaries(scanned, name, [])
     try:
         content = _stream(data)
     except (_Declined, etree.XMLSyntaxError, ValueError):
-        return read_gpx(data, name)
+        return read_gpx(data, name, parser="tree")
     parts, split_notes = split_at_gaps(content)
     if len(parts) > 1:
-        return read_gpx(data, name)  # several outings in one file: the tree path splits them
+        # several outings in one file: the tree path splits them
+        return read_gpx(data, name, parser="tree")
     return [summarise(parts[0], name, split_notes)]
 
 
