@@ -1,12 +1,16 @@
 """GPX reader: one activity summary per file.
 
-Two ways in, one way out. The bytes are parsed once, safely
-(:mod:`loadwatch.ingest.xmlsafe`). A fast path walks the lxml tree directly
-(about ten times quicker than building gpxpy objects); anything it does not
-understand (an unparseable number or time, a missing coordinate) hands the
-same, already checked, document to gpxpy, the reference parser. Both paths
-produce the same :class:`GpxContent`, and one function turns that into the
-summary, so they cannot disagree about the arithmetic.
+Three ways in, one way out. A plain file (one default namespace, no
+comments, entities or CDATA among the points) is read by a byte scan
+(:mod:`loadwatch.ingest.gpxscan`: libxml2 checks the whole document without
+building a tree, numpy reads the points). Anything else is parsed once,
+safely (:mod:`loadwatch.ingest.xmlsafe`), and a fast path walks the lxml
+tree directly (about ten times quicker than building gpxpy objects);
+anything that one does not understand (an unparseable number or time, a
+missing coordinate) hands the same, already checked, document to gpxpy, the
+reference parser. All paths produce the same :class:`GpxContent` (numpy
+columns per segment), and one function turns that into the summary, so they
+cannot disagree about the arithmetic.
 
 Rules for the summary (units: metres, seconds, beats per minute):
 
