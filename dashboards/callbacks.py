@@ -132,7 +132,7 @@ def runner_outputs(
         known = data.runner_outputs.get(key)
         if known is not None and known[0] is view:
             return cast(tuple[go.Figure, go.Figure, Any, Any], known[1])
-        outputs = _runner_view(view, athlete, start=_day(start), end=_day(end))
+        outputs = _runner_view(data, view, athlete, start=_day(start), end=_day(end))
         data.runner_outputs[key] = (view, outputs)
         return outputs
     except LoadwatchError as e:
@@ -151,7 +151,7 @@ def cleared_runner(message: str) -> tuple[go.Figure, go.Figure, Any, Any]:
 
 
 def _runner_view(
-    view: Any, athlete: str, *, start: date | None, end: date | None
+    data: DashboardData, view: Any, athlete: str, *, start: date | None, end: date | None
 ) -> tuple[go.Figure, go.Figure, Any, Any]:
     """The four runner outputs of a built view. ``start``/``end``: the dates the user chose."""
     alerts = layout.alerts_list(view.alerts, citations=getattr(view, "citations", None))
@@ -162,8 +162,9 @@ def _runner_view(
             f"No runs or pain scores for {athlete} in this period: drop files in Import runs"
         )
         return blank, blank, alerts, status
-    weekly = weekly_figure(view.weekly, unit=view.unit, start=start, end=end)
-    timeline = timeline_figure(
+    weekly = data.figure(weekly_figure, view.weekly, unit=view.unit, start=start, end=end)
+    timeline = data.figure(
+        timeline_figure,
         view.daily,
         view.runs,
         view.pain,
@@ -282,7 +283,7 @@ def context_output(
             f"No sleep, heart rate, stress or rehab for {athlete} in this period: "
             "log a check-in or import a Garmin export"
         )
-    return context_figure(view.wellness, view.rehab, x_range=x_range)
+    return data.figure(context_figure, view.wellness, view.rehab, x_range=x_range)
 
 
 def save_checkin(
@@ -451,8 +452,13 @@ def coach_rows(data: DashboardData, tab: str | None) -> tuple[list[dict[str, Any
     """The coach table's rows, the as-of line above it, and the same rows as cards (phones)."""
     if tab != ids.TAB_COACH:
         raise PreventUpdate  # computed when the coach opens the tab, not on every change
-    rows = layout.coach_table_rows(data.coach_rows())
-    return rows, layout.coach_as_of(rows), layout.coach_cards(rows)
+
+    def build() -> tuple[list[dict[str, Any]], str, Any]:
+        rows = layout.coach_table_rows(data.coach_rows())
+        return rows, layout.coach_as_of(rows), layout.as_json(layout.coach_cards(rows))
+
+    # built once per revision of the athletes shown: a revisit only sends it again
+    return data.built_for_versions("coach view", build)
 
 
 def open_athlete(cell: dict[str, Any] | None) -> tuple[str, str]:
@@ -648,6 +654,17 @@ def register(
         _version: int,
     ) -> Any:
         mine = view()
+        with mine.one_read():
+            return _runner_and_context(mine, athlete, start, end, unit, measure)
+
+    def _runner_and_context(
+        mine: DashboardData,
+        athlete: str | None,
+        start: str | None,
+        end: str | None,
+        unit: str,
+        measure: str,
+    ) -> Any:
         weekly, timeline, alerts, status = runner_outputs(mine, athlete, start, end, unit, measure)
         x_range = timeline.layout.xaxis.range
         context = context_output(mine, athlete, start, end, x_range)
@@ -663,7 +680,12 @@ def register(
     )
     def _side(athlete: str | None, unit: str, _version: int) -> Any:
         mine = view()
-        return upcoming(mine, athlete, unit), rehab_choices(mine, athlete), calendars(mine, athlete)
+        with mine.one_read():
+            return (
+                upcoming(mine, athlete, unit),
+                rehab_choices(mine, athlete),
+                calendars(mine, athlete),
+            )
 
     on_submit(
         ids.CHECKIN_SUBMIT,
@@ -786,7 +808,9 @@ def register(
         version,
     )
     def _coach(tab: str, _version: int) -> Any:
-        return coach_rows(view(), tab)
+        mine = view()
+        with mine.one_read():
+            return coach_rows(mine, tab)
 
     @app.callback(
         Output(ids.ATHLETE_DROPDOWN, "value", allow_duplicate=True),

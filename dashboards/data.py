@@ -7,15 +7,20 @@ alerts into sentences in the page's unit and shapes rows for the components.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from loadwatch.model import KM_PER_MILE
 from loadwatch.service import RunnerView, Service
 from loadwatch.service.context import ContextView
+from loadwatch.service.core import FEW_STALE
 from loadwatch.service.render import (
     alert_sentence,
     ceiling_sentence,
@@ -26,6 +31,9 @@ from loadwatch.service.render import (
 #: Kilometres to miles.
 KM_TO_MI = 1.0 / KM_PER_MILE
 SEVERITY_RANK: dict[str | None, int] = {None: 0, "info": 1, "caution": 2, "high": 3}
+T = TypeVar("T")
+#: Figures :meth:`DashboardData.figure` keeps (about 10 athletes' views).
+FIGURES_KEPT = 40
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,34 @@ def with_messages(alerts: pd.DataFrame, unit: str, who: str | None = None) -> pd
     )
 
 
+def _hashable(value: Any) -> Hashable:
+    if isinstance(value, pd.DataFrame):
+        return _frame_digest(value)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _frame_digest(frame: pd.DataFrame | None) -> Hashable:
+    """A digest of a frame's columns, dtypes, index and values (None for None)."""
+    if frame is None:
+        return None
+    rows = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+    head = repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape))
+    return hashlib.blake2b(head.encode() + rows.tobytes(), digest_size=16).hexdigest()
+
+
+def _context_columns(summary: dict[str, Any]) -> dict[str, Any]:
+    """The coach table's sleep trend (hours) and rehab adherence (%) of one athlete,
+    from their :meth:`~loadwatch.service.Service.context_summary`."""
+    recent, change = summary["sleep_7d_h"], summary["sleep_change_h"]
+    share = summary["rehab_adherence"]
+    return {
+        "sleep_7d_h": None if recent is None else round(recent, 1),
+        "sleep_change_h": None if change is None else round(change, 1),
+        "rehab_adherence_pct": None if share is None else round(100 * share),
+        "rehab_sessions_28d": summary["rehab_sessions_28d"],
+    }
+
+
 class DashboardData(Service):
     """Read and write access for the dashboard, over one store URL."""
 
@@ -70,6 +106,11 @@ class DashboardData(Service):
         self._views: dict[tuple[Any, ...], tuple[RunnerView, RunnerView]] = {}
         #: (the view shown, the runner callback's outputs built from it), per key
         self.runner_outputs: dict[tuple[Any, ...], tuple[RunnerView, Any]] = {}
+        #: figures by what they were built from (:meth:`figure`), the newest last
+        self._figures: OrderedDict[Hashable, Any] = OrderedDict()
+        self._figures_lock = threading.Lock()
+        #: per scope's athletes: the versions and the newest data date stand-in of them
+        self._newest: dict[Any, tuple[dict[str, Hashable], date | None]] = {}
 
     @property
     def as_of(self) -> date | None:  # type: ignore[override]
@@ -77,9 +118,84 @@ class DashboardData(Service):
         newer than it has arrived (a run dropped into the demo is shown); None: today."""
         if self.fixed_as_of is None:
             return None
-        # one query per change of the store, not a history per athlete per request
-        newest = self._cached(("newest data date",), self.versions(), self.store.newest_data_date)
+        return self._moved_as_of(self.versions())
+
+    def _moved_as_of(self, versions: dict[str, Hashable]) -> date:
+        assert self.fixed_as_of is not None
+        newest = self._newest_date(versions)
         return max([self.fixed_as_of, *([newest] if newest else [])])
+
+    def _newest_date(self, versions: dict[str, Hashable]) -> date | None:
+        """The newest run or pain date, or a date D standing in for it: D is at least
+        the newest date, and both are on or before the fixed as-of date whenever they
+        differ (so the as-of date is the same with either).
+
+        The store's newest date is a scan of every run (about 0.2 s CPU at 1.2
+        million runs); after a write for up to :data:`FEW_STALE` athletes it comes
+        from the date known before and those athletes' histories (which the
+        switch and their new state read anyway). Only when it may have moved back
+        (an athlete holding it deleted data) is the store asked again. A history
+        leaves out runs flagged implausible and not accepted, so such a run does
+        not move the date on this path; the store's scan counts it.
+        """
+        assert self.fixed_as_of is not None
+        scope = self.scope.athletes
+        known = self._newest.get(scope)
+        if known is not None and known[0] == versions:
+            return known[1]
+        value: date | None
+        found = False
+        if known is not None:
+            before, old = known
+            changed = [n for n, v in versions.items() if before.get(n) != v]
+            if len(changed) <= FEW_STALE and before.keys() <= versions.keys():
+                theirs = [self.history(n, versions[n]).last_data_date for n in changed]
+                top = max((d for d in theirs if d is not None), default=None)
+                if top is not None and (old is None or top >= old):
+                    value, found = top, True  # the others are on or before ``old``
+                elif old is None or old <= self.fixed_as_of:
+                    value, found = old, True  # the newest date is at most ``old``
+        if not found:
+            value = self.store.newest_data_date()
+        self._newest[scope] = (dict(versions), value)
+        return value
+
+    def figure(self, build: Callable[..., T], *frames: pd.DataFrame | None, **options: Any) -> T:
+        """``build(*frames, **options)``, or the figure built before from equal frames
+        and options (a digest of every value, index and column of each frame).
+
+        A write changes an athlete's revision, but usually only one of the runner
+        view's charts: a pain score leaves the weekly bars and the context chart as
+        they were, and they are not built again.
+        """
+        try:
+            key = (
+                build.__qualname__,
+                tuple(_frame_digest(f) for f in frames),
+                tuple(sorted((k, _hashable(v)) for k, v in options.items())),
+            )
+            hash(key)
+        except (TypeError, ValueError):  # a value pandas cannot hash: build it
+            return build(*frames, **options)
+        with self._figures_lock:
+            known = self._figures.get(key)
+            if known is not None:
+                self._figures.move_to_end(key)
+                return known
+        fig = build(*frames, **options)
+        with self._figures_lock:
+            self._figures[key] = fig
+            while len(self._figures) > FIGURES_KEPT:
+                self._figures.popitem(last=False)
+        return fig
+
+    def built_for_versions(self, name: str, build: Callable[[], T]) -> T:
+        """``build()``, kept until the data of any athlete the scope sees changes (or
+        the config, or the as-of date): the same revisions as the coach table's."""
+        versions = self.versions()
+        day = date.today() if self.fixed_as_of is None else self._moved_as_of(versions)
+        key = ("built", name, day, self.scope.athletes)
+        return self._cached(key, versions, build)
 
     def runner(
         self,
@@ -163,8 +279,10 @@ class DashboardData(Service):
         """One row per athlete, who needs attention first: the service's status rows
         with the fields the coach grid shows (distances in ``unit``)."""
         factor = KM_TO_MI if unit == "mi" else 1.0
+        day = as_of or self.as_of or date.today()
+        context = self.context_summaries(as_of=day)
         rows = []
-        for row in super().coach_rows(as_of=as_of or self.as_of, unit=unit):
+        for row in super().coach_rows(as_of=day, unit=unit):
             worst = row["worst_alert"] or {}
             last_7d = row["last_7d_km"]
             rows.append(
@@ -182,23 +300,13 @@ class DashboardData(Service):
                     "alert_date": worst.get("date"),
                     "alert_message": row["reason"],
                     "last_run": row["last_run_date"],
-                    **self._context_columns(row["athlete"], row.get("as_of")),
+                    **_context_columns(
+                        context.get(row["athlete"])
+                        or self.context_summary(row["athlete"], as_of=day)
+                    ),
                 }
             )
         return rows
-
-    def _context_columns(self, athlete: str, as_of: Any) -> dict[str, Any]:
-        """The coach table's sleep trend (hours) and rehab adherence (%) of one athlete."""
-        day = as_of if isinstance(as_of, date) else (self.as_of or date.today())
-        summary = self.context_summary(athlete, as_of=day)
-        recent, change = summary["sleep_7d_h"], summary["sleep_change_h"]
-        share = summary["rehab_adherence"]
-        return {
-            "sleep_7d_h": None if recent is None else round(recent, 1),
-            "sleep_change_h": None if change is None else round(change, 1),
-            "rehab_adherence_pct": None if share is None else round(100 * share),
-            "rehab_sessions_28d": summary["rehab_sessions_28d"],
-        }
 
     def context(
         self,

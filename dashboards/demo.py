@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from loadwatch.errors import ValidationError
-from loadwatch.importer import import_paths
-from loadwatch.pain import parse_pain_csv, read_text
-from loadwatch.store import Store
+
+if TYPE_CHECKING:
+    from loadwatch.store import Store
 
 
 @dataclass
@@ -24,13 +25,10 @@ class DemoReport:
     last_day: date | None = None
 
 
-def import_samples(store: Store, samples: Path, *, workers: int | None = None) -> DemoReport:
-    """Import every sample athlete listed in ``samples/expected.json``, with their pain logs.
+def sample_listing(samples: Path) -> dict[str, dict[str, Any]]:
+    """The sample athletes listed in ``samples/expected.json`` (key -> name, folder, logs).
 
-    Activities go through the CLI's importer and pain rows through the CLI's
-    validation; a pain row that fails it is left out and named in ``warnings``.
-    Importing twice adds nothing the second time. ``workers``: decoding
-    processes of the importer (default: one per core).
+    :class:`ValidationError` naming the file when it is missing or unreadable.
     """
     index = samples / "expected.json"
     try:
@@ -40,13 +38,32 @@ def import_samples(store: Store, samples: Path, *, workers: int | None = None) -
             f"the sample activities are missing ({index}); run from a source checkout, "
             "or generate them with python sample_activities/generate.py"
         ) from e
+    return dict(listing)
+
+
+def import_samples(store: Store, samples: Path, *, workers: int | None = None) -> DemoReport:
+    """Import every sample athlete listed in ``samples/expected.json``, with their pain logs.
+
+    Activities go through the CLI's importer and pain rows through the CLI's
+    validation; a pain row that fails it is left out and named in ``warnings``.
+    Importing twice adds nothing the second time. No copy of the sample files is
+    kept in the originals folder: they ship with loadwatch. ``workers``: decoding
+    processes of the importer (default: one per core).
+    """
+    # imported here: ``loadwatch demo`` reads the listing before it forks the importing process
+    from loadwatch.importer import import_paths
+    from loadwatch.pain import parse_pain_csv, read_text
+
+    listing = sample_listing(samples)
     report = DemoReport()
     for info in listing.values():
         name = info["name"]
         known = {a.name for a in store.list_athletes()}
         if name not in known:
             store.add_athlete(name, tz=info.get("time_zone"))
-        imported = import_paths(store, [samples / info["folder"]], athlete=name, workers=workers)
+        imported = import_paths(
+            store, [samples / info["folder"]], athlete=name, workers=workers, keep_originals=False
+        )
         report.activities[name] = imported.activities_added
         report.warnings += [f"{e['path']}: {e['error']}" for e in imported.errors]
         pain_log = info.get("pain_log")
@@ -65,13 +82,15 @@ def import_samples(store: Store, samples: Path, *, workers: int | None = None) -
 
 def _import_context(store: Store, samples: Path, info: dict[str, object], name: str) -> list[str]:
     """The sample's watch wellness (a Garmin-style zip), check-ins, rehab log and plan."""
+    from loadwatch.importer import import_paths
+    from loadwatch.pain import read_text
     from loadwatch.rehab import parse_rehab_csv
     from loadwatch.wellness import parse_wellness_csv
 
     warnings: list[str] = []
     garmin = info.get("garmin_wellness")
     if isinstance(garmin, str) and (samples / garmin).exists():
-        done = import_paths(store, [samples / garmin], athlete=name)
+        done = import_paths(store, [samples / garmin], athlete=name, keep_originals=False)
         warnings += [f"{e['path']}: {e['error']}" for e in done.errors]
     for key, parse, save in (
         ("wellness_log", parse_wellness_csv, store.upsert_wellness),

@@ -18,6 +18,7 @@ Frame contracts:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -102,7 +103,16 @@ def _week_labels(weekly: pd.DataFrame) -> list[str]:
 
 
 def empty_figure(message: str) -> go.Figure:
-    """A blank figure carrying one centred message (no athlete, no runs yet...)."""
+    """A blank figure carrying one centred message (no athlete, no runs yet...).
+
+    The same message gives the same figure object (building one costs more than a
+    switch's other figures): show it, do not change it.
+    """
+    return _empty_figure(message)
+
+
+@functools.lru_cache(maxsize=256)
+def _empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(
         **_LAYOUT,

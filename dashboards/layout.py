@@ -761,6 +761,19 @@ def _days_ago(row: Mapping[str, Any]) -> str:
     return " (today)" if days == 0 else f" ({days} day{'s' if days != 1 else ''} ago)"
 
 
+def as_json(value: Any) -> Any:
+    """Components (in lists, as children, as props) as the plain JSON objects Dash sends
+    for them: a cached answer then goes out in one fast pass, instead of Dash walking
+    every component of it again on each request."""
+    if isinstance(value, Component):
+        shaped = value.to_plotly_json()
+        shaped["props"] = {k: as_json(v) for k, v in shaped["props"].items()}
+        return shaped
+    if isinstance(value, list | tuple):
+        return [as_json(v) for v in value]
+    return value
+
+
 def coach_cards(rows: list[dict[str, Any]]) -> list[html.Button]:
     """The coach table as cards (for narrow screens): one per athlete, a click opens them.
 

@@ -1130,13 +1130,14 @@ class Store:
         if not include_implausible:
             rows = [r for r in rows if r.implausible is None or r.accepted]
         cols = [*SUMMARY_COLUMNS, "rpe", "name", "notes"]
-        frame = pd.DataFrame(
-            [
-                {**r._mapping, "athlete": r.athlete_name, "notes": "\n".join(_notes(r.notes))}
-                for r in rows
-            ],
-            columns=cols,
-        )
+        # built from plain tuples: a dict per row, or SQLAlchemy's rows themselves
+        # (pandas probes each for attributes), cost twice as much
+        fields = [*(c.name for c in activities.c), "athlete"]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=fields)
+        frame["notes"] = [  # a column of None comes back as NaN
+            "\n".join(_notes(text)) if isinstance(text, str) else "" for text in frame["notes"]
+        ]
+        frame = frame.reindex(columns=cols)
         frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
         frame["recovered"] = frame["recovered"].astype(bool)
         for c in ("distance_m", "timer_s", "elapsed_s", "elevation_gain_m", "avg_hr", "max_hr"):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 import tempfile
 import threading
 import time
 import webbrowser
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -82,15 +86,27 @@ def _run(
     *,
     open_browser: bool,
     as_of: date | None = None,
+    fill: Callable[[Any], None] | None = None,
 ) -> None:
-    plan = _plan(url, host, users_file)  # refuse before importing Dash or touching the port
-    from dashboards.app import create_app, store_has_users
-    from loadwatch.settings import Settings
+    """Serve the dashboard over ``url`` until Ctrl+C.
 
-    app = create_app(Settings.load(db_url=url), auth=plan.credentials, as_of=as_of, plan=plan)
-    # Fill the caches in the background so the first clicks answer at once.
-    warm = app.server.config["LOADWATCH_DATA"].warm_up
-    threading.Thread(target=warm, name="loadwatch-warm-up", daemon=True).start()
+    ``fill``: work that puts the data in (the demo's sample import), run in a
+    thread once the server listens; it gets the app's data object. Until it
+    has returned the page itself answers, and every request that reads data
+    waits for it (:func:`_hold_data_requests`). If it fails, the server stops
+    and its error is raised here.
+    """
+    with _loading():
+        plan = _plan(url, host, users_file)  # refuse before importing Dash or touching the port
+        with _without_notebook_support():
+            from dashboards.app import create_app, store_has_users
+        from loadwatch.settings import Settings
+
+        app = create_app(Settings.load(db_url=url), auth=plan.credentials, as_of=as_of, plan=plan)
+    data = app.server.config["LOADWATCH_DATA"]
+    ready = threading.Event()
+    if fill is not None:
+        _hold_data_requests(app.server, ready)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     link = f"http://{shown}:{port}/"
     # werkzeug's own server, without the banners Dash and Flask print around it
@@ -106,6 +122,21 @@ def _run(
     elif plan.mode == "accounts" and store_has_users(url):
         password = ", sign-in required"
     click.echo(f"loadwatch dashboard on {link} (Ctrl+C to stop{password})")
+    failed: list[BaseException] = []
+
+    def fill_then_warm_up() -> None:
+        try:
+            if fill is not None:
+                fill(data)
+        except BaseException as e:  # raised again in the main thread, after the server stops
+            failed.append(e)
+            ready.set()
+            server.shutdown()
+            return
+        ready.set()
+        data.warm_up()  # fill the caches so the first clicks answer at once
+
+    threading.Thread(target=fill_then_warm_up, name="loadwatch-warm-up", daemon=True).start()
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(link,)).start()
     try:
@@ -114,6 +145,77 @@ def _run(
         pass
     finally:
         server.server_close()
+    if failed:
+        raise failed[0]
+
+
+#: Paths of the page itself (the HTML, its scripts, the layout without data):
+#: answered while the demo's samples are still being imported.
+PAGE_PATHS = (
+    "_dash-layout",
+    "_dash-dependencies",
+    "_dash-component-suites/",
+    "assets/",
+    "_favicon.ico",
+    "_reload-hash",
+)
+
+
+def _hold_data_requests(server: Any, ready: threading.Event) -> None:
+    """Make every request that reads or writes data wait until ``ready`` is set.
+
+    The page and its scripts answer at once; the callbacks and the API that
+    fill it wait, so the browser shows the page while the samples go in and
+    never an empty or half-imported store.
+    """
+    from flask import request
+
+    def wait_for_data() -> None:
+        path = request.path.lstrip("/")
+        if path and not path.startswith(PAGE_PATHS):
+            ready.wait()
+
+    server.before_request(wait_for_data)
+
+
+@contextmanager
+def _loading() -> Iterator[None]:
+    """Load modules and build the app without the garbage collector, then freeze what
+    was loaded.
+
+    Start-up creates a few hundred thousand objects that live as long as the
+    process (modules, classes, functions) and next to no garbage; the collector
+    would walk them again and again while they pile up. Frozen, later collections
+    (while callbacks run) skip them too.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()  # only once loaded: a refusal (an error) leaves nothing frozen
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def _without_notebook_support() -> Iterator[None]:
+    """Import Dash without its notebook support.
+
+    Dash imports IPython (and jedi, requests, ...) when it is installed, only to
+    run inside a notebook: about a third of a CPU-second that a server started
+    from the command line never uses. Inside a notebook IPython is already
+    loaded and nothing changes; afterwards IPython can be imported as usual.
+    """
+    if "IPython" in sys.modules:
+        yield
+        return
+    sys.modules["IPython"] = None  # type: ignore[assignment]  # import IPython: ImportError
+    try:
+        yield
+    finally:
+        if "IPython" in sys.modules and sys.modules["IPython"] is None:
+            del sys.modules["IPython"]
 
 
 @click.command("serve")
@@ -153,32 +255,45 @@ def demo(host: str, port: int, users_file: Path | None, db: str | None, no_brows
       loadwatch demo
       loadwatch demo --no-browser --port 8060
     """
-    _plan(resolve_db_url(db) if db else None, host, users_file)  # refuse before any work
-    if db is None:
-        db = str(Path(tempfile.mkdtemp(prefix="loadwatch-demo-")) / "demo.db")
-    url = resolve_db_url(db)
-    started = time.perf_counter()
-    Store(url).close()  # create the schema once, before two processes open the file
-    # The samples are imported in a second process while this one loads the
-    # dashboard (Dash, plotly, pandas): on two cores the first page is up in
-    # about the time of the slower of the two, not their sum.
-    with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
-        pending = pool.submit(_import_samples, url, samples_dir())
-        from dashboards.app import create_app  # noqa: F401  (loaded meanwhile)
+    with _loading():
+        _plan(resolve_db_url(db) if db else None, host, users_file)  # refuse before any work
+        samples = samples_dir()
+        from dashboards.demo import sample_listing
 
-        report = pending.result()
-    for warning in report.warnings[:10]:
-        click.echo(f"warning: {warning}", err=True)
-    if len(report.warnings) > 10:
-        click.echo(f"warning: ... and {len(report.warnings) - 10} more", err=True)
-    summary = ", ".join(
-        f"{name}: {n} runs, {report.pain.get(name, 0)} pain scores"
-        for name, n in report.activities.items()
-    )
-    click.echo(f"Demo data ready in {time.perf_counter() - started:.1f} s ({summary}).")
-    # The samples are a fixed 16 weeks: show them as of their last day, not an empty today.
-    click.echo(f"Showing the samples as of their last day, {report.last_day}.")
-    _run(url, host, port, users_file, open_browser=not no_browser, as_of=report.last_day)
+        sample_listing(samples)  # missing samples: refused before the server starts
+        if db is None:
+            db = str(Path(tempfile.mkdtemp(prefix="loadwatch-demo-")) / "demo.db")
+        url = resolve_db_url(db)
+        started = time.perf_counter()
+        Store(url).close()  # create the schema once, before two processes open the file
+    # The samples are imported in a second process while this one loads the
+    # dashboard (Dash, plotly) and starts serving: the page answers at once and
+    # its data requests wait until the samples are in (see _run).
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
+    pending = pool.submit(_import_samples, url, samples)
+
+    def fill(data: Any) -> None:
+        try:
+            report = pending.result()
+        finally:
+            pool.shutdown()
+        for warning in report.warnings[:10]:
+            click.echo(f"warning: {warning}", err=True)
+        if len(report.warnings) > 10:
+            click.echo(f"warning: ... and {len(report.warnings) - 10} more", err=True)
+        summary = ", ".join(
+            f"{name}: {n} runs, {report.pain.get(name, 0)} pain scores"
+            for name, n in report.activities.items()
+        )
+        click.echo(f"Demo data ready in {time.perf_counter() - started:.1f} s ({summary}).")
+        # The samples are a fixed 16 weeks: show them as of their last day, not an empty today.
+        data.fixed_as_of = report.last_day
+        click.echo(f"Showing the samples as of their last day, {report.last_day}.")
+
+    try:
+        _run(url, host, port, users_file, open_browser=not no_browser, fill=fill)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _fork_context() -> Any:

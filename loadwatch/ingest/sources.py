@@ -15,6 +15,7 @@ The layout of an export is detected, not flagged:
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from loadwatch.errors import ActivityFileError
 from loadwatch.ingest import is_activity_name
@@ -305,9 +306,9 @@ def _collect(
                 )
                 continue
             try:
-                # zipfile's member stream is seekable, so the nested zip is read
-                # in place: its directory first, then each member on demand.
-                inner = zipfile.ZipFile(zf.open(info))
+                # the nested zip is read in place: its directory first, then each
+                # member on demand (see NestedZipStream)
+                inner = zipfile.ZipFile(_open_nested(zf, info))
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as e:
                 scan.problems.append((display, f"damaged nested zip ({e})"))
                 continue
@@ -342,16 +343,12 @@ def _reader(
 
     def fetch() -> Payload:
         try:
-            if info.compress_type in _RAW_METHODS and not info.flag_bits & 0x1 and zf.fp:
+            if _readable_raw(zf, info):
                 if info.compress_size > limits.max_file_bytes:
                     raise file_too_large(display, limits)
                 fp = zf.fp
-                fp.seek(info.header_offset)
-                header = fp.read(_LOCAL_HEADER.size)
-                if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-                    raise zipfile.BadZipFile("bad local file header")
-                name_len, extra_len = _LOCAL_HEADER.unpack(header)[-2:]
-                fp.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+                assert fp is not None  # _readable_raw checked it
+                fp.seek(_data_start(fp, info))
                 data = fp.read(info.compress_size)
                 if len(data) != info.compress_size:
                     raise zipfile.BadZipFile("member data is cut short")
@@ -384,6 +381,149 @@ def _read_bounded(
 _RAW_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 #: signature, version, flags, method, time, date, crc, sizes, name and extra lengths
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+
+
+def _readable_raw(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a member's stored bytes can be read straight from the archive file."""
+    return info.compress_type in _RAW_METHODS and not info.flag_bits & 0x1 and zf.fp is not None
+
+
+def _data_start(fp: IO[bytes], info: zipfile.ZipInfo) -> int:
+    """Offset of a member's stored bytes: behind its local header (whose name and extra
+    field lengths may differ from the central directory's)."""
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local file header")
+    name_len, extra_len = _LOCAL_HEADER.unpack(header)[-2:]
+    return int(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+
+
+def _open_nested(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
+    """A nested zip member as a seekable stream, for :class:`zipfile.ZipFile` to read in place."""
+    if _readable_raw(zf, info):
+        assert zf.fp is not None
+        start = _data_start(zf.fp, info)
+        stream = NestedZipStream(
+            zf.fp, start, info.compress_size, info.file_size, info.compress_type
+        )
+        return cast(IO[bytes], stream)
+    return zf.open(info)  # encrypted, bzip2, lzma: zipfile's own (slow to seek back) stream
+
+
+class NestedZipStream(io.RawIOBase):
+    """A stored or deflated zip member (a zip itself) as a seekable, read-only stream.
+
+    zipfile's own member stream seeks backwards by inflating again from the
+    member's first byte, and reading a zip seeks backwards several times (the
+    directory is at the end, the members start at the beginning): a nested
+    export zip of 60 MB was inflated four to five times just to be listed and read.
+    Here the inflater's state is saved every ``spacing`` bytes of output, so a
+    backward seek inflates at most that much again. Reads stop at the declared
+    ``size``; a stream that ends before it raises :class:`EOFError`. The nested
+    zip's own directory and every member's CRC-32 are still checked when read.
+
+    ``fp`` may be shared with other readers: every read seeks it first.
+    """
+
+    #: bytes of output per inflate step
+    BLOCK = 1 << 18
+    #: compressed bytes read from ``fp`` per step
+    CHUNK = 1 << 16
+
+    def __init__(
+        self,
+        fp: IO[bytes],
+        start: int,
+        packed: int,
+        size: int,
+        method: int = zipfile.ZIP_DEFLATED,
+        spacing: int = 8 << 20,
+    ) -> None:
+        super().__init__()
+        self._fp, self._start, self._packed, self._size = fp, start, packed, size
+        self._deflated = method == zipfile.ZIP_DEFLATED
+        self._spacing = spacing
+        self._pos = 0  # where the next read starts
+        self._block, self._block_at = b"", 0  # the latest output and its offset
+        self._prev, self._prev_at = b"", 0  # the output before it (short seeks back)
+        self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+        self._in, self._tail, self._out = 0, b"", 0  # inflater: input used, unused input, output
+        self._saved: list[tuple[int, int, bytes, Any]] = [(0, 0, b"", self._d.copy())]
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = base + offset
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, n: int | None = -1) -> bytes:
+        left = self._size - self._pos if n is None or n < 0 else min(n, self._size - self._pos)
+        if not self._deflated:
+            self._fp.seek(self._start + self._pos)
+            data = self._fp.read(max(left, 0))
+            self._pos += len(data)
+            return data
+        parts = []
+        while left > 0:
+            if self._prev_at <= self._pos < self._prev_at + len(self._prev):
+                block, at = self._prev, self._prev_at
+            else:
+                if not self._block_at <= self._pos < self._block_at + len(self._block):
+                    self._move_to(self._pos)
+                block, at = self._block, self._block_at
+            piece = block[self._pos - at :][:left]
+            parts.append(piece)
+            self._pos += len(piece)
+            left -= len(piece)
+        return b"".join(parts)
+
+    def _move_to(self, pos: int) -> None:
+        """Inflate until the latest block holds ``pos`` (from a saved state if behind)."""
+        if pos < self._out:
+            at = bisect.bisect_right([s[0] for s in self._saved], pos) - 1
+            self._out, self._in, self._tail, saved = self._saved[at]
+            self._d = saved.copy()
+            self._block = b""
+        while True:
+            if self._out >= self._saved[-1][0] + self._spacing:
+                self._saved.append((self._out, self._in, self._tail, self._d.copy()))
+            block = self._inflate_step()
+            self._prev, self._prev_at = self._block, self._block_at
+            self._block, self._block_at = block, self._out
+            self._out += len(block)
+            if pos < self._out:
+                return
+
+    def _inflate_step(self) -> bytes:
+        while not self._d.eof:
+            data = self._tail
+            if not data and self._in < self._packed:
+                self._fp.seek(self._start + self._in)
+                data = self._fp.read(min(self.CHUNK, self._packed - self._in))
+                self._in += len(data)
+            out = self._d.decompress(data, self.BLOCK)
+            self._tail = self._d.unconsumed_tail
+            if out:
+                return out
+            if not data:
+                break
+        raise EOFError("the nested zip ends before its declared size")
 
 
 def _read_index(zf: zipfile.ZipFile, name: str, prefix: str) -> bytes:

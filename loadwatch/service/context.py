@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from loadwatch.store import RehabPlanItem, RehabSession, WellnessDay
+from loadwatch.store import RehabPlanItem, RehabSession, Store, WellnessDay
 
 #: Daily columns of :attr:`ContextView.wellness`.
 CONTEXT_COLUMNS: tuple[str, ...] = (
@@ -30,6 +30,12 @@ SLEEP_RECENT_DAYS = 7
 SLEEP_USUAL_DAYS = 28
 #: Calendar weeks of rehab adherence in the coach table (the week of as-of included).
 ADHERENCE_WEEKS = 4
+#: Days before the as-of date whose wellness and rehab :func:`context_summary` reads:
+#: the sleep windows, and the adherence weeks (the first starts up to 6 days earlier
+#: than 7 x weeks - 1 days back).
+SUMMARY_READ_DAYS = max(SLEEP_RECENT_DAYS + SLEEP_USUAL_DAYS, 7 * ADHERENCE_WEEKS + 6)
+#: Up to this many athletes are read one by one; more in one query per table.
+FEW_ATHLETES = 3
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,48 @@ def context_summary(
         "rehab_adherence": share,
         "rehab_sessions_28d": sum(1 for s in sessions if month <= s.date <= as_of),
     }
+
+
+def context_summaries(store: Store, athletes: list[str], *, as_of: date) -> dict[str, Any]:
+    """:func:`context_summary` of each of ``athletes`` as of ``as_of``.
+
+    For more than :data:`FEW_ATHLETES` athletes: three queries (every athlete's
+    wellness and rehab of the :data:`SUMMARY_READ_DAYS` days before ``as_of``, the
+    rehab plans) instead of three per athlete; an athlete with nothing in them
+    gets the summary of nothing, computed once.
+    """
+    if len(athletes) <= FEW_ATHLETES:
+        return {
+            name: context_summary(
+                store.list_wellness(name),
+                store.list_rehab(name),
+                store.rehab_plan(name),
+                as_of=as_of,
+            )
+            for name in athletes
+        }
+    since = as_of - timedelta(days=SUMMARY_READ_DAYS)
+    days: dict[str, list[WellnessDay]] = {}
+    sessions: dict[str, list[RehabSession]] = {}
+    plans: dict[str, list[RehabPlanItem]] = {}
+    for d in store.list_wellness(since=since):
+        days.setdefault(d.athlete, []).append(d)
+    for s in store.list_rehab(since=since):
+        sessions.setdefault(s.athlete, []).append(s)
+    for p in store.rehab_plan():
+        plans.setdefault(p.athlete, []).append(p)
+    nothing: dict[str, Any] | None = None
+    out: dict[str, Any] = {}
+    for name in athletes:
+        if name in days or name in sessions or name in plans:
+            out[name] = context_summary(
+                days.get(name, []), sessions.get(name, []), plans.get(name, []), as_of=as_of
+            )
+            continue
+        if nothing is None:
+            nothing = context_summary([], [], [], as_of=as_of)
+        out[name] = dict(nothing)
+    return out
 
 
 def rehab_choices(plan: list[RehabPlanItem]) -> list[dict[str, Any]]:

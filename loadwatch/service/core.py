@@ -22,7 +22,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -36,6 +38,7 @@ from loadwatch.service.check import PlanCheck, default_check_date, plan_check
 from loadwatch.service.coach import coach_states
 from loadwatch.service.context import (
     ContextView,
+    context_summaries,
     context_summary,
     context_view,
     rehab_choices,
@@ -44,9 +47,11 @@ from loadwatch.service.render import short_reason
 from loadwatch.service.runner import RunnerView, runner_view
 from loadwatch.service.state import (
     AthleteState,
+    DistanceMetrics,
     History,
     all_alerts,
     athlete_state,
+    distance_metrics,
     load_history,
     ranked,
 )
@@ -63,6 +68,12 @@ WARM_VIEWS = 20
 #: Up to this many changed athletes are recomputed one by one (sharing their runner
 #: view's history and alerts); more in one pass over all of them.
 FEW_STALE = 3
+
+
+#: Inside :meth:`Service.one_read`: the athletes' versions already read, per store.
+_READ_ONCE: ContextVar[dict[int, dict[str, Hashable]] | None] = ContextVar(
+    "loadwatch_versions_read_once", default=None
+)
 
 
 def _config_key() -> str:
@@ -154,14 +165,33 @@ class Service:
 
     def versions(self) -> dict[str, Hashable]:
         """Per athlete the scope may see, a value that changes whenever their data or
-        the config changes."""
-        config = _config_key()
+        the config changes (read once per :meth:`one_read` block)."""
+        read = _READ_ONCE.get()
+        everyone = read.get(id(self.store)) if read is not None else None
+        if everyone is None:
+            config = _config_key()
+            everyone = {name: (v, config) for name, v in self.store.athlete_versions().items()}
+            if read is not None:
+                read[id(self.store)] = everyone
         scope = self._scope
-        return {
-            name: (v, config)
-            for name, v in self.store.athlete_versions().items()
-            if scope.can_see(name)
-        }
+        if scope.athletes is None:
+            return dict(everyone)
+        return {name: v for name, v in everyone.items() if scope.can_see(name)}
+
+    @contextmanager
+    def one_read(self) -> Iterator[None]:
+        """Read the athletes' versions once for the block (one request of a face that
+        only reads): every call inside it sees the store as of the block's first read.
+
+        Values computed inside are stored under those versions; a write landing
+        meanwhile only makes them look older than they are, so they are computed
+        again on the next request, never served stale.
+        """
+        token = _READ_ONCE.set({})
+        try:
+            yield
+        finally:
+            _READ_ONCE.reset(token)
 
     def _cached(self, key: Hashable, version: Any, compute: Callable[[], Any]) -> Any:
         hit = self._cache.get(key, version)
@@ -227,6 +257,20 @@ class Service:
             lambda: all_alerts(self.history(athlete, version), end=as_of),
         )
 
+    def _distance_metrics(
+        self, athlete: str, end: date, version: Hashable
+    ) -> DistanceMetrics | None:
+        """:func:`distance_metrics` of the athlete up to ``end`` (cached): computed once for
+        the athlete's state and their runner view after a write."""
+        return cast(
+            DistanceMetrics | None,
+            self._cached(
+                ("distance metrics", athlete, end),
+                version,
+                lambda: distance_metrics(self.history(athlete, version), end),
+            ),
+        )
+
     def _table(self, as_of: date, versions: dict[str, Hashable]) -> list[AthleteState]:
         """Every athlete's state as of ``as_of``, ranked: one cached table.
 
@@ -262,7 +306,10 @@ class Service:
                 # alerts the athlete's runner view reads too (computed once for both)
                 computed = {
                     n: athlete_state(
-                        self.history(n, versions[n]), as_of, self._alerts(n, as_of, versions[n])
+                        self.history(n, versions[n]),
+                        as_of,
+                        self._alerts(n, as_of, versions[n]),
+                        self._distance_metrics(n, as_of, versions[n]),
                     )
                     for n in stale
                 }
@@ -349,8 +396,18 @@ class Service:
             history = self.history(athlete, version)
             alerts_end = max(as_of, end or as_of)
             alerts = self._alerts(athlete, alerts_end, version)
+            shared = None
+            if measure == "distance" and (end is None or end <= as_of):
+                shared = self._distance_metrics(athlete, as_of, version)
             return runner_view(
-                history, state, alerts, measure=measure, unit=unit, start=start, end=end
+                history,
+                state,
+                alerts,
+                measure=measure,
+                unit=unit,
+                start=start,
+                end=end,
+                shared=shared,
             )
 
         key = ("runner", athlete, measure, unit, start, end, as_of)
@@ -489,6 +546,23 @@ class Service:
                 as_of=day,
             ),
         )
+
+    def context_summaries(self, *, as_of: date | None = None) -> dict[str, dict[str, Any]]:
+        """:meth:`context_summary` of every athlete the scope may see (the coach table's
+        sleep and rehab columns): each cached until the athlete's data changes, the
+        others read together (:func:`~loadwatch.service.context.context_summaries`)."""
+        day = as_of or date.today()
+        versions = self.versions()
+        keys = [(("context_summary", n, day), v) for n, v in versions.items()]
+        found = dict(zip(versions, self._cache.get_many(keys), strict=True))
+        stale = [n for n, value in found.items() if value is MISSING]
+        if stale:
+            computed = context_summaries(self.store, stale, as_of=day)
+            self._cache.put_many(
+                [(("context_summary", n, day), versions[n], computed[n]) for n in stale]
+            )
+            found.update(computed)
+        return found
 
     def rehab_choices(self, athlete: str) -> list[dict[str, Any]]:
         """Exercises offered for one-click logging: the athlete's plan, else the catalogue."""

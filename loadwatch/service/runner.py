@@ -17,7 +17,7 @@ import pandas as pd
 from loadwatch import metrics
 from loadwatch.alerts import SEVERITY_RANK, Alert, alerts_frame, summarise
 from loadwatch.errors import ValidationError
-from loadwatch.service.state import AthleteState, History
+from loadwatch.service.state import AthleteState, DistanceMetrics, History
 from loadwatch.service.units import check_units, km_per_unit
 
 #: How far back the runner view looks by default, days.
@@ -129,8 +129,13 @@ def runner_view(
     unit: str = "km",
     start: date | None = None,
     end: date | None = None,
+    shared: DistanceMetrics | None = None,
 ) -> RunnerView:
-    """The runner view of ``history``'s athlete between ``start`` and ``end`` (inclusive)."""
+    """The runner view of ``history``'s athlete between ``start`` and ``end`` (inclusive).
+
+    ``shared``: :func:`~loadwatch.service.state.distance_metrics` of the history up
+    to the view's calendar end, when already computed (used for the distance measure).
+    """
     if measure not in metrics.MEASURES:
         raise ValidationError(f"unknown load measure {measure!r}")
     check_units(unit)
@@ -145,12 +150,19 @@ def runner_view(
     weekly = _empty(WEEKLY_FRAME)
     runs = _empty(RUN_FRAME)
     if not acts.empty:
-        load = metrics.daily_load(
-            acts, measure=measure, athlete=history.athlete, end=calendar_end, **history.profile
-        )
-        full = metrics.daily_metrics(load)
+        if (
+            shared is not None
+            and measure == "distance"
+            and shared.load.index[-1] == pd.Timestamp(calendar_end)
+        ):
+            load, full, spikes = shared
+        else:
+            load = metrics.daily_load(
+                acts, measure=measure, athlete=history.athlete, end=calendar_end, **history.profile
+            )
+            full = metrics.daily_metrics(load)
+            spikes = metrics.run_spikes(acts, athlete=history.athlete)
         daily = full[(full.index >= lo) & (full.index <= hi)]
-        spikes = metrics.run_spikes(acts, athlete=history.athlete)
         table = metrics.weekly_table(full["load"], spikes)
         if len(table):
             km_load = (

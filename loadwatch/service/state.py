@@ -9,9 +9,10 @@ including it (rest days after the last run count as zeros).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -72,6 +73,14 @@ class History:
         """The newest run or pain date."""
         days = [d for d in (self.last_run_date, _max_date(self.pain, "date")) if d]
         return max(days) if days else None
+
+
+class DistanceMetrics(NamedTuple):
+    """One athlete's daily distance load (km), its metrics and run spikes up to a date."""
+
+    load: pd.Series
+    daily: pd.DataFrame
+    spikes: pd.DataFrame
 
 
 def pain_frame(store: Store, athlete: str | None) -> pd.DataFrame:
@@ -199,19 +208,47 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
-def athlete_state(history: History, as_of: date, alerts: list[Alert] | None = None) -> AthleteState:
+def distance_metrics(history: History, end: date) -> DistanceMetrics | None:
+    """The daily distance load up to ``end``, its metrics and the run spikes of the whole
+    history, as :func:`athlete_state` and the runner view compute them; None when the
+    history has no run or a run after ``end`` (then each computes its own)."""
+    last = history.last_run_date
+    if last is None or last > end:
+        return None
+    acts = history.activities
+    load = metrics.daily_load(acts, athlete=history.athlete, end=end, **history.profile)
+    if not len(load):
+        return None
+    return DistanceMetrics(
+        load, metrics.daily_metrics(load), metrics.run_spikes(acts, athlete=history.athlete)
+    )
+
+
+def athlete_state(
+    history: History,
+    as_of: date,
+    alerts: list[Alert] | None = None,
+    shared: DistanceMetrics | None = None,
+) -> AthleteState:
     """The state of ``history``'s athlete as of ``as_of`` (runs and pain after it ignored).
 
-    ``alerts``: :func:`all_alerts` of the history up to ``as_of``, when already computed.
+    ``alerts``: :func:`all_alerts` of the history up to ``as_of``, when already computed;
+    ``shared``: :func:`distance_metrics` of the history up to ``as_of``, likewise.
     """
     stamp = pd.Timestamp(as_of)
     acts = history.activities
     if not acts.empty:
         acts = acts[pd.to_datetime(acts["local_date"]) <= stamp]
     values: dict[str, Any] = {}
-    load = metrics.daily_load(acts, athlete=history.athlete, end=as_of) if len(acts) else None
+    load: pd.Series | None = None
+    daily: pd.DataFrame | None = None
+    spikes: pd.DataFrame | None = None
+    if shared is not None:
+        load, daily, spikes = shared
+    elif len(acts):
+        load = metrics.daily_load(acts, athlete=history.athlete, end=as_of)
     if load is not None and len(load):
-        last = metrics.daily_metrics(load).iloc[-1]
+        last = (daily if daily is not None else metrics.daily_metrics(load)).iloc[-1]
         values.update(
             last_7d_km=_num(last["week_load"]),
             prev_7d_km=_num(last["prev_week_load"]),
@@ -219,7 +256,8 @@ def athlete_state(history: History, as_of: date, alerts: list[Alert] | None = No
             acwr=_num(last["acwr"]),
             acwr_ewma=_num(last["acwr_ewma"]),
         )
-        spikes = metrics.run_spikes(acts, athlete=history.athlete)
+        if spikes is None:
+            spikes = metrics.run_spikes(acts, athlete=history.athlete)
         values["last_run_date"] = pd.Timestamp(spikes["local_date"].max()).date()
         big = spikes[spikes["spike_pct"] > history.thresholds.spike_caution_pct]
         if len(big):
@@ -259,7 +297,15 @@ def attention_key(state: AthleteState) -> tuple[Any, ...]:
 
 def ranked(states: list[AthleteState]) -> list[AthleteState]:
     """States sorted by :func:`attention_key`, each with its ``attention_rank`` (1 = first)."""
-    from dataclasses import replace
-
     ordered = sorted(states, key=attention_key)
-    return [replace(s, attention_rank=i) for i, s in enumerate(ordered, start=1)]
+    return [
+        s if s.attention_rank == i else _with_rank(s, i) for i, s in enumerate(ordered, start=1)
+    ]
+
+
+def _with_rank(state: AthleteState, rank: int) -> AthleteState:
+    """``dataclasses.replace(state, attention_rank=rank)`` without running the constructor
+    again (a quarter of the cost: the coach table ranks every athlete after each write)."""
+    ranked_state = copy.copy(state)
+    object.__setattr__(ranked_state, "attention_rank", rank)
+    return ranked_state
