@@ -221,6 +221,10 @@ DECLINED = {
     ),
     "an extra attribute": _doc(_replace(4, _point(4).replace("<trkpt ", '<trkpt id="4" '))),
     "a processing instruction": _doc(_replace(4, _point(4).replace("<ele>", "<?pi x?><ele>"))),
+    "a processing instruction, no declaration": _doc(
+        _replace(4, _point(4).replace("<ele>", "<?pi x?><ele>")),
+        head=HEAD.split("\n", 1)[1],
+    ),
     "an undeclared prefix": _doc(
         _replace(4, _point(4, hr="150").replace("<extensions>", "<extensions><q:x>1</q:x>"))
     ),

@@ -97,9 +97,10 @@ def _scan(data: bytes) -> GpxContent:
     _validate(data)  # from here on, every '<' opens a tag
     a = np.frombuffer(data, dtype=np.uint8)
     lt = _positions_of(a, _LT, 0, a.size)
-    if _at(a, lt, b"!", 1).size or _at(a, lt[1:], b"?", 1).size:
+    head = a[lt + 1] if a.size < LARGE_BYTES else None  # the byte after each '<'
+    if _at(a, lt, b"!", 1, head).size or (_at(a, lt, b"?", 1, head) > 0).any():
         raise _Declined  # DOCTYPE, comments, CDATA (text the scan would misread), PIs
-    bounds = _segment_bounds(a, lt)
+    bounds = _segment_bounds(a, lt, head)
     skeleton = b"".join(
         data[start:end]
         for start, end in zip(
@@ -147,10 +148,12 @@ def _validate(data: bytes) -> None:
         raise _Declined  # e.g. an undeclared namespace prefix: the tree path notes it
 
 
-def _segment_bounds(a: np.ndarray, lt: np.ndarray) -> list[tuple[int, int]]:
+def _segment_bounds(
+    a: np.ndarray, lt: np.ndarray, head: np.ndarray | None
+) -> list[tuple[int, int]]:
     """(start, end) of the content of every ``<trkseg>``, which must be plain and not nested."""
-    opens = lt[_at(a, lt, b"trkseg", 1)]
-    closes = lt[_at(a, lt, b"/trkseg", 1)]
+    opens = lt[_at(a, lt, b"trkseg", 1, head)]
+    closes = lt[_at(a, lt, b"/trkseg", 1, head)]
     if opens.size != closes.size or not (a[opens + 7] == _GT).all():
         raise _Declined  # an attribute or a self-closed segment
     if not (a[closes + 8] == _GT).all():
@@ -198,18 +201,21 @@ def _segment(data: bytes, a: np.ndarray, lt: np.ndarray | None, lo: int, hi: int
     return seg
 
 
-def _at(a: np.ndarray, pos: np.ndarray, text: bytes, offset: int = 0) -> np.ndarray:
+def _at(
+    a: np.ndarray, pos: np.ndarray, text: bytes, offset: int = 0, head: np.ndarray | None = None
+) -> np.ndarray:
     """Indices ``i`` where ``text`` starts at ``pos[i] + offset`` (checked a byte at a
     time, on the survivors only: most positions fail at the first byte; a million
-    positions at a time, so no temporary is as long as ``pos``)."""
-    step = 1 << 20
-    found = []
-    for i in range(0, pos.size, step):
-        part = pos[i : i + step]
-        sel = np.flatnonzero(a[part + offset] == text[0])
+    positions at a time, so no temporary is as long as ``pos``). ``head``, when
+    given, is ``a[pos + offset]`` already gathered."""
+    if head is not None:
+        sel = np.flatnonzero(head == text[0])
         for k in range(1, len(text)):
-            sel = sel[a[part[sel] + (offset + k)] == text[k]]
-        found.append(sel + i)
+            sel = sel[a[pos[sel] + (offset + k)] == text[k]]
+        return sel
+    step = 1 << 20
+    found = [_at(a, pos[i : i + step], text, offset, a[pos[i : i + step] + offset]) + i
+             for i in range(0, pos.size, step)]  # fmt: skip
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
@@ -226,9 +232,10 @@ def _points(
         return _empty()
     # every '<' opens a tag (no comments or CDATA here); the region is followed
     # by '</trkseg>', so looking a few bytes ahead never runs off the data
-    pts = _at(a, lt, b"trkpt", 1)
-    ele = _at(a, lt, b"ele", 1)
-    when = _at(a, lt, b"time", 1)
+    head = a[lt + 1]
+    pts = _at(a, lt, b"trkpt", 1, head)
+    ele = _at(a, lt, b"ele", 1, head)
+    when = _at(a, lt, b"time", 1, head)
     if not (
         _SPACE[a[lt[pts] + 6]].all()
         and (a[lt[ele] + 4] == _GT).all()
