@@ -4,12 +4,15 @@ The one import path behind both the CLI and the dashboard:
 
 1. every input is expanded into members (files on disk, zip members at any
    depth) without unpacking archives;
-2. each member's bytes are hashed; a file already in the store is
+2. a zip member whose header (base name, size, CRC-32) matches a file
+   stored from a zip is ``unchanged`` without being inflated; every other
+   member's bytes are hashed (once): a file already in the store is
    ``unchanged``, a second copy within the same run is a ``duplicate``;
 3. new files are decoded on all cores (a process pool for larger batches;
    in one process where a pool cannot start, e.g. inside a Celery worker);
 4. each file's activities are committed in one transaction together with its
-   source-file row, so an interrupted import leaves no half-imported
+   source-file row (batches of files in a few statements, see
+   :meth:`Store.add_files`), so an interrupted import leaves no half-imported
    activity and re-running it finishes the job;
 5. an archive whose every member was handled is remembered by its sha256, so
    importing the same export again costs one hash of the zip.
@@ -61,7 +64,7 @@ from loadwatch.ingest.sources import (
 from loadwatch.ingest.tz import format_offset, offset_in_zone
 from loadwatch.model import UNKNOWN_SPORT, ActivitySummary
 from loadwatch.plausibility import implausibility
-from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, write_original
+from loadwatch.store import DEDUP_WINDOW, Athlete, FileRecord, Store, base_name, write_original
 
 #: Below this many new files, decoding in-process beats starting workers.
 POOL_THRESHOLD = 16
@@ -183,6 +186,7 @@ class _Decoded:
     skip_reason: str | None = None
     error: str | None = None
     known: bool = False
+    crc32: int | None = None  # of the bytes as their zip header describes them
 
 
 def decode_member(
@@ -199,7 +203,7 @@ def decode_member(
         if originals is not None:
             write_original(originals, sha256, raw, fmt)
         with time_budget(limits.budget_for(len(raw)), display):
-            result = read_activity_bytes(raw, display)
+            result = read_activity_bytes(raw, display, sha256)
         return _Decoded(display, sha256, len(raw), fmt, result.summaries, result.notes)
     except NotAnActivityFile as e:
         if originals is not None and fmt is not None:
@@ -254,13 +258,17 @@ def process_payload(
     """
     limits = limits or Limits.from_env()
     try:
-        raw = maybe_gunzip(payload.inflate(display, limits), display, limits)
+        inflated = payload.inflate(display, limits)
+        raw = maybe_gunzip(inflated, display, limits)
     except ActivityFileError as e:
         return _Decoded(display, None, len(payload.data), None, [], [], error=e.reason)
     sha = hashlib.sha256(raw).hexdigest()
     if sha in (_KNOWN if known is None else known):
         return _Decoded(display, sha, len(raw), None, [], [], known=True)
-    return decode_member(display, raw, sha, originals, limits)
+    decoded = decode_member(display, raw, sha, originals, limits)
+    # inflate() checked the header's CRC against these very bytes (not when un-gzipped)
+    decoded.crc32 = payload.crc if raw is inflated else None
+    return decoded
 
 
 @dataclass(slots=True)
@@ -295,6 +303,8 @@ class Importer:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.progress = progress or Progress()
         self.report = ImportReport()
+        #: decoded files waiting to be stored (see :meth:`_drain`)
+        self._ready: list[tuple[_Source, Hint | None, _Decoded]] = []
 
     # ------------------------------------------------------------------ public
     def run(self, paths: Iterable[str | Path]) -> ImportReport:
@@ -367,6 +377,12 @@ class Importer:
     # ----------------------------------------------------------- processing
     def _process(self, sources: list[_Source]) -> None:
         known = frozenset(self.store.known_hashes(self.athlete))
+        # files stored from a zip: a member its header shows to be one is not read again
+        headers = (
+            self.store.known_zip_members(self.athlete)
+            if any(s.scan is not None for s in sources)
+            else set()
+        )
         seen: set[str] = set()
         pool: ProcessPoolExecutor | None = None
         pending: deque[tuple[_Source, Hint | None, Future[_Decoded] | _Decoded]] = deque()
@@ -386,6 +402,10 @@ class Importer:
                     except ActivityFileError as e:
                         src.report.errors.append({"path": e.path, "error": e.reason})
                         self.progress.advance(member.display, "error")
+                        continue
+                    if _header_key(member.display, payload) in headers:
+                        src.report.unchanged += 1
+                        self.progress.advance(member.display, "unchanged")
                         continue
                     job: Future[_Decoded] | _Decoded = (
                         pool.submit(
@@ -426,19 +446,23 @@ class Importer:
         *,
         keep: int,
     ) -> None:
-        """Store finished results from the head of the queue, in order, in batches.
+        """Store finished results from the head of the queue, in order, in batches of
+        ``COMMIT_BATCH`` (``keep=0``: everything, the last batch as it is).
 
         Waits only while more than ``keep`` files are in flight (bounding memory).
+        Finished results wait in ``self._ready`` until a batch is full: storing
+        a few files at a time would cost nearly as much per file as one by one.
         """
-        batch: list[tuple[_Source, Hint | None, _Decoded]] = []
+        ready = self._ready
         while pending and (len(pending) > keep or _done(pending[0][2])):
             src, hint, job = pending.popleft()
-            batch.append((src, hint, job.result() if isinstance(job, Future) else job))
-            if len(batch) >= COMMIT_BATCH:
-                self._commit(batch, seen)
-                batch = []
-        if batch:
-            self._commit(batch, seen)
+            ready.append((src, hint, job.result() if isinstance(job, Future) else job))
+            if len(ready) >= COMMIT_BATCH:
+                self._commit(ready, seen)
+                ready.clear()
+        if keep == 0 and ready:
+            self._commit(ready, seen)
+            ready.clear()
 
     def _commit(self, batch: list[tuple[_Source, Hint | None, _Decoded]], seen: set[str]) -> None:
         """One transaction for a batch of decoded files (each file whole or absent)."""
@@ -459,10 +483,14 @@ class Importer:
                 continue
             seen.add(d.sha256)
             if d.error is not None:
-                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "error", d.error)
+                record = FileRecord(
+                    d.sha256, d.display, d.size, d.fmt, "error", d.error, crc32=d.crc32
+                )
                 to_store.append((src, d, record, []))
             elif d.skip_reason is not None:
-                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "skipped", d.skip_reason)
+                record = FileRecord(
+                    d.sha256, d.display, d.size, d.fmt, "skipped", d.skip_reason, crc32=d.crc32
+                )
                 to_store.append((src, d, record, []))
             else:
                 summaries = [self._localize(s, hint) for s in d.summaries]
@@ -471,7 +499,9 @@ class Importer:
                 recovered = any(s.recovered for s in summaries)
                 d.notes = list(dict.fromkeys([*d.notes, *(n for x in summaries for n in x.notes)]))
                 note = "; ".join(d.notes) or None
-                record = FileRecord(d.sha256, d.display, d.size, d.fmt, "imported", note, recovered)
+                record = FileRecord(
+                    d.sha256, d.display, d.size, d.fmt, "imported", note, recovered, d.crc32
+                )
                 to_store.append((src, d, record, summaries))
         if not to_store:
             return
@@ -649,6 +679,14 @@ def _missing_row(exp: ExpectedActivity) -> dict[str, Any]:
     row = asdict(exp)
     row["start_utc"] = exp.start_utc.isoformat() if exp.start_utc else None
     return row
+
+
+def _header_key(display: str, payload: Payload) -> tuple[str, int, int] | None:
+    """What a zip header says of a member (base name, inflated size, CRC-32), or None
+    for a plain file: equal to a stored file's, the member is that file."""
+    if payload.crc is None or payload.size is None:
+        return None
+    return base_name(display), payload.size, payload.crc
 
 
 def _file_sha256(path: Path) -> tuple[str, int]:

@@ -10,12 +10,13 @@ and come back timezone-aware.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
 import json
 import os
 import time as _time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,12 +40,14 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
     func,
     insert,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -101,7 +104,10 @@ source_files = Table(
     Column("recovered", Boolean, nullable=False, default=False),
     Column("imported_utc", DateTime, nullable=False),
     Column("created_by", String(200)),  # the account that wrote it; None: local
+    # CRC-32 of the bytes as a zip header describes them (None: not from a zip as they are)
+    Column("crc32", BigInteger),
     UniqueConstraint("athlete_id", "sha256", name="uq_source_athlete_sha"),
+    Index("ix_source_files_athlete_crc", "athlete_id", "crc32"),
 )
 
 activities = Table(
@@ -583,6 +589,8 @@ class FileRecord:
     outcome: str  # imported | duplicate | skipped | error
     error: str | None = None
     recovered: bool = False
+    #: CRC-32 of the bytes as their zip header describes them; None when not from a zip
+    crc32: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -866,6 +874,19 @@ class Store:
                 found.update(conn.execute(q.where(source_files.c.sha256.in_(chunk))).scalars())
             return found
 
+    def known_zip_members(self, athlete: Athlete) -> set[tuple[str, int, int]]:
+        """(base name, size, CRC-32) of the files stored for ``athlete`` that came out of a
+        zip as they are (a zip header can then tell them without reading them).
+
+        Like :meth:`known_hashes`, a file that failed to read is not known.
+        """
+        c = source_files.c
+        q = select(c.original_name, c.size, c.crc32).where(
+            and_(c.athlete_id == athlete.id, c.crc32.is_not(None), c.outcome != "error")
+        )
+        with self._read() as conn:
+            return {(base_name(r.original_name), r.size, r.crc32) for r in conn.execute(q)}
+
     def add_file(
         self, athlete: Athlete, record: FileRecord, summaries: Sequence[ActivitySummary] = ()
     ) -> FileOutcome:
@@ -889,14 +910,135 @@ class Store:
 
         Committing a batch costs about what one file costs, which is what makes
         importing thousands of files fast; each file is still whole or absent.
+        The batch is first written with a few statements for all its files
+        (:meth:`_add_files_together`); if the database refuses any of it, that
+        attempt is rolled back and every file is stored on its own, so a refused
+        file fails alone.
         """
         with self._tx() as conn:
             if conn.dialect.name == "postgresql":
                 # one importer at a time per athlete: finding "the same run" is then race-free
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_IMPORT}, {athlete.id})")
-            outcomes = [self._add_file_alone(conn, athlete, rec, summ) for rec, summ in items]
+            outcomes: list[FileOutcome] | None = None
+            if len(items) > 1:
+                try:
+                    with conn.begin_nested():
+                        outcomes = self._add_files_together(conn, athlete, items)
+                except SQLAlchemyError:
+                    outcomes = None
+            if outcomes is None:
+                outcomes = [self._add_file_alone(conn, athlete, rec, summ) for rec, summ in items]
             _touch(conn, [athlete.id])
             return outcomes
+
+    def _add_files_together(
+        self,
+        conn: Connection,
+        athlete: Athlete,
+        items: Sequence[tuple[FileRecord, Sequence[ActivitySummary]]],
+    ) -> list[FileOutcome] | None:
+        """Store a batch as :meth:`_add_file` would file by file, with a few statements.
+
+        One query finds which files are known, one reads the athlete's
+        activities around the batch's starts; "the same run" is then found in
+        memory, against the stored activities and those added earlier in the
+        batch, in the order :meth:`_find_same_activity` scans them. Rows are
+        inserted with ids taken in file order, as one file at a time would get
+        them. None (nothing written) when the batch holds the bytes of a file
+        it also records as an error: only the file-by-file path replaces those.
+        """
+        aid = athlete.id
+        stored = self._stored_files(conn, aid, [rec.sha256 for rec, _ in items])
+        index = _RunIndex(_window_rows(conn, aid, [s.start_utc for _, summ in items for s in summ]))
+        outcomes: list[FileOutcome] = []
+        replaced: list[int] = []
+        files: list[dict[str, Any]] = []
+        links: list[tuple[_Run, int, int, str]] = []  # (activity, file, session, format)
+        now = _utcnow()
+        for record, summaries in items:
+            found = stored.get(record.sha256)
+            if found is not None:
+                found_id, found_outcome = found
+                if found_outcome != "error":
+                    outcomes.append(FileOutcome(0, 0, already_known=True))
+                    continue
+                if found_id is None:
+                    return None
+                replaced.append(found_id)
+            inserted = merged = 0
+            for s in summaries:
+                run = index.find(s)
+                if run is None:
+                    run = index.add(aid, s)
+                    inserted += 1
+                else:
+                    index.merge(run, s)
+                    merged += 1
+                links.append((run, len(files), s.session_index, s.source_format))
+            outcome = record.outcome
+            if merged and not inserted and outcome == "imported":
+                outcome = "duplicate"
+            stored[record.sha256] = (None, outcome)
+            files.append(
+                clip_text(
+                    source_files,
+                    athlete_id=aid,
+                    sha256=record.sha256,
+                    original_name=record.original_name,
+                    size=record.size,
+                    format=record.format,
+                    outcome=outcome,
+                    error=record.error,
+                    recovered=record.recovered,
+                    imported_utc=now,
+                    created_by=self.acting_user,
+                    crc32=record.crc32,
+                )
+            )
+            outcomes.append(FileOutcome(inserted, merged, already_known=False))
+        # ids before the replaced error rows go: new ids follow every existing row
+        file_ids = _new_ids(conn, source_files, len(files))
+        if replaced:
+            conn.execute(delete(source_files).where(source_files.c.id.in_(replaced)))
+        _insert_with_ids(conn, source_files, files, file_ids)
+        added = _new_ids(conn, activities, len(index.added))
+        _insert_with_ids(conn, activities, [run.values for run in index.added], added)
+        for run, new_id in zip(index.added, added, strict=True):
+            run.id = new_id
+        for run in index.changed():
+            conn.execute(update(activities).where(activities.c.id == run.id).values(run.changes))
+        if links:
+            conn.execute(
+                insert(activity_sources),
+                [
+                    {
+                        "activity_id": run.id,
+                        "source_file_id": file_ids[f],
+                        "session_index": session,
+                        "format": fmt,
+                    }
+                    for run, f, session, fmt in links
+                ],
+            )
+        self._audit(conn, "add", "import", [(aid, fid) for fid in file_ids])  # add_files bumps
+        return outcomes
+
+    @staticmethod
+    def _stored_files(
+        conn: Connection, athlete_id: int, shas: Sequence[str]
+    ) -> dict[str, tuple[int | None, str]]:
+        """sha256 -> (id, outcome) of the athlete's stored files among ``shas``."""
+        found: dict[str, tuple[int | None, str]] = {}
+        c = source_files.c
+        unique = sorted(set(shas))
+        for i in range(0, len(unique), 500):
+            rows = conn.execute(
+                select(c.sha256, c.id, c.outcome).where(
+                    and_(c.athlete_id == athlete_id, c.sha256.in_(unique[i : i + 500]))
+                )
+            )
+            found.update({r.sha256: (r.id, r.outcome) for r in rows})
+        return found
 
     def _add_file_alone(
         self,
@@ -959,6 +1101,7 @@ class Store:
                     recovered=record.recovered,
                     imported_utc=now,
                     created_by=self.acting_user,
+                    crc32=record.crc32,
                 )
             )
         ).inserted_primary_key[0]  # type: ignore[index]
@@ -1013,17 +1156,18 @@ class Store:
                 activities.c.avg_hr,
                 activities.c.max_hr,
                 activities.c.notes,
-            ).where(
+            )
+            .where(
                 and_(
                     activities.c.athlete_id == athlete_id,
                     activities.c.start_utc >= start - DEDUP_WINDOW,
                     activities.c.start_utc <= start + DEDUP_WINDOW,
                 )
             )
+            .order_by(activities.c.start_utc, activities.c.id)
         ).all()
         for row in rows:
-            biggest = max(row.distance_m, s.distance_m)
-            if biggest == 0 or abs(row.distance_m - s.distance_m) <= DEDUP_DISTANCE * biggest:
+            if _same_distance(row.distance_m, s.distance_m):
                 return row
         return None
 
@@ -1080,26 +1224,34 @@ class Store:
             _touch(conn, [athlete.id])
 
     def name_activities(self, athlete: Athlete, names: Sequence[tuple[datetime, str]]) -> int:
-        """Give unnamed activities starting within 2 minutes of each instant that name."""
-        n = 0
+        """Give unnamed activities starting within 2 minutes of each instant that name.
+
+        In order: an activity takes the first name whose instant is close enough.
+        """
+        if not names:
+            return 0
         with self._tx() as conn:
+            unnamed = [
+                r for r in _window_rows(conn, athlete.id, [t for t, _ in names]) if r.name is None
+            ]
+            unnamed.sort(key=lambda r: r.start_utc)
+            starts = [r.start_utc for r in unnamed]
+            given: dict[int, str] = {}
             for start, name in names:
                 t = _naive_utc(start)
-                n += conn.execute(
+                lo = bisect.bisect_left(starts, t - DEDUP_WINDOW)
+                hi = bisect.bisect_right(starts, t + DEDUP_WINDOW)
+                for r in unnamed[lo:hi]:
+                    given.setdefault(r.id, clip_text(activities, name=name)["name"])
+            if given:
+                conn.execute(
                     update(activities)
-                    .where(
-                        and_(
-                            activities.c.athlete_id == athlete.id,
-                            activities.c.start_utc >= t - DEDUP_WINDOW,
-                            activities.c.start_utc <= t + DEDUP_WINDOW,
-                            activities.c.name.is_(None),
-                        )
-                    )
-                    .values(**clip_text(activities, name=name))
-                ).rowcount
-            if n:
+                    .where(activities.c.id == bindparam("row_id"))
+                    .values(name=bindparam("new_name")),
+                    [{"row_id": k, "new_name": v} for k, v in given.items()],
+                )
                 self._wrote(conn, "change", "name", [(athlete.id, None)])
-        return n
+        return len(given)
 
     # -------------------------------------------------------------- activities
     def activity_rows(
@@ -1924,6 +2076,11 @@ def _athlete_name(name: str) -> str:
     return name
 
 
+def base_name(display: str) -> str:
+    """A file's own name from how the user knows it: ``a.zip!b/c.zip!d/run.fit`` -> ``run.fit``."""
+    return display.rsplit("!", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def clip_text(table: Table, **values: Any) -> dict[str, Any]:
     """``values`` with every string cut to its column's size (``MAX_TEXT`` for TEXT).
 
@@ -2043,30 +2200,170 @@ def _athlete(row: Any) -> Athlete:
 
 
 def _merge_into(conn: Connection, row: Any, s: ActivitySummary) -> None:
-    """Merge a second source of one run into the stored activity ``row``.
+    """Merge a second source of one run into the stored activity ``row`` (see
+    :func:`_merged_values`)."""
+    values = _merged_values(row._mapping, s)
+    if values:
+        conn.execute(update(activities).where(activities.c.id == row.id).values(**values))
+
+
+def _merged_values(row: Mapping[str, Any], s: ActivitySummary) -> dict[str, Any]:
+    """The columns to change when ``s`` is a second source of the stored activity ``row``.
 
     The richer source's values are kept (:func:`~loadwatch.model.richness`:
     positions, a device distance, the format, then heart rate); heart rate
     missing from the kept source is filled from the other one. Name and RPE
-    the athlete may have set are never overwritten.
+    the athlete may have set are never overwritten. Empty: nothing changes.
     """
-    stored = f"{row.channels or ''} {'hr' if row.avg_hr is not None else ''}"
-    new_is_richer = richness(s.channels, s.source_format) > richness(stored, row.source_format)
+    stored = f"{row['channels'] or ''} {'hr' if row['avg_hr'] is not None else ''}"
+    new_is_richer = richness(s.channels, s.source_format) > richness(stored, row["source_format"])
     if new_is_richer:
         values = {k: v for k, v in _activity_values(s).items() if k not in ("name", "rpe")}
-        if values["avg_hr"] is None and row.avg_hr is not None:
-            values["avg_hr"], values["max_hr"] = row.avg_hr, row.max_hr
+        if values["avg_hr"] is None and row["avg_hr"] is not None:
+            values["avg_hr"], values["max_hr"] = row["avg_hr"], row["max_hr"]
             values["notes"] = json.dumps(
-                [*s.notes, f"heart rate from the {row.source_format} copy of this run"]
+                [*s.notes, f"heart rate from the {row['source_format']} copy of this run"]
             )
-        conn.execute(update(activities).where(activities.c.id == row.id).values(**values))
-    elif row.avg_hr is None and s.avg_hr is not None:
-        notes = [*_notes(row.notes), f"heart rate from the {s.source_format} copy of this run"]
-        conn.execute(
-            update(activities)
-            .where(activities.c.id == row.id)
-            .values(avg_hr=s.avg_hr, max_hr=s.max_hr, notes=json.dumps(notes))
-        )
+        return values
+    if row["avg_hr"] is None and s.avg_hr is not None:
+        notes = [*_notes(row["notes"]), f"heart rate from the {s.source_format} copy of this run"]
+        return {"avg_hr": s.avg_hr, "max_hr": s.max_hr, "notes": json.dumps(notes)}
+    return {}
+
+
+def _same_distance(a: float, b: float) -> bool:
+    """Whether two distances (metres) can be one run (within ``DEDUP_DISTANCE``)."""
+    biggest = max(a, b)
+    return biggest == 0 or abs(a - b) <= DEDUP_DISTANCE * biggest
+
+
+#: What finding and merging "the same run" reads of a stored activity.
+_MATCH_COLUMNS = (
+    activities.c.id,
+    activities.c.start_utc,
+    activities.c.distance_m,
+    activities.c.source_format,
+    activities.c.channels,
+    activities.c.avg_hr,
+    activities.c.max_hr,
+    activities.c.notes,
+    activities.c.name,
+    activities.c.rpe,
+)
+
+
+def _window_rows(conn: Connection, athlete_id: int, starts: Iterable[datetime]) -> list[Any]:
+    """The athlete's activities starting within ``DEDUP_WINDOW`` of any of ``starts``
+    (and some between them: one index range per cluster of starts)."""
+    ranges: list[tuple[datetime, datetime]] = []
+    for t in sorted(_naive_utc(s) for s in starts):
+        if ranges and t - DEDUP_WINDOW <= ranges[-1][1] + _WINDOW_GAP:
+            ranges[-1] = (ranges[-1][0], t + DEDUP_WINDOW)
+        else:
+            ranges.append((t - DEDUP_WINDOW, t + DEDUP_WINDOW))
+    rows: list[Any] = []
+    for lo, hi in ranges:
+        rows.extend(conn.execute(_WINDOW_QUERY, {"athlete": athlete_id, "lo": lo, "hi": hi}))
+    return rows
+
+
+#: Starts closer than this share one range query (reading the few runs between
+#: them costs less than another query; many ORed ranges cost SQLite far more).
+_WINDOW_GAP = timedelta(days=14)
+_WINDOW_QUERY = select(*_MATCH_COLUMNS).where(
+    and_(
+        activities.c.athlete_id == bindparam("athlete"),
+        activities.c.start_utc.between(
+            bindparam("lo", type_=DateTime), bindparam("hi", type_=DateTime)
+        ),
+    )
+)
+
+
+def _new_ids(conn: Connection, table: Table, n: int) -> list[int]:
+    """The ids ``n`` rows inserted one after another into ``table`` would get, in order.
+
+    SQLite: the next ids after the largest (the caller holds the write lock);
+    PostgreSQL: taken from the table's sequence.
+    """
+    if not n:
+        return []
+    if conn.dialect.name == "postgresql":
+        sequence = "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+        return list(conn.execute(text(sequence), {"t": table.name, "n": n}).scalars())
+    top = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(top + 1, top + 1 + n))
+
+
+def _insert_with_ids(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], ids: list[int]
+) -> None:
+    """Insert ``rows`` (one statement) with the given ids; each row dict gets its ``id``."""
+    if not rows:
+        return
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    conn.execute(insert(table), rows)
+
+
+@dataclass(slots=True)
+class _Run:
+    """One activity as the batch being stored sees it: stored, or added by the batch."""
+
+    values: dict[str, Any]  # its columns (every column of an added one)
+    order: tuple[int, int]  # (0, id) stored, (1, n) added: the scan order among equal starts
+    id: int | None = None
+    changes: dict[str, Any] = dataclasses.field(default_factory=dict)  # to UPDATE (stored)
+
+
+class _RunIndex:
+    """The athlete's activities around a batch's starts, to find "the same run" in memory
+    exactly as :meth:`Store._find_same_activity` does in the database."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.runs: dict[tuple[int, int], _Run] = {}
+        self.starts: list[tuple[datetime, tuple[int, int]]] = []
+        self.added: list[_Run] = []
+        for r in rows:
+            self._put(_Run(dict(r._mapping), (0, r.id), r.id))
+
+    def _put(self, run: _Run) -> None:
+        self.runs[run.order] = run
+        bisect.insort(self.starts, (run.values["start_utc"], run.order))
+
+    def find(self, s: ActivitySummary) -> _Run | None:
+        start = _naive_utc(s.start_utc)
+        i = bisect.bisect_left(self.starts, (start - DEDUP_WINDOW,))
+        while i < len(self.starts) and self.starts[i][0] <= start + DEDUP_WINDOW:
+            run = self.runs[self.starts[i][1]]
+            if _same_distance(run.values["distance_m"], s.distance_m):
+                return run
+            i += 1
+        return None
+
+    def add(self, athlete_id: int, s: ActivitySummary) -> _Run:
+        run = _Run({"athlete_id": athlete_id, **_activity_values(s)}, (1, len(self.added)))
+        self.added.append(run)
+        self._put(run)
+        return run
+
+    def merge(self, run: _Run, s: ActivitySummary) -> None:
+        """:func:`_merge_into`, then the name and RPE filled where the run has none."""
+        values = _merged_values(run.values, s)
+        if s.name and run.values["name"] is None:
+            values["name"] = clip_text(activities, name=s.name)["name"]
+        if s.rpe is not None and run.values["rpe"] is None:
+            values["rpe"] = s.rpe
+        if "start_utc" in values and values["start_utc"] != run.values["start_utc"]:
+            self.starts.remove((run.values["start_utc"], run.order))
+            bisect.insort(self.starts, (values["start_utc"], run.order))
+        run.values.update(values)
+        if run.order[0] == 0:
+            run.changes.update(values)
+
+    def changed(self) -> list[_Run]:
+        """Stored activities the batch changes."""
+        return [r for r in self.runs.values() if r.order[0] == 0 and r.changes]
 
 
 def _notes(text: str | None) -> list[str]:

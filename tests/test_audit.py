@@ -151,8 +151,8 @@ WRITES: dict[str, tuple[str | None, Write]] = {
 #: methods that only read
 READS = {
     "activities_frame", "activity_rows", "archive_report", "athlete_versions", "audit",
-    "calendar_plans", "calendar_sources", "counts", "known_hashes", "list_athletes",
-    "list_pain", "list_plans", "list_rehab", "list_wellness", "newest_data_date",
+    "calendar_plans", "calendar_sources", "counts", "known_hashes", "known_zip_members",
+    "list_athletes", "list_pain", "list_plans", "list_rehab", "list_wellness", "newest_data_date",
     "original_path", "pain_table", "rehab_plan", "running_table", "sent_notifications",
     "sources_of",
 }  # fmt: skip

@@ -64,11 +64,11 @@ def test_a_file_over_budget_is_a_named_error_and_the_batch_goes_on(
 ) -> None:
     real_reader = importer_module.read_activity_bytes
 
-    def reader(data: bytes, name: str):  # type: ignore[no-untyped-def]
+    def reader(data: bytes, name: str, sha256: str | None = None):  # type: ignore[no-untyped-def]
         if "slow" in name:
             while True:  # the worst decoder imaginable
                 pass
-        return real_reader(data, name)
+        return real_reader(data, name, sha256)
 
     monkeypatch.setattr(importer_module, "read_activity_bytes", reader)
     fit = SAMPLES / "alex" / "2026-07-26-08-48-23.fit"

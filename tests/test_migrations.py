@@ -122,7 +122,9 @@ ROWS: dict[str, list[dict[str, Any]]] = {
     ],
 }  # fmt: skip
 
-#: Tables that 0002 gives a created_by column (None for every row from before).
+#: Columns later revisions add to 0.1.0's tables (None for every row from before):
+#: 0002 created_by, 0003 source_files.crc32.
+ADDED = {"source_files": {"created_by", "crc32"}}
 CREATED_BY = {
     "pain_entries",
     "planned_runs",
@@ -174,8 +176,9 @@ def assert_rows_intact(url: str) -> None:
             for row, want in zip(got, expected, strict=True):
                 assert {k: row[k] for k in want} == want, name
                 if name in CREATED_BY:
-                    assert row["created_by"] is None, name
-                    assert set(row) == {*want, "created_by"}, name
+                    added = ADDED.get(name, {"created_by"})
+                    assert all(row[k] is None for k in added), name
+                    assert set(row) == {*want, *added}, name
                 else:
                     assert set(row) == set(want), name
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
@@ -233,7 +236,7 @@ def test_revisions_are_the_scripts() -> None:
 
     script = ScriptDirectory.from_config(alembic_config())  # type: ignore[arg-type]
     chain = [r.revision for r in script.walk_revisions()]
-    assert tuple(reversed(chain)) == REVISIONS == ("0001", "0002")
+    assert tuple(reversed(chain)) == REVISIONS == ("0001", "0002", "0003")
     assert script.get_current_head() == HEAD
 
 
@@ -268,7 +271,7 @@ def test_a_new_sqlite_database_is_made_at_head(tmp_path: Path) -> None:
 
 def test_sqlite_from_before_0_1_0_gets_its_missing_columns(tmp_path: Path) -> None:
     """A database older than 0.1.0 (activities without implausible/accepted) is brought to
-    0001 first: the nullable columns 0.1.0 added on open are added, then 0002."""
+    0001 first: the nullable columns 0.1.0 added on open are added, then 0002 and 0003."""
     url = f"sqlite:///{tmp_path / 'older.db'}"
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -296,7 +299,7 @@ def test_sqlite_at_an_unknown_revision_is_refused_and_untouched(tmp_path: Path) 
     with pytest.raises(StoreError) as e:
         Store(url)
     assert str(e.value) == (
-        "the database schema is at 0099, newer than this loadwatch knows (it needs 0002): "
+        "the database schema is at 0099, newer than this loadwatch knows (it needs 0003): "
         "install the loadwatch that made it"
     )
     with pytest.raises(StoreError):
@@ -321,11 +324,11 @@ def test_postgres_0_1_0_database_upgrades_with_every_row(postgres_empty_db: str)
     out = _cli("db", "current", "--db", postgres_empty_db)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith(
-        ": 0001 (this loadwatch needs 0002: run `loadwatch db upgrade`)"
+        ": 0001 (this loadwatch needs 0003: run `loadwatch db upgrade`)"
     )
     out = _cli("db", "upgrade", "--db", postgres_empty_db)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().endswith(": upgraded from 0001 to 0002")
+    assert out.stdout.strip().endswith(": upgraded from 0001 to 0003")
     assert_rows_intact(postgres_empty_db)
     assert_schema_is_the_stores(postgres_empty_db)
     store = Store(postgres_empty_db)
@@ -341,7 +344,7 @@ def test_postgres_old_schema_is_refused_on_open_and_left_unchanged(
     with pytest.raises(StoreError) as e:
         Store(url)
     assert str(e.value) == (
-        "the database schema is empty (no loadwatch tables), this loadwatch needs 0002: "
+        "the database schema is empty (no loadwatch tables), this loadwatch needs 0003: "
         "run `loadwatch db upgrade`"
     )
     build_0_1_0(url, "postgresql")
@@ -352,7 +355,7 @@ def test_postgres_old_schema_is_refused_on_open_and_left_unchanged(
         Store(url)
     message = str(e.value)
     assert message == (
-        "the database schema is at 0001, this loadwatch needs 0002: run `loadwatch db upgrade`"
+        "the database schema is at 0001, this loadwatch needs 0003: run `loadwatch db upgrade`"
     )
     assert "\n" not in message
     with engine.connect() as conn:
@@ -384,8 +387,8 @@ def test_concurrent_upgrades_of_an_empty_postgres_database(postgres_empty_db: st
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
     said = sorted(o.strip().split(": ", 1)[1] for o, _ in outs)
-    assert said == ["already at 0002, nothing to do"] * 3 + [
-        "upgraded from an empty database to 0002"
+    assert said == ["already at 0003, nothing to do"] * 3 + [
+        "upgraded from an empty database to 0003"
     ]
     assert_schema_is_the_stores(postgres_empty_db)
 
@@ -398,7 +401,7 @@ def test_db_commands_never_print_the_password(postgres_empty_db: str) -> None:
         assert out.returncode == 0, out.stderr
         assert "hunter2secret" not in out.stdout + out.stderr
         assert "***" in out.stdout
-    assert out.stdout.strip().endswith(": 0002 (current)")
+    assert out.stdout.strip().endswith(": 0003 (current)")
 
 
 # ------------------------------------------------------------------ the commands
@@ -413,19 +416,19 @@ def test_db_current_and_upgrade_on_sqlite(tmp_path: Path) -> None:
     out = _cli("db", "upgrade", "--db", str(path))
     assert (out.returncode, out.stdout) == (
         0,
-        f"sqlite:///{path}: upgraded from an empty database to 0002\n",
+        f"sqlite:///{path}: upgraded from an empty database to 0003\n",
     )
     out = _cli("db", "upgrade", "--db", str(path))
-    assert out.stdout == f"sqlite:///{path}: already at 0002, nothing to do\n"
+    assert out.stdout == f"sqlite:///{path}: already at 0003, nothing to do\n"
     out = _cli("db", "current", "--db", str(path))
-    assert out.stdout == f"sqlite:///{path}: 0002 (current)\n"
+    assert out.stdout == f"sqlite:///{path}: 0003 (current)\n"
 
 
 def test_db_upgrade_of_a_0_1_0_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     build_0_1_0(f"sqlite:///{path}", "sqlite")
     out = _cli("db", "upgrade", "--db", str(path))
-    assert out.stdout == f"sqlite:///{path}: upgraded from 0001 to 0002\n", out.stderr
+    assert out.stdout == f"sqlite:///{path}: upgraded from 0001 to 0003\n", out.stderr
     assert_rows_intact(f"sqlite:///{path}")
 
 
@@ -436,7 +439,7 @@ def test_the_database_named_in_the_config_file_is_used(tmp_path: Path) -> None:
     out = _cli("db", "upgrade", env=env)
     assert (
         out.stdout
-        == f"sqlite:///{tmp_path / 'data' / 'club.db'}: upgraded from an empty database to 0002\n"
+        == f"sqlite:///{tmp_path / 'data' / 'club.db'}: upgraded from an empty database to 0003\n"
     )
     assert (tmp_path / "data" / "club.db").exists()
     assert not (tmp_path / "home").exists()
@@ -480,10 +483,10 @@ def test_db_current_of_a_0_1_0_sqlite_file_says_it_upgrades_on_open(tmp_path: Pa
     out = _cli("db", "current", "--db", str(path))
     assert (
         out.stdout
-        == f"sqlite:///{path}: 0001 (this loadwatch needs 0002: upgraded when next opened)\n"
+        == f"sqlite:///{path}: 0001 (this loadwatch needs 0003: upgraded when next opened)\n"
     )
     assert _cli("athletes", "--db", str(path)).returncode == 0
-    assert _cli("db", "current", "--db", str(path)).stdout == f"sqlite:///{path}: 0002 (current)\n"
+    assert _cli("db", "current", "--db", str(path)).stdout == f"sqlite:///{path}: 0003 (current)\n"
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
@@ -515,6 +518,52 @@ def test_0002_downgrades_to_the_0_1_0_schema_and_up_again(
     assert schema_revision(url) == "0001"
     upgrade_schema(url)
     assert_rows_intact(url)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_0003_adds_the_crc_column_and_index_and_downgrades(
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from alembic import command
+
+    from loadwatch.migrations import alembic_config
+    from loadwatch.store import _engine
+
+    if dialect == "sqlite":
+        url = f"sqlite:///{tmp_path / 'crc.db'}"
+    else:
+        url = request.getfixturevalue("postgres_empty_db")
+    build_0_1_0(url, dialect)
+    engine = _engine(url)
+    with engine.begin() as conn:
+        upgrade(conn, "0002")
+    with engine.connect() as conn:
+        assert "crc32" not in {c["name"] for c in inspect(conn).get_columns("source_files")}
+    with engine.begin() as conn:
+        assert upgrade(conn) == ("0002", "0003")
+    with engine.connect() as conn:
+        found = inspect(conn)
+        assert "crc32" in {c["name"] for c in found.get_columns("source_files")}
+        indexes = {i["name"]: i["column_names"] for i in found.get_indexes("source_files")}
+        assert indexes["ix_source_files_athlete_crc"] == ["athlete_id", "crc32"]
+        assert set(conn.execute(text("SELECT crc32 FROM source_files")).scalars()) == {None}
+        # CRC-32 values up to 2**32 - 1 fit (an INTEGER column would refuse them)
+        conn.execute(text("UPDATE source_files SET crc32 = 4294967295"))
+        assert conn.execute(text("SELECT crc32 FROM source_files")).scalar() == 4294967295
+        conn.rollback()
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    with engine.connect() as conn:
+        found = inspect(conn)
+        assert "crc32" not in {c["name"] for c in found.get_columns("source_files")}
+        assert "ix_source_files_athlete_crc" not in {
+            i["name"] for i in found.get_indexes("source_files")
+        }
+    engine.dispose()
+    assert schema_revision(url) == "0002"
+    upgrade_schema(url)
+    assert_rows_intact(url)
+    assert_schema_is_the_stores(url)
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])

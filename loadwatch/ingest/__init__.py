@@ -112,16 +112,19 @@ def check_times(summary: ActivitySummary) -> None:
     summary.timer_s = summary.elapsed_s
 
 
-def read_activity_bytes(data: bytes, name: str) -> ReadResult:
+def read_activity_bytes(data: bytes, name: str, sha256: str | None = None) -> ReadResult:
     """Read one activity file given as bytes.
 
-    Raises :class:`~loadwatch.errors.NotAnActivityFile` for readable files
-    that hold no activity (skip them) and :class:`ActivityFileError` for files
-    that cannot be read at all; both carry ``name`` and a human reason.
+    ``sha256`` is the hex digest of the (un-gzipped) bytes when the caller has
+    already computed it (the importer hashes every file once, to know it);
+    otherwise it is computed here. Raises
+    :class:`~loadwatch.errors.NotAnActivityFile` for readable files that hold
+    no activity (skip them) and :class:`ActivityFileError` for files that
+    cannot be read at all; both carry ``name`` and a human reason.
     """
     raw = maybe_gunzip(data, name)
     fmt = sniff_format(raw, name)
-    sha = hashlib.sha256(raw).hexdigest()
+    sha = sha256 or hashlib.sha256(raw).hexdigest()
     if fmt == "fit":
         from loadwatch.ingest.fit import read_fit
 

@@ -2,9 +2,9 @@
 
 Part of the store layer. Revisions live in ``versions/``: ``0001`` is the schema
 loadwatch 0.1.0 created, ``0002`` adds accounts, teams, API tokens, the audit
-log and ``created_by``. A database made before migrations existed has tables
-but no ``alembic_version``: it counts as ``0001`` and is stamped so on its
-first upgrade.
+log and ``created_by``, ``0003`` the CRC-32 of imported files. A database made
+before migrations existed has tables but no ``alembic_version``: it counts as
+``0001`` and is stamped so on its first upgrade.
 
 Reading the revision is one query and imports no Alembic; Alembic is loaded
 only to upgrade.
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: Every revision, oldest first; the last is the one this loadwatch needs.
-REVISIONS: tuple[str, ...] = ("0001", "0002")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 HEAD = REVISIONS[-1]
 #: PostgreSQL advisory lock key held while upgrading (one upgrader at a time).
 LOCK_UPGRADE = 0x10AD0001
