@@ -23,7 +23,8 @@ tree, from ``getrusage(RUSAGE_CHILDREN)``) and wall seconds, min and median of
   share of the tree's CPU sampled with psutil; peak resident memory summed
   over the tree); again on the identical archive; the re-downloaded archive;
   start-up (``loadwatch import`` of an empty folder);
-- the GPX export: ``loadwatch import`` against a gpxpy loop (sample) and its floor;
+- the GPX export: ``loadwatch import`` against a gpxpy loop (sample) and its floor, and
+  loadwatch's GPX reader alone on the same sample, by its byte scan and by the lxml tree;
 - ``--large``: the same import at that many runs, for linearity.
 
 Ends with one verdict line per goal of the issue "Speed where users wait" (1-3).
@@ -250,6 +251,15 @@ def gpxpy_loop(files: list[bytes]) -> None:
         gpxpy.parse(data.decode("utf-8"))
 
 
+def gpx_reader_loop(files: list[bytes], parser: str) -> None:
+    """loadwatch's GPX reader alone, in this process: ``"auto"`` (the byte scan, as
+    imports use it) or ``"tree"`` (the lxml tree walk the scan stands in for)."""
+    from loadwatch.ingest.gpx import read_gpx
+
+    for data in files:
+        read_gpx(data, "bench.gpx", parser=parser)  # type: ignore[arg-type]
+
+
 def timed(fn: Callable[[], object], repeats: int) -> tuple[list[float], list[float]]:
     """CPU and wall seconds of ``repeats`` calls in this process."""
     cpu, wall = [], []
@@ -394,6 +404,11 @@ def main() -> None:
     gcpu, gwall = timed(lambda: gpxpy_loop(g_sample), r)
     gcpu, gwall = [c * g_scale for c in gcpu], [w * g_scale for w in gwall]
     print(_fmt(f"gpxpy loop (sample of {len(g_sample)}, x{g_scale:.1f})", gcpu, gwall))
+    for parser in ("auto", "tree"):  # the measurement behind the hand-written byte scan
+        rcpu, rwall = timed(lambda parser=parser: gpx_reader_loop(g_sample, parser), r)
+        rcpu, rwall = [c * g_scale for c in rcpu], [w * g_scale for w in rwall]
+        label = f"GPX reader, {'byte scan' if parser == 'auto' else 'lxml tree'} (same sample)"
+        print(_fmt(label, rcpu, rwall))
     gpx_runs = repeat_import(gpx_export, r)
     print(_fmt("loadwatch import of the GPX export", *_cols(gpx_runs)))
 

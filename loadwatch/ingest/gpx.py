@@ -1,12 +1,16 @@
 """GPX reader: one activity summary per file.
 
-Two ways in, one way out. The bytes are parsed once, safely
-(:mod:`loadwatch.ingest.xmlsafe`). A fast path walks the lxml tree directly
-(about ten times quicker than building gpxpy objects); anything it does not
-understand (an unparseable number or time, a missing coordinate) hands the
-same, already checked, document to gpxpy, the reference parser. Both paths
-produce the same :class:`GpxContent`, and one function turns that into the
-summary, so they cannot disagree about the arithmetic.
+Three ways in, one way out. A plain file (one default namespace, no
+comments, entities or CDATA among the points) is read by a byte scan
+(:mod:`loadwatch.ingest.gpxscan`: libxml2 checks the whole document without
+building a tree, numpy reads the points). Anything else is parsed once,
+safely (:mod:`loadwatch.ingest.xmlsafe`), and a fast path walks the lxml
+tree directly (about ten times quicker than building gpxpy objects);
+anything that one does not understand (an unparseable number or time, a
+missing coordinate) hands the same, already checked, document to gpxpy, the
+reference parser. All paths produce the same :class:`GpxContent` (numpy
+columns per segment), and one function turns that into the summary, so they
+cannot disagree about the arithmetic.
 
 Rules for the summary (units: metres, seconds, beats per minute):
 
@@ -41,9 +45,8 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
@@ -92,15 +95,66 @@ class FastPathDeclined(Exception):
     """The lxml fast path met something it leaves to gpxpy."""
 
 
+#: Point times are int64 microseconds since 1970-01-01 UTC; this marks a point without one.
+NO_TIME = np.iinfo(np.int64).min
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+#: :data:`EARLIEST_REAL_TIME` in microseconds since 1970.
+EARLIEST_US = (EARLIEST_REAL_TIME - _EPOCH) // _ONE_US
+
+
+def to_us(t: datetime | None) -> int:
+    """An aware datetime as microseconds since 1970 (exact); ``None`` -> :data:`NO_TIME`."""
+    return NO_TIME if t is None else (t - _EPOCH) // _ONE_US
+
+
+def from_us(us: int) -> datetime:
+    """Microseconds since 1970 back to an aware UTC datetime (exact)."""
+    return _EPOCH + timedelta(microseconds=int(us))
+
+
 @dataclass(slots=True)
 class TrackSegment:
-    """Parallel per-point lists of one ``<trkseg>``; ``nan``/``None`` when absent."""
+    """Per-point columns of one ``<trkseg>``, all of one length.
 
-    lat: list[float] = field(default_factory=list)
-    lon: list[float] = field(default_factory=list)
-    ele: list[float] = field(default_factory=list)
-    time: list[datetime | None] = field(default_factory=list)
-    hr: list[float] = field(default_factory=list)
+    ``lat``/``lon`` in degrees, ``ele`` in metres, ``hr`` in beats per minute
+    (float arrays, ``nan`` when absent); ``time_us`` int64 microseconds since
+    1970 UTC (:data:`NO_TIME` when absent). Integers keep times exact: a
+    difference divided by 1e6 is exactly ``timedelta.total_seconds()``.
+    """
+
+    lat: np.ndarray
+    lon: np.ndarray
+    ele: np.ndarray
+    time_us: np.ndarray
+    hr: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.lat.size)
+
+    def take(self, index: np.ndarray | slice) -> TrackSegment:
+        """The points at ``index`` (a boolean mask, indices or a slice), as a new segment."""
+        return TrackSegment(
+            self.lat[index], self.lon[index], self.ele[index], self.time_us[index], self.hr[index]
+        )
+
+    @classmethod
+    def from_lists(
+        cls,
+        lat: list[float],
+        lon: list[float],
+        ele: list[float],
+        time: list[datetime | None],
+        hr: list[float],
+    ) -> TrackSegment:
+        """A segment from per-point Python lists (aware datetimes or ``None``)."""
+        return cls(
+            np.asarray(lat, dtype=float),
+            np.asarray(lon, dtype=float),
+            np.asarray(ele, dtype=float),
+            np.fromiter((to_us(t) for t in time), dtype=np.int64, count=len(time)),
+            np.asarray(hr, dtype=float),
+        )
 
 
 @dataclass(slots=True)
@@ -117,14 +171,27 @@ class GpxContent:
 
 
 def read_gpx(
-    data: bytes, name: str, *, parser: Literal["auto", "lxml", "gpxpy"] = "auto"
+    data: bytes,
+    name: str,
+    *,
+    parser: Literal["auto", "scan", "tree", "lxml", "gpxpy"] = "auto",
 ) -> list[ActivitySummary]:
     """Read a GPX document (decompressed bytes) into one activity summary.
 
-    ``parser`` exists for tests and measurements: ``"lxml"`` forces the fast
-    path (raising :class:`FastPathDeclined` where it would fall back),
+    ``"auto"`` tries the byte scan of :mod:`loadwatch.ingest.gpxscan`, then
+    the lxml tree walk, then gpxpy. The other values exist for tests and
+    measurements: ``"tree"`` skips the scan, ``"scan"`` and ``"lxml"`` force
+    one path (raising :class:`FastPathDeclined` where it would fall back),
     ``"gpxpy"`` forces the reference path.
     """
+    if parser in ("auto", "scan"):
+        from loadwatch.ingest.gpxscan import scan_gpx
+
+        scanned = scan_gpx(data)
+        if scanned is not None:
+            return summaries(scanned, name, [])
+        if parser == "scan":
+            raise FastPathDeclined("the byte scan declined the file")
     root, notes = parse_xml(data, name)
     if local_name(root.tag) != "gpx":
         raise ActivityFileError(name, f"not a GPX file: the root element is <{root.tag}>")
@@ -137,6 +204,11 @@ def read_gpx(
             if parser == "lxml":
                 raise
             content = extract_with_gpxpy(root, name)
+    return summaries(content, name, notes)
+
+
+def summaries(content: GpxContent, name: str, notes: list[str]) -> list[ActivitySummary]:
+    """The summary of each outing in ``content`` (see :func:`split_at_gaps`)."""
     parts, split_notes = split_at_gaps(content)
     if len(parts) == 1:
         return [summarise(parts[0], name, notes + split_notes)]
@@ -151,21 +223,15 @@ def read_gpx(
 # --- recordings with a multi-day gap ----------------------------------------------------
 
 
-def _usable(t: datetime | None) -> bool:
-    return t is not None and t >= EARLIEST_REAL_TIME
+def _usable(seg: TrackSegment) -> np.ndarray:
+    """True for the points with a real time (not missing, not a placeholder)."""
+    return seg.time_us >= EARLIEST_US
 
 
-def _time_groups(times: list[datetime]) -> list[tuple[datetime, datetime]]:
-    """(first, last) of each run of sorted times without a gap over SPLIT_GAP_S."""
-    ordered = sorted(times)
-    groups = [(ordered[0], ordered[0])]
-    for t in ordered[1:]:
-        first, last = groups[-1]
-        if (t - last).total_seconds() > SPLIT_GAP_S:
-            groups.append((t, t))
-        else:
-            groups[-1] = (first, t)
-    return groups
+def _usable_times(c: GpxContent) -> np.ndarray:
+    """Every usable point time of the content (microseconds, document order)."""
+    parts = [s.time_us[_usable(s)] for s in c.segments]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def split_at_gaps(c: GpxContent) -> tuple[list[GpxContent], list[str]]:
@@ -176,27 +242,31 @@ def split_at_gaps(c: GpxContent) -> tuple[list[GpxContent], list[str]]:
     with a single timed point, are dropped as strays; every split or drop is
     noted.
     """
-    times = [t for seg in c.segments for t in seg.time if t is not None and _usable(t)]
-    if not times:
+    ordered = np.sort(_usable_times(c))
+    if not ordered.size:
         return [c], []
-    groups = _time_groups(times)
-    if len(groups) == 1:
+    breaks = np.flatnonzero(np.diff(ordered) > SPLIT_GAP_S * 1_000_000)
+    if not breaks.size:
         return [c], []
-    if len(groups) > MAX_PARTS:
+    if breaks.size + 1 > MAX_PARTS:
         return [c], []  # a long GPS log: summarise refuses it by its span
-    starts = [g[0] for g in groups]
-    parts = [GpxContent(c.creator, c.track_types, c.track_names) for _ in groups]
+    firsts = ordered[np.concatenate(([0], breaks + 1))]
+    lasts = ordered[np.concatenate((breaks, [ordered.size - 1]))]
+    parts = [GpxContent(c.creator, c.track_types, c.track_names) for _ in firsts]
     for seg in c.segments:
-        owner = _owners(seg, starts)
-        for g, sub in _runs_by_owner(seg, owner):
-            parts[g].segments.append(sub)
+        owner = _owners(seg, firsts)
+        cuts = np.flatnonzero(np.diff(owner)) + 1
+        for lo, hi in zip(
+            np.concatenate(([0], cuts)), np.concatenate((cuts, [len(seg)])), strict=True
+        ):
+            parts[int(owner[lo])].segments.append(seg.take(slice(int(lo), int(hi))))
     kept, strays = [], []
-    for (first, last), part in zip(groups, parts, strict=True):
+    for first, last, part in zip(firsts.tolist(), lasts.tolist(), parts, strict=True):
         distance = sum(float(geo.step_distances_m(s.lat, s.lon).sum()) for s in part.segments)
-        short = (last - first).total_seconds() < STRAY_MAX_S and distance < STRAY_MAX_M
-        if short or len(_part_times(part)) < 2:
-            n = sum(len(s.lat) for s in part.segments)
-            strays.append(f"{n} point(s) on {first:%Y-%m-%d %H:%M} UTC")
+        short = (last - first) < STRAY_MAX_S * 1_000_000 and distance < STRAY_MAX_M
+        if short or _usable_times(part).size < 2:
+            n = sum(len(s) for s in part.segments)
+            strays.append(f"{n} point(s) on {from_us(first):%Y-%m-%d %H:%M} UTC")
             continue
         part.n_tracks = 1  # the split note says where the parts came from
         kept.append(part)
@@ -204,7 +274,7 @@ def split_at_gaps(c: GpxContent) -> tuple[list[GpxContent], list[str]]:
         return [c], []
     notes = []
     if len(kept) > 1:
-        dates = ", ".join(f"{min(_part_times(p)):%Y-%m-%d}" for p in kept)
+        dates = ", ".join(f"{from_us(int(_usable_times(p).min())):%Y-%m-%d}" for p in kept)
         notes.append(
             f"the track's times have gaps of over {SPLIT_GAP_S // 3600:.0f} h: split into "
             f"{len(kept)} activities ({dates})"
@@ -214,36 +284,16 @@ def split_at_gaps(c: GpxContent) -> tuple[list[GpxContent], list[str]]:
     return kept, notes
 
 
-def _part_times(c: GpxContent) -> list[datetime]:
-    return [t for s in c.segments for t in s.time if t is not None and _usable(t)]
-
-
-def _owners(seg: TrackSegment, starts: list[datetime]) -> list[int]:
-    """The time group of each point of a segment."""
-    owner: list[int | None] = [
-        bisect_right(starts, t) - 1 if t is not None and _usable(t) else None for t in seg.time
-    ]
-    known = next((o for o in owner if o is not None), 0)
-    out: list[int] = []
-    for o in owner:
-        known = o if o is not None else known
-        out.append(known)
-    return out
-
-
-def _runs_by_owner(seg: TrackSegment, owner: list[int]) -> list[tuple[int, TrackSegment]]:
-    """Consecutive points of one group as their own segment (never bridged)."""
-    runs: list[tuple[int, TrackSegment]] = []
-    for i, g in enumerate(owner):
-        if not runs or runs[-1][0] != g:
-            runs.append((g, TrackSegment()))
-        sub = runs[-1][1]
-        sub.lat.append(seg.lat[i])
-        sub.lon.append(seg.lon[i])
-        sub.ele.append(seg.ele[i])
-        sub.time.append(seg.time[i])
-        sub.hr.append(seg.hr[i])
-    return runs
+def _owners(seg: TrackSegment, firsts: np.ndarray) -> np.ndarray:
+    """The time group of each point of a segment (an untimed point takes the
+    group of the timed point before it, or else of the first timed point)."""
+    usable = _usable(seg)
+    if not usable.any():
+        return np.zeros(len(seg), dtype=np.int64)
+    group = np.searchsorted(firsts, seg.time_us, side="right") - 1
+    last_timed = np.maximum.accumulate(np.where(usable, np.arange(len(seg)), -1))
+    first_group = group[int(np.argmax(usable))]
+    return np.where(last_timed >= 0, group[np.maximum(last_timed, 0)], first_group)
 
 
 # --- the fast path -----------------------------------------------------------------
@@ -298,7 +348,7 @@ def _read_segment(seg_el: etree._Element, ns: str) -> TrackSegment:
             hr[-1] = el.text
     if None in lat or None in lon:
         raise FastPathDeclined("a track point without lat/lon")
-    return TrackSegment(
+    return TrackSegment.from_lists(
         lat=_floats_or_decline(lat),
         lon=_floats_or_decline(lon),
         ele=_floats_or_decline(ele),
@@ -372,15 +422,16 @@ def _gpxpy_tracks(gpx: Any, out: GpxContent) -> None:
         if track.name and track.name.strip():
             out.track_names.append(track.name.strip())
         for segment in track.segments:
-            seg = TrackSegment()
-            for p in segment.points:
-                hr = _hr_in(p.extensions)
-                seg.lat.append(float(p.latitude))
-                seg.lon.append(float(p.longitude))
-                seg.ele.append(math.nan if p.elevation is None else float(p.elevation))
-                seg.time.append(_as_utc(p.time) if p.time is not None else None)
-                seg.hr.append(hr)
-            out.segments.append(seg)
+            points = segment.points
+            out.segments.append(
+                TrackSegment.from_lists(
+                    lat=[float(p.latitude) for p in points],
+                    lon=[float(p.longitude) for p in points],
+                    ele=[math.nan if p.elevation is None else float(p.elevation) for p in points],
+                    time=[_as_utc(p.time) if p.time is not None else None for p in points],
+                    hr=[_hr_in(p.extensions) for p in points],
+                )
+            )
 
 
 # --- one summary ---------------------------------------------------------------------
@@ -436,19 +487,8 @@ def _no_track_reason(c: GpxContent) -> str:
 
 def _plausible_points(seg: TrackSegment) -> TrackSegment:
     """The segment without points whose position is not on Earth (NaN, lat 999...)."""
-    lat = np.asarray(seg.lat, dtype=float)
-    lon = np.asarray(seg.lon, dtype=float)
-    ok = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    if ok.all():
-        return seg
-    keep = np.flatnonzero(ok).tolist()
-    return TrackSegment(
-        lat=[seg.lat[i] for i in keep],
-        lon=[seg.lon[i] for i in keep],
-        ele=[seg.ele[i] for i in keep],
-        time=[seg.time[i] for i in keep],
-        hr=[seg.hr[i] for i in keep],
-    )
+    ok = (np.abs(seg.lat) <= 90) & (np.abs(seg.lon) <= 180)  # False for NaN
+    return seg if ok.all() else seg.take(ok)
 
 
 @dataclass(slots=True)
@@ -463,25 +503,25 @@ class _Motion:
     speeds_ms: list[np.ndarray] = field(default_factory=list)
 
 
-def _motion(segs: list[TrackSegment], start: datetime) -> _Motion:
+def _motion(segs: list[TrackSegment], start_us: int) -> _Motion:
     m = _Motion()
     for s in segs:
         steps = geo.step_distances_m(s.lat, s.lon)
         m.distance_m += float(steps.sum())
         cum = np.concatenate(([0.0], np.cumsum(steps)))
-        secs = [
-            (t - start).total_seconds() if t is not None and t >= EARLIEST_REAL_TIME else math.nan
-            for t in s.time
-        ]
+        del steps  # a long track's arrays are large: hold as few at once as can be
+        usable = _usable(s)
+        secs = np.full(len(s), math.nan)
+        secs[usable] = (s.time_us[usable] - start_us) / 1e6
         back = geo.backward_steps(secs)
         if back:
             # moving time from the points in time order: it can then never
             # exceed the elapsed time (the distance keeps the recorded order)
-            order = geo.time_order(secs)
-            lat = [s.lat[i] for i in order]
-            lon = [s.lon[i] for i in order]
-            cum = np.concatenate(([0.0], np.cumsum(geo.step_distances_m(lat, lon))))
-            secs = [secs[i] for i in order]
+            order = np.asarray(geo.time_order(secs), dtype=np.int64)
+            cum = np.concatenate(
+                ([0.0], np.cumsum(geo.step_distances_m(s.lat[order], s.lon[order])))
+            )
+            secs = secs[order]
             m.backward_steps += back
         dt, v = geo.moving_intervals(secs, cum)
         m.moving_s += float(dt.sum())
@@ -516,9 +556,9 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
     notes = list(notes or [])
     if c.n_tracks == 0:
         raise NotAnActivityFile(name, _no_track_reason(c))
-    n_read = sum(len(s.lat) for s in c.segments)
-    segs = [p for p in (_plausible_points(s) for s in c.segments) if p.lat]
-    n_points = sum(len(s.lat) for s in segs)
+    n_read = sum(len(s) for s in c.segments)
+    segs = [p for p in (_plausible_points(s) for s in c.segments) if len(p)]
+    n_points = sum(len(s) for s in segs)
     if n_read > n_points:
         notes.append(f"{n_read - n_points} track points with an impossible position skipped")
     if n_points == 0:
@@ -526,16 +566,18 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
     if n_points == 1:
         raise NotAnActivityFile(name, "GPX track has a single point: nothing to measure")
 
-    usable = [t for s in segs for t in s.time if t is not None and t >= EARLIEST_REAL_TIME]
-    if not usable:
+    usable = np.concatenate([s.time_us[_usable(s)] for s in segs])
+    if not usable.size:
         raise ActivityFileError(name, "GPX track has no timestamps: loadwatch cannot date it")
-    if len(usable) < n_points:
+    if usable.size < n_points:
         notes.append(
-            f"{n_points - len(usable)} of {n_points} track points have no usable timestamp; "
-            f"times come from the other {len(usable)}"
+            f"{n_points - usable.size} of {n_points} track points have no usable timestamp; "
+            f"times come from the other {usable.size}"
         )
-    start, end = min(usable), max(usable)
-    span_s = (end - start).total_seconds()
+    start_us, end_us = int(usable.min()), int(usable.max())
+    del usable
+    start = from_us(start_us)
+    span_s = (end_us - start_us) / 1e6
     if span_s > MAX_SPAN_S:
         raise ActivityFileError(
             name,
@@ -543,7 +585,7 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
             "outings, not one activity",
         )
 
-    m = _motion(segs, start)
+    m = _motion(segs, start_us)
     sport, sub_sport = _sport(c, m, notes)
     if m.longest_gap_s > LONG_PAUSE_S:
         notes.append(
@@ -558,9 +600,9 @@ def summarise(c: GpxContent, name: str, notes: list[str] | None = None) -> Activ
             "before them: moving time counted with the points in time order"
         )
 
-    hr = np.array([h for s in segs for h in s.hr], dtype=float)
+    hr = np.concatenate([s.hr for s in segs])
     hr = hr[~np.isnan(hr)]
-    offset = utc_offset_at(segs[0].lat[0], segs[0].lon[0], start)
+    offset = utc_offset_at(float(segs[0].lat[0]), float(segs[0].lon[0]), start)
     return ActivitySummary(
         sport=sport,
         sub_sport=sub_sport,

@@ -31,8 +31,16 @@ def _declares_entities(data: bytes) -> bool:
 
 
 def _parser(encoding: str | None = None) -> etree.XMLParser:
-    # A new parser per call: lxml parsers are not safe to share between threads.
+    return xml_parser(encoding=encoding)
+
+
+def xml_parser(*, encoding: str | None = None, target: object = None) -> etree.XMLParser:
+    """A parser with the safe options above (``target``: lxml's parser-target interface).
+
+    A new parser per call: lxml parsers are not safe to share between threads.
+    """
     return etree.XMLParser(
+        target=target,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
