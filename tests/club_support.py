@@ -1,4 +1,4 @@
-"""Helpers shared by the club server tests: runs written straight into a store, and
+"""Helpers shared by the club server and dashboard tests: runs written straight into a store, and
 the JSON body the dashboard page posts to ``/_dash-update-component``."""
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from club_support import add_run
 from dash import no_update
 from dash.exceptions import PreventUpdate
 
@@ -18,8 +18,7 @@ from dashboards import callbacks, ids
 from dashboards.app import create_app
 from dashboards.data import KM_TO_MI, DashboardData
 from dashboards.upload import UploadArea
-from loadwatch.model import ActivitySummary
-from loadwatch.store import FileRecord, PainEntry, PlannedRun, Store
+from loadwatch.store import PainEntry, PlannedRun, Store
 
 MONDAY = date(2025, 3, 3)
 WEEKS = 6
@@ -30,24 +29,6 @@ COACH_AS_OF = MONDAY + timedelta(days=7 * WEEKS)
 PIA_PLAN = date.today() + timedelta(days=7)
 
 
-def _run(store: Store, athlete: str, day: date, km: float) -> None:
-    sha = hashlib.sha256(f"{athlete}{day}{km}".encode()).hexdigest()
-    start = datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC)
-    summary = ActivitySummary(
-        sport="running",
-        start_utc=start,
-        distance_m=km * 1000,
-        timer_s=km * 330,
-        elapsed_s=km * 340,
-        source_format="fit",
-        utc_offset_s=0,
-        source_sha256=sha,
-    )
-    store.add_file(
-        store.athlete(athlete), FileRecord(sha, f"{day}.fit", 1, "fit", "imported"), [summary]
-    )
-
-
 @pytest.fixture
 def data(tmp_path: Path) -> DashboardData:
     """Two athletes: 'Ana' runs 10 km Mon/Wed/Fri for 6 weeks; 'Ben' does the same, then 25 km."""
@@ -56,9 +37,9 @@ def data(tmp_path: Path) -> DashboardData:
     for name in ("Ana", "Ben"):
         for week in range(WEEKS):
             for offset in (0, 2, 4):
-                _run(store, name, MONDAY + timedelta(days=7 * week + offset), STEADY_KM)
+                add_run(store, name, MONDAY + timedelta(days=7 * week + offset), STEADY_KM)
     # Ben: a 25 km run on the Sunday closing week 6 (150% over his longest of 30 days)
-    _run(store, "Ben", MONDAY + timedelta(days=7 * (WEEKS - 1) + 6), JUMP_KM)
+    add_run(store, "Ben", MONDAY + timedelta(days=7 * (WEEKS - 1) + 6), JUMP_KM)
     store.add_pain([PainEntry(None, "Ben", MONDAY + timedelta(days=7 * WEEKS), 6, note="sore")])
     store.close()
     return DashboardData(url)
@@ -173,16 +154,16 @@ def shapes(tmp_path: Path) -> DashboardData:
     store = Store(url)
     for week in range(3):
         for offset in (0, 2, 4):
-            _run(store, "Nia", MONDAY + timedelta(days=7 * week + offset), STEADY_KM)
+            add_run(store, "Nia", MONDAY + timedelta(days=7 * week + offset), STEADY_KM)
     store.add_athlete("Omar")
     store.add_pain(
         [PainEntry(None, "Omar", MONDAY, 3), PainEntry(None, "Omar", MONDAY + timedelta(9), 5)]
     )
     store.add_athlete("Pia")
     store.add_plans([PlannedRun(None, "Pia", PIA_PLAN, 8000.0)])
-    _run(store, "Quin", MONDAY, 5.0)
+    add_run(store, "Quin", MONDAY, 5.0)
     for n in range(10):
-        _run(store, "Rita", date(2018, 1, 1) + timedelta(days=3 * n), 8.0)
+        add_run(store, "Rita", date(2018, 1, 1) + timedelta(days=3 * n), 8.0)
     store.add_athlete("Sol")
     store.close()
     return DashboardData(url)

@@ -8,40 +8,22 @@ server process would) and check that the next request shows the write.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from club_support import add_run
 
 from dashboards import callbacks, ids
 from dashboards.data import DashboardData
-from loadwatch.model import ActivitySummary
 from loadwatch.service.context import SUMMARY_READ_DAYS, context_summaries, context_summary
-from loadwatch.store import FileRecord, PainEntry, RehabSession, Store, WellnessDay
+from loadwatch.store import PainEntry, RehabSession, Store, WellnessDay
 
 MONDAY = date(2025, 3, 3)
 WEEKS = 6
 #: The last run of every athlete: the Friday of week 6.
 LAST_RUN = MONDAY + timedelta(days=7 * (WEEKS - 1) + 4)
-
-
-def _run(store: Store, athlete: str, day: date, km: float) -> None:
-    sha = hashlib.sha256(f"{athlete}{day}{km}".encode()).hexdigest()
-    summary = ActivitySummary(
-        sport="running",
-        start_utc=datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC),
-        distance_m=km * 1000,
-        timer_s=km * 330,
-        elapsed_s=km * 340,
-        source_format="fit",
-        utc_offset_s=0,
-        source_sha256=sha,
-    )
-    store.add_file(
-        store.athlete(athlete), FileRecord(sha, f"{day}.fit", 1, "fit", "imported"), [summary]
-    )
 
 
 @pytest.fixture
@@ -52,7 +34,7 @@ def url(tmp_path: Path) -> str:
     for name in ("Ana", "Ben"):
         for week in range(WEEKS):
             for offset in (0, 2, 4):
-                _run(store, name, MONDAY + timedelta(days=7 * week + offset), 10.0)
+                add_run(store, name, MONDAY + timedelta(days=7 * week + offset), 10.0)
     store.close()
     return url
 
@@ -86,7 +68,7 @@ def test_warm_coach_view_reorders_after_a_run_written_elsewhere(url: str) -> Non
     before = [r["athlete"] for r in _coach(data)[0]]
     assert sorted(before) == ["Ana", "Ben"]
     # Ben: 25 km on the last day, 150% over his longest run of 30 days (a high spike)
-    _run(Store(url), "Ben", LAST_RUN, 25.0)
+    add_run(Store(url), "Ben", LAST_RUN, 25.0)
     rows = _coach(data)[0]
     assert [r["athlete"] for r in rows] == ["Ben", "Ana"]
     assert _row(rows, "Ben")["alert"] == "high"
@@ -118,7 +100,7 @@ def test_demo_as_of_follows_newer_data_and_its_deletion(url: str) -> None:
     writer.delete_pain(newer)  # the athlete holding the newest date deletes it
     assert data.as_of == LAST_RUN
     even_later = LAST_RUN + timedelta(days=9)
-    _run(writer, "Ben", even_later, 5.0)
+    add_run(writer, "Ben", even_later, 5.0)
     assert data.as_of == even_later
     writer.delete_pain(older)
     assert data.as_of == even_later
@@ -190,7 +172,7 @@ def test_state_and_view_sharing_distance_metrics_equal_each_alone(url: str) -> N
     from loadwatch.service.state import all_alerts, athlete_state, distance_metrics, load_history
 
     store = Store(url)
-    _run(store, "Ben", LAST_RUN - timedelta(days=1), 25.0)  # a spike inside the window
+    add_run(store, "Ben", LAST_RUN - timedelta(days=1), 25.0)  # a spike inside the window
     store.add_pain([PainEntry(None, "Ben", LAST_RUN, 4)])
     history = load_history(store, "Ben")
     alerts = all_alerts(history, end=LAST_RUN)
@@ -204,5 +186,5 @@ def test_state_and_view_sharing_distance_metrics_equal_each_alone(url: str) -> N
     for frame in ("daily", "weekly", "runs", "pain"):
         assert getattr(with_shared, frame).equals(getattr(view, frame)), frame
     # a run after the date: nothing is shared, each computes its own
-    _run(store, "Ben", LAST_RUN + timedelta(days=2), 8.0)
+    add_run(store, "Ben", LAST_RUN + timedelta(days=2), 8.0)
     assert distance_metrics(load_history(store, "Ben"), LAST_RUN) is None

@@ -9,41 +9,23 @@ and the default thresholds (spike caution at +10 %, ramp caution at +30 %).
 from __future__ import annotations
 
 import base64
-import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from club_support import add_run
 from dash import no_update
 from dash.exceptions import PreventUpdate
 from local_http import local_server
 
 from dashboards import callbacks, ids
 from dashboards.data import DashboardData
-from loadwatch.model import ActivitySummary
-from loadwatch.store import FileRecord, RehabSession, Store, WellnessDay
+from loadwatch.store import RehabSession, Store, WellnessDay
 
 MONDAY = date(2025, 3, 3)
 #: Ana runs 10 km Mon/Wed/Fri for six weeks; her last run is this Friday.
 LAST_RUN = date(2025, 4, 11)
-
-
-def _run(store: Store, athlete: str, day: date, km: float) -> None:
-    sha = hashlib.sha256(f"{athlete}{day}{km}".encode()).hexdigest()
-    summary = ActivitySummary(
-        sport="running",
-        start_utc=datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC),
-        distance_m=km * 1000,
-        timer_s=km * 330,
-        elapsed_s=km * 340,
-        source_format="fit",
-        utc_offset_s=0,
-        source_sha256=sha,
-    )
-    store.add_file(
-        store.athlete(athlete), FileRecord(sha, f"{day}.fit", 1, "fit", "imported"), [summary]
-    )
 
 
 @pytest.fixture
@@ -53,7 +35,7 @@ def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     store = Store(url)
     for week in range(6):
         for offset in (0, 2, 4):
-            _run(store, "Ana", MONDAY + timedelta(days=7 * week + offset), 10.0)
+            add_run(store, "Ana", MONDAY + timedelta(days=7 * week + offset), 10.0)
     store.athlete("Ben", create=True)
     store.close()
     return url

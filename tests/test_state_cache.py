@@ -7,21 +7,20 @@ through any process (here the CLI) is seen by all on their next call.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from club_support import add_run
 
-from loadwatch.model import ActivitySummary
 from loadwatch.service import Service
 from loadwatch.service.cache import MISSING, MemoryCache, RedisCache, entry_name
-from loadwatch.store import FileRecord, Store
+from loadwatch.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 MONDAY = date(2025, 3, 3)
@@ -46,23 +45,6 @@ print(json.dumps([s.as_dict() for s in states], default=str))
 """
 
 
-def _run(store: Store, athlete: str, day: date, km: float) -> None:
-    sha = hashlib.sha256(f"{athlete}{day}{km}".encode()).hexdigest()
-    summary = ActivitySummary(
-        sport="running",
-        start_utc=datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC),
-        distance_m=km * 1000,
-        timer_s=km * 330,
-        elapsed_s=km * 340,
-        source_format="fit",
-        utc_offset_s=0,
-        source_sha256=sha,
-    )
-    store.add_file(
-        store.athlete(athlete), FileRecord(sha, f"{day}.fit", 1, "fit", "imported"), [summary]
-    )
-
-
 @pytest.fixture
 def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Ana and Ben, 10 km every other day for four weeks; no pain logged."""
@@ -72,7 +54,7 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     store = Store(db)
     for name in ("Ana", "Ben"):
         for day in range(0, 28, 2):
-            _run(store, name, MONDAY + timedelta(days=day), 10.0)
+            add_run(store, name, MONDAY + timedelta(days=day), 10.0)
     store.close()
     return db
 
@@ -126,7 +108,7 @@ def test_two_databases_never_share_state_through_one_redis(
     store = Store(other)
     for name in ("Ana", "Ben"):  # the same writes in the same order, 12 km instead of 10
         for day in range(0, 28, 2):
-            _run(store, name, MONDAY + timedelta(days=day), 12.0)
+            add_run(store, name, MONDAY + timedelta(days=day), 12.0)
     store.close()
     first = Service(url, cache=RedisCache(redis_db, namespace=url))
     second = Service(other, cache=RedisCache(redis_db, namespace=other))
