@@ -979,22 +979,7 @@ class Store:
             if merged and not inserted and outcome == "imported":
                 outcome = "duplicate"
             stored[record.sha256] = (None, outcome)
-            files.append(
-                clip_text(
-                    source_files,
-                    athlete_id=aid,
-                    sha256=record.sha256,
-                    original_name=record.original_name,
-                    size=record.size,
-                    format=record.format,
-                    outcome=outcome,
-                    error=record.error,
-                    recovered=record.recovered,
-                    imported_utc=now,
-                    created_by=self.acting_user,
-                    crc32=record.crc32,
-                )
-            )
+            files.append(self._file_row(aid, record, outcome, now))
             outcomes.append(FileOutcome(inserted, merged, already_known=False))
         # ids before the replaced error rows go: new ids follow every existing row
         file_ids = _new_ids(conn, source_files, len(files))
@@ -1065,6 +1050,25 @@ class Store:
             pass  # not even the error row fits: the report still names the file
         return FileOutcome(0, 0, already_known=False, error=reason)
 
+    def _file_row(
+        self, athlete_id: int, record: FileRecord, outcome: str, now: datetime
+    ) -> dict[str, Any]:
+        """The ``source_files`` row of ``record`` stored now with ``outcome``."""
+        return clip_text(
+            source_files,
+            athlete_id=athlete_id,
+            sha256=record.sha256,
+            original_name=record.original_name,
+            size=record.size,
+            format=record.format,
+            outcome=outcome,
+            error=record.error,
+            recovered=record.recovered,
+            imported_utc=now,
+            created_by=self.acting_user,
+            crc32=record.crc32,
+        )
+
     def _add_file(
         self,
         conn: Connection,
@@ -1088,22 +1092,7 @@ class Store:
             # read again (e.g. by a newer loadwatch): the new outcome replaces the error
             conn.execute(delete(source_files).where(source_files.c.id == exists.id))
         file_id = conn.execute(
-            insert(source_files).values(
-                **clip_text(
-                    source_files,
-                    athlete_id=athlete.id,
-                    sha256=record.sha256,
-                    original_name=record.original_name,
-                    size=record.size,
-                    format=record.format,
-                    outcome=record.outcome,
-                    error=record.error,
-                    recovered=record.recovered,
-                    imported_utc=now,
-                    created_by=self.acting_user,
-                    crc32=record.crc32,
-                )
-            )
+            insert(source_files).values(**self._file_row(athlete.id, record, record.outcome, now))
         ).inserted_primary_key[0]  # type: ignore[index]
         self._audit(conn, "add", "import", [(athlete.id, file_id)])  # add_files bumps
         for s in summaries:
